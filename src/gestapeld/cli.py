@@ -1,0 +1,153 @@
+"""The `gestapeld` command: parses options, calls one function per subcommand.
+
+Exit status: 0 success, 2 unusable input (extract, options, configuration), 1 anything
+else. Messages never quote a value of the extract; a traceback is shown only with
+GESTAPELD_DEBUG=1 (for developers working on synthetic data).
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from . import __version__, config
+from .config import ConfigError
+from .extract import ExtractError
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {text!r}") from None
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # exit 2 like every other bad input
+        self.print_usage(sys.stderr)
+        _usage_exit(message)
+
+
+def _usage_exit(message: str) -> None:
+    print(f"gestapeld: error: {message}", file=sys.stderr)
+    raise SystemExit(2)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="gestapeld", description=__doc__.splitlines()[0])
+    p.add_argument("--version", action="version", version=f"gestapeld {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    v = sub.add_parser("validate", help="check an extract; exit 0 when it is usable")
+    v.add_argument("path", type=Path)
+    v.add_argument("--not-after", type=_date, default=None,
+                   help="reject dates after this day (default: today)")
+
+    s = sub.add_parser("synth", help="write the synthetic extract (deterministic)")
+    s.add_argument("--out", type=Path, required=True, help=".parquet or .csv")
+    s.add_argument("--seed", type=int, default=20240216)
+    s.add_argument("--scale", type=float, default=1.0, help="1 = the Dutch volume")
+    s.add_argument("--quiet", action="store_true")
+
+    t = sub.add_parser("tables", help="the tables of one iteration")
+    t.add_argument("--data", type=Path, default=None, help="extract (default: the synthetic one)")
+    t.add_argument("--out", type=Path, required=True)
+    t.add_argument("--iteration", default="v3")
+    t.add_argument("--peildatum", type=_date)
+    t.add_argument("--start", type=_date)
+    t.add_argument("--end", type=_date)
+    t.add_argument("--forms", type=str, help="comma-separated form codes")
+    t.add_argument("--intern", action="store_true",
+                   help="also write exact counts (tabel_intern.csv, diepte_intern.csv): never publish")
+
+    sub.add_parser("iterations", help="list the iterations of the YAML file")
+
+    r = sub.add_parser("run", help="execute the notebooks with papermill into book/")
+    r.add_argument("--iteration", action="append", default=None, help="only these (repeatable)")
+    r.add_argument("--data", type=Path, default=None)
+    r.add_argument("--force", action="store_true", help="re-execute even when nothing changed")
+    return p
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from . import extract
+    df = extract.load(args.path, not_after=args.not_after or dt.date.today())
+    print(f"extract usable: {len(df)} applications, {df['persoon_id'].nunique()} persons")
+    return 0
+
+
+def cmd_synth(args: argparse.Namespace) -> int:
+    from . import synth
+    if args.scale <= 0:
+        raise ConfigError("--scale must be positive")
+    n = synth.write(args.out, seed=args.seed, scale=args.scale, progress=not args.quiet)
+    print(f"wrote {n} applications to {args.out}")
+    return 0
+
+
+def cmd_tables(args: argparse.Namespace) -> int:
+    from . import counts, disclosure, extract
+    it = config.iteration(args.iteration)
+    it = counts.with_parameters(
+        it, peildatum=args.peildatum, start=args.start, end=args.end,
+        vormen=config.parse_forms(args.forms) if args.forms is not None else None,
+    )
+    data = args.data or config.default_data_path()
+    if args.data is None and not data.exists():
+        raise ConfigError(f"no --data given and no synthetic default at {data}; run `make data`")
+    df = extract.load(data)
+    result = counts.compute(df, it)
+    # Write everything to a temporary folder first: DIR gets all files or none.
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=args.out.parent, prefix=".tables-") as tmp:
+        tmpdir = Path(tmp)
+        disclosure.protect(result.tabel).to_csv(tmpdir / "tabel.csv", index=False)
+        if args.intern:
+            result.tabel.to_csv(tmpdir / "tabel_intern.csv", index=False)
+            result.diepte.to_csv(tmpdir / "diepte_intern.csv", index=False)
+        args.out.mkdir(parents=True, exist_ok=True)
+        for f in sorted(tmpdir.iterdir()):
+            os.replace(f, args.out / f.name)
+    print(f"iteration {it.id} ({it.methode}, {','.join(it.vormen)}, {it.start}..{it.end}, "
+          f"peildatum {it.peildatum}): wrote {args.out / 'tabel.csv'}"
+          + (" and internal tables (exact counts: do not publish)" if args.intern else ""))
+    return 0
+
+
+def cmd_iterations(args: argparse.Namespace) -> int:
+    for it in config.iterations().values():
+        print(f"{it.id}  {it.methode:15s} {','.join(it.vormen)}  {it.start}..{it.end}  "
+              f"peildatum {it.peildatum}  {it.titel}")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from . import runner
+    return runner.run(iterations=args.iteration, data=args.data, force=args.force)
+
+
+COMMANDS = {
+    "validate": cmd_validate, "synth": cmd_synth, "tables": cmd_tables,
+    "iterations": cmd_iterations, "run": cmd_run,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except (ExtractError, ConfigError) as err:
+        print(f"gestapeld {args.command}: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("gestapeld: interrupted", file=sys.stderr)
+        return 130
+    except Exception as err:  # noqa: BLE001 - no traceback (or value) reaches the user
+        if os.environ.get("GESTAPELD_DEBUG"):
+            raise
+        print(f"gestapeld {args.command}: internal error ({type(err).__name__}); "
+              "rerun with GESTAPELD_DEBUG=1 on non-confidential data for details", file=sys.stderr)
+        return 1

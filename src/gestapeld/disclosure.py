@@ -1,0 +1,68 @@
+"""Disclosure control (statistische beveiliging) of every published count.
+
+Policy (explained in the book, page `beveiliging`, and the README):
+
+* threshold rule: a count of 1 to `threshold - 1` is not published as such but as the
+  symbol `<threshold` (never as 0); every measure of a form and year whose applications
+  number fewer than `threshold` is suppressed with it, because it is based on them. A true
+  zero is published as 0: it reveals no person.
+* deterministic rounding to `base` (10, the IND's practice), half up: the same exact count
+  always gives the same published value, in every table, page and figure. Totals are
+  rounded from exact totals, so rounded parts need not add up to the rounded total.
+"""
+from __future__ import annotations
+
+import dataclasses
+
+import pandas as pd
+
+
+@dataclasses.dataclass(frozen=True)
+class Policy:
+    threshold: int = 10
+    base: int = 10
+
+    @property
+    def symbol(self) -> str:
+        return f"<{self.threshold}"
+
+    def describe(self) -> str:
+        return (f"afgerond op {self.base}-tallen; aantallen kleiner dan {self.threshold} "
+                f"weergegeven als '{self.symbol}'")
+
+
+DEFAULT = Policy()
+
+
+def round_count(n: int, policy: Policy = DEFAULT) -> int:
+    """Round half up to the base: 14 -> 10, 15 -> 20 (deterministic, no banker's rounding)."""
+    return (int(n) + policy.base // 2) // policy.base * policy.base
+
+
+def publish_value(n: int, policy: Policy = DEFAULT, *, suppressed: bool = False) -> str:
+    """The published text of one exact count."""
+    if suppressed or 0 < n < policy.threshold:
+        return policy.symbol
+    return str(round_count(n, policy))
+
+
+def protect(tabel: pd.DataFrame, policy: Policy = DEFAULT) -> pd.DataFrame:
+    """Publishable version of an exact long table (categorie, jaar, maat, aantal).
+
+    `aantal` becomes text: a rounded count or the suppression symbol.
+    """
+    t = tabel.copy()
+    key = ["categorie", "jaar"]
+    base_counts = t[t["maat"] == "aanvragen"].set_index(key)["aantal"]
+    small_population = t.set_index(key).index.map(
+        lambda k: 0 < base_counts.get(k, policy.threshold) < policy.threshold
+    )
+    small = (t["aantal"] > 0) & (t["aantal"] < policy.threshold)
+    suppressed = small.to_numpy() | pd.Series(small_population, index=t.index).to_numpy()
+    t["aantal"] = [publish_value(n, policy, suppressed=s) for n, s in zip(t["aantal"], suppressed)]
+    return t
+
+
+def numeric(published: pd.Series) -> pd.Series:
+    """Published text as numbers, suppressed cells as NA (for figures)."""
+    return pd.to_numeric(published.where(~published.astype(str).str.startswith("<")), errors="coerce")

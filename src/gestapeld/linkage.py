@@ -1,0 +1,77 @@
+"""The time-series linkage and classification, as SQL executed by DuckDB (sql/ beside it).
+
+Statisticians review the method in the .sql files; this module only runs them in order
+on one in-memory DuckDB connection and hands back the connection with its temp tables:
+`zaken` (the extract as of the peildatum), `eerste_stap` (F1 per person), `gestapeld`
+(the stacked applications X in the period, all forms), `diepte` (chain depth per referent).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from .config import SQL_DIR
+
+
+@lru_cache(maxsize=None)
+def sql(name: str) -> str:
+    """The text of one SQL file of the method."""
+    return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
+
+
+Extract = pd.DataFrame | Path | str
+
+
+def connect(extract: Extract, *, threads: int | None = None) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB connection with the (validated) extract as view `extract`."""
+    con = duckdb.connect(":memory:")
+    if threads:
+        con.execute(f"SET threads = {int(threads)}")
+    if isinstance(extract, pd.DataFrame):
+        con.register("extract", extract)
+    else:
+        path = str(Path(extract))
+        reader = "read_parquet" if path.lower().endswith((".parquet", ".pq")) else "read_csv_auto"
+        quoted = path.replace("'", "''")  # DuckDB takes no parameters in a view definition
+        con.execute(f"CREATE VIEW extract AS SELECT * FROM {reader}('{quoted}')")
+    return con
+
+
+def statements(name: str) -> list[str]:
+    """The statements of one SQL file, comments removed (they may contain ';')."""
+    code = "\n".join(line.split("--", 1)[0] for line in sql(name).splitlines())
+    return [s.strip() for s in code.split(";") if s.strip()]
+
+
+def _run(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, object]) -> None:
+    for statement in statements(name):
+        used = {k: v for k, v in params.items() if f"${k}" in statement}
+        con.execute(statement, used)
+
+
+def link(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    methode: str,
+    peildatum: dt.date,
+    start: dt.date,
+    end: dt.date,
+) -> duckdb.DuckDBPyConnection:
+    """Run the method on the view `extract`; leaves the temp tables described above."""
+    params = {"peildatum": peildatum, "start": start, "end": end}
+    _run(con, "zaken", params)
+    if methode == "cross_sectional":
+        _run(con, "dwarsdoorsnede", params)
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE diepte AS SELECT NULL::VARCHAR AS referent_id, "
+            "NULL::INTEGER AS niveau, NULL::BOOLEAN AS cyclus WHERE FALSE"
+        )
+    else:
+        _run(con, "eerste_stap", params)
+        _run(con, "gestapeld", params)
+        _run(con, "diepte", params)
+    return con

@@ -1,0 +1,27 @@
+-- The first step F1 of every person (domain.md section 3): the earliest granted family
+-- reunification "bij asiel" of that person as a family member.
+--   * a granted nareis is bij asiel by definition;
+--   * a granted 8evrm only when its referent held an asylum permit (a granted asiel or
+--     nareis) decided on or before the 8evrm application's date. Any other 8evrm (say with
+--     a Dutch sponsor) is ordinary family migration and never a candidate.
+CREATE OR REPLACE TEMP TABLE asielvergunning AS
+SELECT persoon_id, MIN(besluitdatum) AS sinds
+FROM zaken
+WHERE procedure IN ('asiel', 'nareis') AND besluit = 'inwilliging'
+GROUP BY persoon_id;
+
+CREATE OR REPLACE TEMP TABLE eerste_stap AS
+SELECT
+    z.persoon_id,
+    z.zaak_id      AS f1_zaak_id,
+    z.procedure    AS f1_procedure,
+    z.referent_id  AS f1_referent_id,
+    z.besluitdatum AS f1_besluitdatum
+FROM zaken AS z
+LEFT JOIN asielvergunning AS a ON a.persoon_id = z.referent_id
+WHERE z.besluit = 'inwilliging'
+  AND (z.procedure = 'nareis' OR (z.procedure = '8evrm' AND a.sinds <= z.aanvraagdatum))
+QUALIFY row_number() OVER (
+    PARTITION BY z.persoon_id
+    ORDER BY z.besluitdatum, z.zaak_nr NULLS LAST, z.zaak_id
+) = 1;
