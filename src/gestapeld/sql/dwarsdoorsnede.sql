@@ -19,8 +19,12 @@ SELECT
     x.aanvraagdatum,
     x.besluitdatum,
     x.besluit,
-    CASE WHEN x.procedure = 'nareis' THEN 'nareis' ELSE '8evrm' END
-        || CASE WHEN h.huidige_procedure = 'nareis' THEN '_op_nareis' ELSE '_na_8evrm' END AS vorm_ruw,
+    CASE
+        WHEN x.procedure = 'nareis' AND h.huidige_procedure = 'nareis' THEN 'nareis_op_nareis'
+        WHEN x.procedure = 'nareis' AND h.huidige_procedure = '8evrm'  THEN 'nareis_na_8evrm'
+        WHEN x.procedure = '8evrm'  AND h.huidige_procedure = 'nareis' THEN '8evrm_na_nareis'
+        WHEN x.procedure = '8evrm'  AND h.huidige_procedure = '8evrm'  THEN '8evrm_na_8evrm'
+    END AS vorm_ruw,
     h.vergunning_zaak_id AS f1_zaak_id,
     h.sinds AS f1_besluitdatum,
     FALSE AS eigen_asielvergunning

@@ -10,8 +10,12 @@ SELECT
     x.aanvraagdatum,
     x.besluitdatum,
     x.besluit,
-    CASE WHEN x.procedure = 'nareis' THEN 'nareis' ELSE '8evrm' END
-        || CASE WHEN f.f1_procedure = 'nareis' THEN '_op_nareis' ELSE '_na_8evrm' END AS vorm_ruw,
+    CASE
+        WHEN x.procedure = 'nareis' AND f.f1_procedure = 'nareis' THEN 'nareis_op_nareis'
+        WHEN x.procedure = 'nareis' AND f.f1_procedure = '8evrm'  THEN 'nareis_na_8evrm'
+        WHEN x.procedure = '8evrm'  AND f.f1_procedure = 'nareis' THEN '8evrm_na_nareis'
+        WHEN x.procedure = '8evrm'  AND f.f1_procedure = '8evrm'  THEN '8evrm_na_8evrm'
+    END AS vorm_ruw,
     f.f1_zaak_id,
     f.f1_besluitdatum,
     EXISTS (
