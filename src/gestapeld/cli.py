@@ -69,6 +69,9 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--iteration", action="append", default=None, help="only these (repeatable)")
     r.add_argument("--data", type=Path, default=None)
     r.add_argument("--force", action="store_true", help="re-execute even when nothing changed")
+
+    pb = sub.add_parser("publish", help="build the website (current edition and archive) into _build/html")
+    pb.add_argument("--no-editions", action="store_true", help="only the current edition (faster)")
     return p
 
 
@@ -89,7 +92,7 @@ def cmd_synth(args: argparse.Namespace) -> int:
 
 
 def cmd_tables(args: argparse.Namespace) -> int:
-    from . import counts, disclosure, extract
+    from . import counts, extract, report
     it = config.iteration(args.iteration)
     it = counts.with_parameters(
         it, peildatum=args.peildatum, start=args.start, end=args.end,
@@ -104,7 +107,8 @@ def cmd_tables(args: argparse.Namespace) -> int:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=args.out.parent, prefix=".tables-") as tmp:
         tmpdir = Path(tmp)
-        disclosure.protect(result.tabel).to_csv(tmpdir / "tabel.csv", index=False)
+        cells, _ = report.protect_result(result)
+        report.long_table(result, cells).to_csv(tmpdir / "tabel.csv", index=False)
         if args.intern:
             result.tabel.to_csv(tmpdir / "tabel_intern.csv", index=False)
             result.diepte.to_csv(tmpdir / "diepte_intern.csv", index=False)
@@ -129,7 +133,19 @@ def cmd_run(args: argparse.Namespace) -> int:
     return runner.run(iterations=args.iteration, data=args.data, force=args.force)
 
 
+def cmd_publish(args: argparse.Namespace) -> int:
+    from . import publish
+    from .checks import CheckFailed
+    try:
+        publish.publish(editions=not args.no_editions)
+    except (RuntimeError, CheckFailed) as err:  # build logs of our own pages: safe to show
+        print(f"gestapeld publish: {err}\nThe previous site in _build/html is unchanged.", file=sys.stderr)
+        return 1
+    return 0
+
+
 COMMANDS = {
+    "publish": cmd_publish,
     "validate": cmd_validate, "synth": cmd_synth, "tables": cmd_tables,
     "iterations": cmd_iterations, "run": cmd_run,
 }

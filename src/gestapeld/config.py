@@ -174,3 +174,26 @@ def iteration(iteration_id: str, path: Path | None = None) -> Iteration:
 def consecutive_pairs(path: Path | None = None) -> list[tuple[str, str]]:
     ids = list(iterations(path))
     return list(zip(ids, ids[1:]))
+
+
+def timeline(path: Path | None = None) -> list[dict[str, object]]:
+    """The events of the process sketch, in date order (for the book's timeline)."""
+    path = path or Path(os.environ.get("GESTAPELD_ITERATIONS", ITERATIONS_FILE))
+    with open(path, encoding="utf-8") as fh:
+        raw = yaml.safe_load(fh) or {}
+    events = [dict(e, datum=_as_date(e["datum"], "tijdlijn.datum")) for e in raw.get("tijdlijn", [])]
+    return sorted(events, key=lambda e: e["datum"])
+
+
+def extra_reconciliations(path: Path | None = None) -> list[tuple[str, str]]:
+    """Reconciliations beyond consecutive pairs (YAML key `verschillen_extra`)."""
+    path = path or Path(os.environ.get("GESTAPELD_ITERATIONS", ITERATIONS_FILE))
+    with open(path, encoding="utf-8") as fh:
+        raw = yaml.safe_load(fh) or {}
+    its = iterations(path)
+    out = []
+    for a, b in raw.get("verschillen_extra", []):
+        if a not in its or b not in its:
+            raise ConfigError(f"verschillen_extra: unknown iteration in {a}->{b}")
+        out.append((str(a), str(b)))
+    return out

@@ -1,0 +1,663 @@
+"""Performance of the engine, side by side with a pandas baseline and a DuckDB floor (issue 6).
+
+    .venv/bin/python benchmarks/bench.py                 # scales 1, 10, 30 (make bench)
+    .venv/bin/python benchmarks/bench.py --scales 1,10   # quicker
+    .venv/bin/python benchmarks/bench.py --book          # also time `make book` in a clone
+    .venv/bin/python benchmarks/bench.py --book-only     # only that; keeps the last bench.csv
+
+What is measured, per scale of the synthetic extract (scale 1 is about 565,000 rows):
+
+* engine: `gestapeld.counts.compute(path, iteration)` for iteration v3: read the parquet,
+  link, classify and count (DuckDB, default threads);
+* pandas: `benchmarks/pandas_baseline.py`, the same rules in vectorised pandas; its results
+  must be identical to the engine's, or this script stops with the differences;
+* floor: DuckDB reading the same columns once and joining the extract once to itself on
+  the referent (referent_id = persoon_id): the least work any linkage has to do.
+
+Every measurement runs in a fresh process; seconds are timed inside it (imports
+excluded), peak memory is that process's maximum resident set size, read with
+`/usr/bin/time -f %M` (the child's own counter is inflated by the parent's memory when
+Python spawns with vfork) or else from the child's /proc/self/status VmHWM. The rounds
+are interleaved (engine, pandas, floor, engine, ...) and the median of `--repeats` is
+reported, so that the ratios, measured minutes apart on the same shared machine, are
+comparable even when absolute times are noisy.
+
+Writes benchmarks/results/bench.csv and bench.md (included by book/prestaties.md) and
+prints the table with the targets. Timings are never asserted in tests.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import hashlib
+import json
+import math
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+RESULTS = HERE / "results"
+TMP = RESULTS / "tmp"
+SEED = 20240216
+COLUMNS = ["zaak_id", "persoon_id", "referent_id", "procedure", "aanvraagdatum", "besluitdatum", "besluit"]
+METHODS = ("engine", "pandas", "floor")
+METHOD_LABEL = {
+    "engine": "engine (DuckDB-SQL)",
+    "pandas": "pandas-baseline",
+    "floor": "vloer: DuckDB lezen + 1 self-join",
+}
+TIME_BIN = "/usr/bin/time"
+GIB = 1024.0
+
+# Targets (issue 6).
+T_SPEEDUP, T_FLOOR, T_MEM_GIB, T_WARM = 5.0, 3.0, 2.0, 0.05
+
+
+# =========================================================================== worker side
+
+
+def _vmhwm_kib() -> int | None:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return None
+
+
+def worker(method: str, path: str, iteration_id: str, dump: str | None) -> None:
+    """One timed measurement in this (fresh) process; prints one JSON line."""
+    result = None
+    if method == "engine":
+        from gestapeld import config, counts
+        it = config.iteration(iteration_id)
+        t0 = time.perf_counter()
+        result = counts.compute(path, it)
+        seconds = time.perf_counter() - t0
+    elif method == "pandas":
+        sys.path.insert(0, str(HERE))
+        import pandas_baseline
+        from gestapeld import config
+        it = config.iteration(iteration_id)
+        t0 = time.perf_counter()
+        result = pandas_baseline.compute(path, it)
+        seconds = time.perf_counter() - t0
+    elif method == "floor":
+        import duckdb
+        quoted = path.replace("'", "''")
+        t0 = time.perf_counter()
+        con = duckdb.connect(":memory:")
+        con.execute(f"CREATE TEMP TABLE z AS SELECT {', '.join(COLUMNS)} FROM read_parquet('{quoted}')")
+        pairs = con.execute(
+            "SELECT count(*), count(DISTINCT y.persoon_id) FROM z AS x JOIN z AS y ON x.referent_id = y.persoon_id"
+        ).fetchone()
+        con.close()
+        seconds = time.perf_counter() - t0
+        assert pairs[0] > 0
+    else:
+        raise SystemExit(f"unknown method {method}")
+    if dump and result is not None:  # outside the timed part: for the identity check
+        import pickle
+        parts = {k: getattr(result, k) for k in ("tabel", "diepte", "tussentijd", "eigen_vergunning")}
+        Path(dump).write_bytes(pickle.dumps(parts))
+    print(json.dumps({"seconds": seconds, "vmhwm_kib": _vmhwm_kib()}))
+
+
+# =========================================================================== extracts
+
+
+def _generator_hash() -> str:
+    import gestapeld.synth as synth
+    return hashlib.sha256(Path(synth.__file__).read_bytes()).hexdigest()[:16]
+
+
+def _parquet_rows(path: Path) -> int | None:
+    try:
+        import pyarrow.parquet as pq
+        return pq.ParquetFile(path).metadata.num_rows
+    except Exception:  # noqa: BLE001 - unreadable: regenerate
+        return None
+
+
+def ensure_extract(scale: float, *, seed: int = SEED) -> tuple[Path, int]:
+    """The synthetic extract at this scale under results/tmp/, reused when still right.
+
+    Reused when the parquet holds the number of rows recorded beside it, for the same scale,
+    seed and generator code; else (re)written in a child process (so that this process stays
+    small).
+    """
+    TMP.mkdir(parents=True, exist_ok=True)
+    name = f"synth_s{scale:g}"
+    path, meta_path = TMP / f"{name}.parquet", TMP / f"{name}.json"
+    want = {"scale": scale, "seed": seed, "generator": _generator_hash()}
+    if path.exists() and meta_path.exists():
+        meta = json.loads(meta_path.read_text())
+        if all(meta.get(k) == v for k, v in want.items()) and _parquet_rows(path) == meta.get("rows"):
+            return path, int(meta["rows"])
+    print(f"  writing synthetic extract at scale {scale:g} ...", flush=True)
+    t0 = time.perf_counter()
+    out = subprocess.run(
+        [sys.executable, "-c",
+         "import sys; from gestapeld import synth; "
+         "print(synth.write(sys.argv[1], seed=int(sys.argv[2]), scale=float(sys.argv[3])))",
+         str(path), str(seed), repr(scale)],
+        check=True, capture_output=True, text=True,
+    )
+    rows = int(out.stdout.strip().splitlines()[-1])
+    meta_path.write_text(json.dumps({**want, "rows": rows}))
+    print(f"  {rows:,} rows in {time.perf_counter() - t0:.1f} s", flush=True)
+    return path, rows
+
+
+# =========================================================================== measuring
+
+
+def measure(method: str, path: Path, iteration_id: str, dump: Path | None = None) -> dict:
+    """Run one measurement in a fresh process; seconds and peak memory of that process."""
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", method, "--path", str(path),
+           "--iteration", iteration_id]
+    if dump:
+        cmd += ["--dump", str(dump)]
+    use_time = os.access(TIME_BIN, os.X_OK)
+    with tempfile.NamedTemporaryFile("r", suffix=".maxrss", dir=TMP) as mem:
+        full = [TIME_BIN, "-f", "%M", "-o", mem.name, *cmd] if use_time else cmd
+        t0 = time.perf_counter()
+        proc = subprocess.run(full, capture_output=True, text=True)
+        wall = time.perf_counter() - t0
+        if proc.returncode != 0:
+            sys.stderr.write(proc.stderr[-4000:])
+            raise SystemExit(f"BENCHMARK FAILED: {method} on {path.name} exited with {proc.returncode}")
+        report = json.loads(proc.stdout.strip().splitlines()[-1])
+        maxrss = None
+        if use_time:
+            text = mem.read().strip().splitlines()
+            maxrss = int(text[-1]) if text and text[-1].isdigit() else None
+    peak_kib = maxrss or report.get("vmhwm_kib") or 0
+    return {"seconds": report["seconds"], "peak_mib": peak_kib / 1024.0, "wall": wall}
+
+
+def check_identical(engine_dump: Path, pandas_dump: Path, scale: float) -> None:
+    """Stop loudly when the pandas baseline and the engine disagree in any cell."""
+    import pickle
+    from types import SimpleNamespace
+    sys.path.insert(0, str(HERE))
+    import pandas_baseline
+    a = SimpleNamespace(**pickle.loads(engine_dump.read_bytes()))
+    b = SimpleNamespace(**pickle.loads(pandas_dump.read_bytes()))
+    problems = pandas_baseline.differences(a, b)
+    if problems:
+        print("\n".join(problems), file=sys.stderr)
+        raise SystemExit(f"BENCHMARK FAILED: the pandas baseline differs from the engine at scale {scale:g} "
+                         "(see above); fix one of them before comparing speed")
+    print(f"  identical results: engine and pandas baseline agree on every cell at scale {scale:g}", flush=True)
+
+
+def run_scales(scales: list[float], *, repeats: int, iteration_id: str, pandas_max: float) -> list[dict]:
+    rows_out: list[dict] = []
+    for scale in scales:
+        path, nrows = ensure_extract(scale)
+        methods = [m for m in METHODS if m != "pandas" or scale <= pandas_max]
+        print(f"scale {scale:g}: {nrows:,} rows; {', '.join(methods)} x {repeats}", flush=True)
+        runs: dict[str, list[dict]] = {m: [] for m in methods}
+        dumps = {m: TMP / f"out_s{scale:g}_{m}.pkl" for m in ("engine", "pandas")}
+        for r in range(repeats):
+            for m in methods:  # interleaved, so that a noisy minute hits every method
+                res = measure(m, path, iteration_id, dumps.get(m) if r == 0 else None)
+                runs[m].append(res)
+                print(f"  run {r + 1}/{repeats} {m:7s} {res['seconds']:8.2f} s  {res['peak_mib']:8.0f} MiB", flush=True)
+            if r == 0 and "pandas" in methods:
+                check_identical(dumps["engine"], dumps["pandas"], scale)
+        for m in METHODS:
+            if m not in runs:
+                rows_out.append({"scale": scale, "rows": nrows, "method": m, "seconds": None, "rows_per_s": None,
+                                 "peak_mib": None, "runs": "",
+                                 "note": f"overgeslagen boven schaal {pandas_max:g} (geheugen en tijd)"})
+                continue
+            secs = [x["seconds"] for x in runs[m]]
+            med = statistics.median(secs)
+            rows_out.append({
+                "scale": scale, "rows": nrows, "method": m, "seconds": med, "rows_per_s": nrows / med,
+                "peak_mib": max(x["peak_mib"] for x in runs[m]),
+                "runs": ";".join(f"{s:.3f}" for s in secs), "note": "",
+            })
+    add_ratios(rows_out)
+    return rows_out
+
+
+def add_ratios(rows: list[dict]) -> None:
+    """Ratio columns: engine vs pandas and floor at the same scale; growth vs the smallest scale."""
+    by = {(r["scale"], r["method"]): r for r in rows}
+    smallest = min(r["scale"] for r in rows)
+    for r in rows:
+        r.update(speedup_vs_pandas=None, engine_over_floor=None, growth=None, growth_linear=None,
+                 growth_nlogn=None)
+        e, p, f = (by.get((r["scale"], m)) for m in METHODS)
+        if r["method"] == "engine":
+            if p and p["seconds"]:
+                r["speedup_vs_pandas"] = p["seconds"] / r["seconds"]
+            if f and f["seconds"]:
+                r["engine_over_floor"] = r["seconds"] / f["seconds"]
+        base = by.get((smallest, r["method"]))
+        if r["scale"] != smallest and base and base["seconds"] and r["seconds"]:
+            k = r["rows"] / base["rows"]
+            r["growth"] = r["seconds"] / base["seconds"]
+            r["growth_linear"] = k
+            r["growth_nlogn"] = k * math.log(r["rows"]) / math.log(base["rows"])
+
+
+# =========================================================================== targets
+
+
+def targets(rows: list[dict], book: dict | None) -> list[dict]:
+    """Each target with what was measured and whether it is met (None: not measured)."""
+    by = {(r["scale"], r["method"]): r for r in rows}
+    scales = sorted({r["scale"] for r in rows})
+    out = []
+
+    def add(name, measured, norm, met):
+        out.append({"doel": name, "gemeten": measured, "norm": norm, "gehaald": met})
+
+    e10 = by.get((10, "engine"))
+    if e10 and e10["speedup_vs_pandas"]:
+        add("engine sneller dan pandas (schaal 10)", f"{e10['speedup_vs_pandas']:.1f}x",
+            f">= {T_SPEEDUP:g}x", e10["speedup_vs_pandas"] >= T_SPEEDUP)
+    else:
+        add("engine sneller dan pandas (schaal 10)", "niet gemeten", f">= {T_SPEEDUP:g}x", None)
+    worst = max((r for r in rows if r["method"] == "engine" and r["engine_over_floor"]),
+                key=lambda r: r["engine_over_floor"], default=None)
+    if worst:
+        per = ", ".join(f"{r['engine_over_floor']:.1f}x (schaal {r['scale']:g})"
+                        for r in rows if r["method"] == "engine" and r["engine_over_floor"])
+        add("engine binnen factor van de vloer (elke schaal)", per, f"<= {T_FLOOR:g}x",
+            worst["engine_over_floor"] <= T_FLOOR)
+    e30, e1 = by.get((30, "engine")), by.get((1, "engine"))
+    if e30 and e1 and e30["growth"]:
+        add("groei van schaal 1 naar 30 (engine)",
+            f"{e30['growth']:.1f}x (lineair {e30['growth_linear']:.1f}x)",
+            f"<= {e30['growth_nlogn']:.1f}x (n log n)", e30["growth"] <= e30["growth_nlogn"])
+    else:
+        big = max(scales)
+        eb = by.get((big, "engine"))
+        info = (f"schaal 30 niet gedraaid; schaal {big:g} t.o.v. {min(scales):g}: {eb['growth']:.1f}x "
+                f"(n log n: {eb['growth_nlogn']:.1f}x)") if eb and eb["growth"] else "schaal 30 niet gedraaid"
+        add("groei van schaal 1 naar 30 (engine)", info, "<= 30 log(30n)/log(n)", None)
+    if e10 and e10["peak_mib"]:
+        add("piekgeheugen engine (schaal 10)", f"{e10['peak_mib'] / GIB:.2f} GiB", f"< {T_MEM_GIB:g} GiB",
+            e10["peak_mib"] / GIB < T_MEM_GIB)
+    else:
+        add("piekgeheugen engine (schaal 10)", "niet gemeten", f"< {T_MEM_GIB:g} GiB", None)
+    if book and book.get("cold_s"):
+        warm = book["warm_s"] / book["cold_s"]
+        add("make book warm zonder wijziging", f"{book['warm_s']:.1f} s = {warm:.1%} van koud ({book['cold_s']:.0f} s)",
+            f"< {T_WARM:.0%} van koud", warm < T_WARM)
+        add("alleen gewijzigde iteratie opnieuw uitgevoerd",
+            f"{len(book['changed_notebooks'])} notebooks na wijziging {book['edited']}"
+            + (f", waarvan onnodig: {', '.join(book['needless'])}" if book["needless"] else "")
+            + f"; warm zonder wijziging: {len(book['warm_notebooks'])}",
+            "alleen notebooks van die iteratie", book["only_changed"])
+    else:
+        add("make book warm zonder wijziging", "niet gemeten (--book)", f"< {T_WARM:.0%} van koud", None)
+        add("alleen gewijzigde iteratie opnieuw uitgevoerd", "niet gemeten (--book)",
+            "alleen notebooks van die iteratie", None)
+    return out
+
+
+# =========================================================================== output
+
+CSV_COLUMNS = ["scale", "rows", "method", "seconds", "rows_per_s", "peak_mib", "speedup_vs_pandas",
+               "engine_over_floor", "growth", "growth_linear", "growth_nlogn", "runs", "note"]
+
+
+def write_csv(rows: list[dict], path: Path) -> None:
+    import csv
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=CSV_COLUMNS, lineterminator="\n")
+        w.writeheader()
+        for r in rows:
+            w.writerow({k: _csv_value(r.get(k)) for k in CSV_COLUMNS})
+
+
+def _csv_value(v):
+    if v is None:
+        return ""
+    if isinstance(v, float):
+        return f"{v:.4g}" if abs(v) < 1000 else f"{v:.0f}"
+    return v
+
+
+def read_csv(path: Path) -> list[dict]:
+    import csv
+    out = []
+    with open(path, encoding="utf-8") as fh:
+        for r in csv.DictReader(fh):
+            row: dict = {}
+            for k, v in r.items():
+                if k in ("method", "runs", "note"):
+                    row[k] = v
+                elif v == "":
+                    row[k] = None
+                else:
+                    row[k] = float(v)
+            row["rows"] = int(row["rows"])
+            out.append(row)
+    return out
+
+
+def _n(v, fmt: str, empty: str = "") -> str:
+    return empty if v is None else format(v, fmt)
+
+
+def _nl(text: str) -> str:
+    """Dutch decimal comma for the book page (1.234,5)."""
+    return text.replace(",", "\u2009").replace(".", ",").replace("\u2009", ".")
+
+
+def table_lines(rows: list[dict], *, dutch: bool) -> list[str]:
+    f = _nl if dutch else (lambda s: s)
+    head = ["schaal", "rijen", "methode", "seconden", "rijen/s", "piek (MiB)", "pandas / engine",
+            "engine / vloer", "groei t.o.v. kleinste schaal"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "|".join(["---:", "---:", ":---"] + ["---:"] * 6) + "|"]
+    for r in rows:
+        growth = (f(f"{r['growth']:.1f}x") + f" (lineair {f(format(r['growth_linear'], '.1f'))}x, "
+                  f"n log n {f(format(r['growth_nlogn'], '.1f'))}x)") if r["growth"] else ""
+        secs = f(_n(r["seconds"], ".2f")) if r["seconds"] is not None else (r["note"] or "")
+        lines.append("| " + " | ".join([
+            f(f"{r['scale']:g}"), f(f"{r['rows']:,}"), METHOD_LABEL[r["method"]], secs,
+            f(_n(r["rows_per_s"], ",.0f")), f(_n(r["peak_mib"], ",.0f")),
+            f(_n(r["speedup_vs_pandas"], ".1f")) + ("x" if r["speedup_vs_pandas"] else ""),
+            f(_n(r["engine_over_floor"], ".1f")) + ("x" if r["engine_over_floor"] else ""),
+            growth,
+        ]) + " |")
+    return lines
+
+
+def target_lines(tg: list[dict], *, dutch: bool) -> list[str]:
+    f = _nl if dutch else (lambda s: s)
+    mark = {True: "ja", False: "**nee**", None: "niet gemeten"}
+    lines = ["| doel | gemeten | norm | gehaald |", "|:---|:---|:---|:---|"]
+    for t in tg:
+        lines.append(f"| {t['doel']} | {f(t['gemeten'])} | {f(t['norm'])} | {mark[t['gehaald']]} |")
+    return lines
+
+
+def machine() -> dict:
+    import duckdb
+    import pandas
+    commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+                            capture_output=True, text=True).stdout.strip() or "onbekend"
+    dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--", "src"],
+                           capture_output=True, text=True).stdout.strip()
+    return {
+        "datum": dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
+        "commit": commit + (" (src/ gewijzigd)" if dirty else ""),
+        "cpus": os.cpu_count(), "python": platform.python_version(),
+        "duckdb": duckdb.__version__, "pandas": pandas.__version__, "system": platform.system(),
+    }
+
+
+def write_md(rows: list[dict], tg: list[dict], meta: dict, book: dict | None, path: Path, repeats: int) -> None:
+    m = meta
+    lines = [
+        "<!-- Gegenereerd door benchmarks/bench.py; niet met de hand bewerken. -->",
+        "",
+        f"Meting van {m['datum']} op commit `{m['commit']}`: {m['system']}, {m['cpus']} processorkernen "
+        f"(gedeelde machine), Python {m['python']}, DuckDB {m['duckdb']}, pandas {m['pandas']}. "
+        f"Iteratie {m['iteration']}; mediaan van {repeats} metingen, elk in een vers proces; de methoden "
+        "zijn in dezelfde run om en om gemeten. Synthetische extracten (schaal 1 is ongeveer het "
+        "Nederlandse volume).",
+        "",
+        *table_lines(rows, dutch=True),
+        "",
+        "Piekgeheugen is het maximale residente geheugen van het hele meetproces, inclusief Python en "
+        "de geladen bibliotheken. De pandas-baseline gaf bij elke gemeten schaal precies dezelfde "
+        "tabellen als de engine (gecontroleerd in deze run).",
+        "",
+        *target_lines(tg, dutch=True),
+    ]
+    if book:
+        lines += ["", f"`make book` (gemeten {book['datum']} op commit `{book['commit']}`, in een verse kloon): "
+                  + _nl(f"koud {book['cold_s']:.1f} s, warm zonder wijziging {book['warm_s']:.1f} s, "
+                        f"na wijziging van de peildatum van {book['edited']} {book['changed_s']:.1f} s")
+                  + "; opnieuw uitgevoerd na die wijziging: "
+                  + (", ".join(f"`{n}`" for n in book["changed_notebooks"]) or "geen") + "."]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def print_summary(rows: list[dict], tg: list[dict]) -> None:
+    print()
+    print("\n".join(table_lines(rows, dutch=False)))
+    print()
+    print("\n".join(target_lines(tg, dutch=False)))
+
+
+# =========================================================================== make book
+
+
+def _snapshot(folder: Path) -> dict[str, int]:
+    if not folder.exists():
+        return {}
+    return {str(p.relative_to(folder)): p.stat().st_mtime_ns for p in folder.rglob("*") if p.is_file()}
+
+
+def changed_files(before: dict[str, int], after: dict[str, int]) -> list[str]:
+    """Files that are new or whose mtime moved."""
+    return sorted(k for k, v in after.items() if before.get(k) != v)
+
+
+def edit_peildatum(yaml_text: str, iteration_id: str, *, days: int = -1) -> tuple[str, str]:
+    """The YAML with one iteration's peildatum moved by `days`; also says what changed."""
+    block = re.search(rf"(?m)^  {re.escape(iteration_id)}:\n((?:    .*\n|\s*\n)+)", yaml_text)
+    if not block:
+        raise SystemExit(f"iteration {iteration_id} not found in iterations.yaml")
+    inner = re.search(r"(?m)^    peildatum: (\d{4}-\d{2}-\d{2})\s*$", block.group(1))
+    if not inner:
+        raise SystemExit(f"no peildatum line for {iteration_id} in iterations.yaml")
+    old = dt.date.fromisoformat(inner.group(1))
+    new = old + dt.timedelta(days=days)
+    start = block.start(1) + inner.start(1)
+    text = yaml_text[:start] + new.isoformat() + yaml_text[start + 10:]
+    return text, f"{iteration_id} ({old} -> {new})"
+
+
+def names_iteration(name: str, iteration_id: str) -> bool:
+    """Does a notebook's path name this iteration (v2 in iteraties/v2.ipynb, verschillen/v1_v2.ipynb)?"""
+    return re.search(rf"(?<![a-z0-9]){re.escape(iteration_id.lower())}(?![0-9])", name.lower()) is not None
+
+
+def declared_dependents(clone: Path, env: dict[str, str], iteration_id: str) -> list[str] | None:
+    """The notebooks the clone's runner says depend on this iteration (None: runner not readable)."""
+    code = ("import json; from gestapeld import runner\n"
+            "print(json.dumps([[j.name, sorted(j.depends)] for j in runner.jobs()]))")
+    proc = subprocess.run([str(clone / ".venv" / "bin" / "python"), "-c", code], cwd=clone, env=env,
+                          capture_output=True, text=True)
+    if proc.returncode != 0:
+        return None
+    jobs = json.loads(proc.stdout.strip().splitlines()[-1])
+    return sorted(f"{name}.ipynb" for name, deps in jobs if iteration_id in deps)
+
+
+def _executed_notebooks(book: Path) -> list[Path]:
+    """Notebooks in book/ written by `gestapeld run` (they carry its fingerprint)."""
+    out = []
+    for nb in book.rglob("*.ipynb"):
+        try:
+            meta = json.loads(nb.read_text(encoding="utf-8")).get("metadata", {})
+        except (OSError, ValueError):
+            continue
+        if "fingerprint" in meta.get("gestapeld", {}):
+            out.append(nb)
+    return out
+
+
+def prepare_clone_env(clone: Path) -> dict[str, str]:
+    """A venv in the clone that runs the clone's code with this venv's installed libraries.
+
+    The project venv has gestapeld installed in editable mode from *this* checkout, so it
+    cannot be used as is; copying it would not work either (absolute paths). The clone's
+    venv puts the clone's src/ first on sys.path, then this venv's site-packages; the console
+    scripts (gestapeld, jupyter-book, papermill, ...) are copied with the shebang pointed at
+    the clone's python. The install stamp is touched so that `make` does not pip install.
+    """
+    venv = clone / ".venv"
+    subprocess.run([sys._base_executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    site = next((venv / "lib").glob("python*/site-packages"))
+    main_site = next((Path(sys.prefix) / "lib").glob("python*/site-packages"))
+    (site / "00_gestapeld_clone.pth").write_text(str(clone / "src") + "\n")
+    (site / "01_project_venv.pth").write_text(f"import site; site.addsitedir({str(main_site)!r})\n")
+    main_bin, bin_ = Path(sys.prefix) / "bin", venv / "bin"
+    shebangs = (f"#!{main_bin}/python", f"#!{Path(sys.prefix).resolve()}/bin/python")
+    for script in main_bin.iterdir():
+        target = bin_ / script.name
+        if target.exists() or not script.is_file():
+            continue
+        try:
+            text = script.read_text(encoding="utf-8")
+        except (UnicodeDecodeError, OSError):
+            continue
+        first, _, rest = text.partition("\n")
+        if first.startswith(shebangs):
+            target.write_text(f"#!{bin_}/python\n{rest}", encoding="utf-8")
+            target.chmod(0o755)
+    (venv / ".installed").touch()
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("PYTHONPATH", "GESTAPELD_ROOT", "GESTAPELD_ITERATIONS", "VIRTUAL_ENV")}
+    env["PATH"] = f"{bin_}{os.pathsep}{env.get('PATH', '')}"
+    env["VIRTUAL_ENV"] = str(venv)
+    where = subprocess.run([str(bin_ / "python"), "-c", "import gestapeld; print(gestapeld.__file__)"],
+                           env=env, capture_output=True, text=True, check=True).stdout.strip()
+    if not Path(where).is_relative_to(clone / "src"):
+        raise SystemExit(f"clone venv imports gestapeld from {where}, not from the clone")
+    return env
+
+
+def bench_book(edit_iteration: str, *, cold: str = "empty", keep: bool = False) -> dict:
+    """Time `make book` in a fresh clone: cold, warm without change, warm after one edit.
+
+    cold="empty" removes the executed notebooks committed in book/ first, so that the cold
+    run executes every notebook; cold="clone" measures the clone as committed (the runner
+    then re-executes nothing whose fingerprint matches). Both start without data/ and _build/.
+    """
+    dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain"], capture_output=True,
+                           text=True).stdout.strip()
+    if dirty:
+        print("  note: the clone holds the last commit; uncommitted changes are not measured", flush=True)
+    work = Path(tempfile.mkdtemp(prefix="gestapeld-bench-book-"))
+    clone = work / "repo"
+    try:
+        subprocess.run(["git", "clone", "--quiet", str(ROOT), str(clone)], check=True)
+        env = prepare_clone_env(clone)
+        book = clone / "book"
+        removed = _executed_notebooks(book) if cold == "empty" else []
+        for nb in removed:
+            nb.unlink()
+        times, changes = {}, {}
+        for step in ("cold", "warm", "changed"):
+            if step == "changed":
+                yml = clone / "src" / "gestapeld" / "iterations.yaml"
+                text, edited = edit_peildatum(yml.read_text(encoding="utf-8"), edit_iteration)
+                yml.write_text(text, encoding="utf-8")
+            before = _snapshot(book)
+            print(f"  make book ({step}) ...", flush=True)
+            t0 = time.perf_counter()
+            with open(work / f"make_book_{step}.log", "w") as log:
+                proc = subprocess.run(["make", "book"], cwd=clone, env=env, stdout=log, stderr=subprocess.STDOUT)
+            times[step] = time.perf_counter() - t0
+            if proc.returncode != 0:
+                keep = True
+                tail = (work / f"make_book_{step}.log").read_text()[-3000:]
+                raise SystemExit(f"make book ({step}) failed with {proc.returncode}:\n{tail}\n(logs in {work})")
+            changes[step] = changed_files(before, _snapshot(book))
+            nbs = [c for c in changes[step] if c.endswith(".ipynb")]
+            print(f"  make book ({step}): {times[step]:.1f} s; {len(changes[step])} files in book/ changed; "
+                  f"{len(nbs)} notebooks: {', '.join(nbs) or 'none'}", flush=True)
+        nb = {s: [c for c in changes[s] if c.endswith(".ipynb")] for s in changes}
+        # Allowed to re-execute after the edit: notebooks that name the edited iteration, and
+        # those the runner declares dependent on it (the overview, say). Anything else is a
+        # needless re-execution; a warm run without change must execute nothing.
+        declared = declared_dependents(clone, env, edit_iteration) or []
+        allowed = sorted(set(declared) | {n for n in _snapshot(book) if n.endswith(".ipynb")
+                                          and names_iteration(n, edit_iteration)})
+        extra = [n for n in nb["changed"] if n not in allowed]
+        only = bool(nb["changed"]) and not nb["warm"] and not extra
+        commit = subprocess.run(["git", "-C", str(clone), "rev-parse", "--short", "HEAD"],
+                                capture_output=True, text=True).stdout.strip()
+        return {
+            "datum": dt.datetime.now().strftime("%Y-%m-%d %H:%M"), "commit": commit, "cold_mode": cold,
+            "removed_before_cold": len(removed),
+            "cold_s": times["cold"], "warm_s": times["warm"], "changed_s": times["changed"],
+            "edited": edited, "cold_notebooks": nb["cold"], "warm_notebooks": nb["warm"],
+            "changed_notebooks": nb["changed"], "allowed_after_edit": allowed, "needless": extra,
+            "changed_files": changes["changed"], "only_changed": only,
+        }
+    finally:
+        if keep:
+            print(f"  clone and logs kept in {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+# =========================================================================== main
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--scales", default="1,10,30", help="comma-separated scales of the synthetic extract")
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--iteration", default="v3")
+    ap.add_argument("--pandas-max-scale", type=float, default=10.0,
+                    help="skip the pandas baseline above this scale (memory and time)")
+    ap.add_argument("--book", action="store_true", help="also time make book cold / warm / after one edit")
+    ap.add_argument("--book-only", action="store_true", help="only the make book timings")
+    ap.add_argument("--book-iteration", default="v2", help="the iteration whose peildatum is edited")
+    ap.add_argument("--book-cold", choices=("empty", "clone"), default="empty",
+                    help="cold = clone without its executed notebooks (default) or as committed")
+    ap.add_argument("--keep-clone", action="store_true")
+    ap.add_argument("--worker", choices=METHODS, help=argparse.SUPPRESS)
+    ap.add_argument("--path", help=argparse.SUPPRESS)
+    ap.add_argument("--dump", help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+
+    if args.worker:
+        worker(args.worker, args.path, args.iteration, args.dump)
+        return 0
+
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    csv_path, md_path, book_path = RESULTS / "bench.csv", RESULTS / "bench.md", RESULTS / "book.json"
+    meta_path = RESULTS / "bench_meta.json"
+    book = json.loads(book_path.read_text()) if book_path.exists() else None
+    if args.book_only:
+        if not csv_path.exists():
+            raise SystemExit("no benchmarks/results/bench.csv yet: run without --book-only first")
+        rows = read_csv(csv_path)
+        meta = json.loads(meta_path.read_text())
+        repeats = int(meta.get("repeats", args.repeats))
+    else:
+        scales = sorted(float(s) for s in args.scales.split(",") if s.strip())
+        rows = run_scales(scales, repeats=args.repeats, iteration_id=args.iteration,
+                          pandas_max=args.pandas_max_scale)
+        meta = {**machine(), "iteration": args.iteration, "repeats": args.repeats}
+        repeats = args.repeats
+        write_csv(rows, csv_path)
+        meta_path.write_text(json.dumps(meta, indent=1) + "\n")
+    if args.book or args.book_only:
+        book = bench_book(args.book_iteration, cold=args.book_cold, keep=args.keep_clone)
+        book_path.write_text(json.dumps(book, indent=1) + "\n")
+    tg = targets(rows, book)
+    write_md(rows, tg, meta, book, md_path, repeats)
+    print_summary(rows, tg)
+    print(f"\nwrote {csv_path.relative_to(ROOT)} and {md_path.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

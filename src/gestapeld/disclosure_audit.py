@@ -1,0 +1,137 @@
+"""Differencing audit: can a suppressed cell be recovered from what is published with it?
+
+Every published value is an interval for the exact count it hides: a rounded value v
+stands for [v - base/2, v + base/2 - 1] (and at least the threshold), `0` for [0, 0],
+the small-count symbol for [0, threshold - 1], the secondary symbol `x` for [0, inf).
+The additive relations published together are
+  * within a form and year: aanvragen = inwilligingen + afwijzingen + overig_beeindigd + lopend;
+  * between total and parts: alle = sum of the forms (every measure but personen);
+  * over the years: the period total = sum of the years (totals are published too).
+Interval propagation over these relations (to a fixed point) gives what an attacker can
+learn. A suppressed cell is disclosed when its interval narrows to fewer than
+`min_values` possible values, other than exactly zero. `secondary_suppression` then hides the smallest published
+part of a relation that pins it (symbol `x`), until nothing is disclosed.
+"""
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from .config import MEASURES
+
+SECONDARY = "x"
+INF = math.inf
+
+
+def interval(text: str, threshold: int, base: int) -> tuple[float, float]:
+    if text == SECONDARY:
+        return (0, INF)
+    if text.startswith("<"):
+        return (0, threshold - 1)
+    v = int(text)
+    if v == 0:
+        return (0, 0)
+    # round half up: n -> v exactly when v - base/2 <= n < v + base/2
+    return (max(threshold, v - base // 2), v + (base - 1) - base // 2)
+
+
+def relations(cells: dict[tuple, str], forms: list[str]) -> list[tuple[tuple, list[tuple]]]:
+    """(total, parts) for every additive identity among the cells."""
+    out = []
+    years = sorted({k[1] for k in cells if k[1] != "totaal"})
+    cats = [*forms, "alle"]
+    for cat in cats:
+        for y in [*years, "totaal"]:
+            parts = [(cat, y, m) for m in ("inwilligingen", "afwijzingen", "overig_beeindigd", "lopend")]
+            if (cat, y, "aanvragen") in cells and all(p in cells for p in parts):
+                out.append(((cat, y, "aanvragen"), parts))
+    for y in [*years, "totaal"]:
+        for m in MEASURES:
+            if m == "personen":
+                continue
+            parts = [(f, y, m) for f in forms]
+            if ("alle", y, m) in cells and all(p in cells for p in parts) and len(parts) > 1:
+                out.append((("alle", y, m), parts))
+    for cat in [*cats, "nareis_totaal"]:
+        for m in MEASURES:
+            parts = [(cat, y, m) for y in years]
+            if (cat, "totaal", m) in cells and all(p in cells for p in parts):
+                out.append(((cat, "totaal", m), parts))
+    return out
+
+
+def propagate(cells: dict[tuple, str], rels, threshold: int, base: int) -> dict[tuple, tuple[float, float]]:
+    iv = {k: interval(v, threshold, base) for k, v in cells.items()}
+    for _ in range(50):
+        changed = False
+        for total, parts in rels:
+            keys = [total, *parts]
+            lo = {k: iv[k][0] for k in keys}
+            hi = {k: iv[k][1] for k in keys}
+            new_t = (max(lo[total], sum(lo[p] for p in parts)), min(hi[total], sum(hi[p] for p in parts)))
+            updates = {total: new_t}
+            for p in parts:
+                others_hi = sum(hi[q] for q in parts if q != p)
+                others_lo = sum(lo[q] for q in parts if q != p)
+                updates[p] = (max(lo[p], new_t[0] - others_hi), min(hi[p], new_t[1] - others_lo))
+            for k, v in updates.items():
+                if v != iv[k]:
+                    iv[k] = v
+                    changed = True
+        if not changed:
+            break
+    return iv
+
+
+def findings(cells: dict[tuple, str], forms: list[str], *, threshold: int, base: int,
+             min_values: int = 5) -> list[tuple[tuple, tuple[float, float]]]:
+    rels = relations(cells, forms)
+    iv = propagate(cells, rels, threshold, base)
+    out = []
+    for k, text in cells.items():
+        if text.startswith("<") or text == SECONDARY:
+            lo, hi = iv[k]
+            # [0, 0] is exempt: a published zero total says "none" of every part, which
+            # singles out no one; a narrow interval above zero does.
+            if hi > 0 and hi - lo + 1 < min_values:
+                out.append((k, (lo, hi)))
+    return out
+
+
+def secondary_suppression(cells: dict[tuple, str], exact: dict[tuple, int], forms: list[str], *,
+                          threshold: int, base: int, min_values: int = 5) -> tuple[dict[tuple, str], list]:
+    """Hide published parts until no suppressed cell can be narrowed; returns cells and the first findings."""
+    cells = dict(cells)
+    first = findings(cells, forms, threshold=threshold, base=base, min_values=min_values)
+    found = first
+    rels = relations(cells, forms)
+    for _ in range(200):
+        if not found:
+            break
+        key = found[0][0]
+        candidates = []
+        for total, parts in rels:
+            if key in parts or key == total:
+                for p in parts:
+                    if p != key and cells[p] not in (SECONDARY,) and not cells[p].startswith("<") and cells[p] != "0":
+                        candidates.append((exact.get(p, 0), p))
+        if not candidates:
+            raise RuntimeError(f"cannot protect cell {key}: no published part left to hide")
+        cells[min(candidates)[1]] = SECONDARY
+        found = findings(cells, forms, threshold=threshold, base=base, min_values=min_values)
+    return cells, first
+
+
+def assert_safe() -> None:
+    """Audit every published table of every iteration (the build fails on a finding)."""
+    from . import config, disclosure, report
+    problems = []
+    for it in config.iterations().values():
+        cells = report.protected_cells(it)
+        pol = disclosure.DEFAULT
+        for key, (lo, hi) in findings(cells, list(it.vormen), threshold=pol.threshold, base=pol.base):
+            problems.append(f"{it.id}: cell {key} can be narrowed to [{lo:g}, {hi:g}] by differencing")
+    if problems:
+        from .checks import CheckFailed
+        raise CheckFailed("disclosure audit failed:\n  " + "\n  ".join(problems[:30]))

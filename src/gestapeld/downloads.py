@@ -1,0 +1,39 @@
+"""CSV and XLSX downloads with deterministic bytes (no timestamps inside the XLSX zip)."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+
+FIXED_ZIP_TIME = (2024, 2, 16, 0, 0, 0)
+
+
+def write_csv(df: pd.DataFrame, path: Path) -> None:
+    df.to_csv(path, index=False, lineterminator="\n")
+
+
+def _epoch() -> dt.datetime:
+    return dt.datetime.fromtimestamp(int(os.environ.get("SOURCE_DATE_EPOCH", "1708041600")), dt.timezone.utc).replace(tzinfo=None)
+
+
+def write_xlsx(sheets: dict[str, pd.DataFrame], path: Path) -> None:
+    """Excel workbook; openpyxl stamps the time in docProps and the zip entries: fix both."""
+    buf = io.BytesIO()
+    with pd.ExcelWriter(buf, engine="openpyxl") as writer:
+        for name, df in sheets.items():
+            df.to_excel(writer, sheet_name=name, index=False)
+        writer.book.properties.created = _epoch()
+        writer.book.properties.modified = _epoch()
+        writer.book.properties.creator = "gestapeld"
+    out = io.BytesIO()
+    with zipfile.ZipFile(buf) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in sorted(zin.infolist(), key=lambda i: i.filename):
+            info = zipfile.ZipInfo(item.filename, date_time=FIXED_ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            zout.writestr(info, zin.read(item.filename))
+    Path(path).write_bytes(out.getvalue())

@@ -1,0 +1,121 @@
+"""matplotlib figures, always drawn from protected (published) tables, never exact counts.
+
+Deterministic output: fixed SVG hash salt, no dates or software names in metadata.
+Colours: the Okabe-Ito palette (colour-blind safe).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg") if not matplotlib.get_backend().lower().startswith(("module://", "inline")) else None
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from .config import FORM_LABELS  # noqa: E402
+
+OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+HATCHES = ["", "//", "..", "xx"]
+
+
+def setup() -> None:
+    """House style and deterministic metadata for every figure."""
+    plt.rcParams.update({
+        "svg.hashsalt": "gestapeld",
+        "svg.fonttype": "none",
+        "font.family": "DejaVu Sans",
+        "font.size": 10,
+        "axes.prop_cycle": matplotlib.cycler(color=OKABE_ITO),
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "figure.dpi": 100,
+        "savefig.dpi": 100,
+    })
+    try:  # inline figures in notebooks: no software name in the PNG
+        from IPython import get_ipython
+        ip = get_ipython()
+        if ip is not None:
+            ip.run_line_magic("config", "InlineBackend.print_figure_kwargs = {'metadata': {'Software': None}, 'bbox_inches': 'tight'}")
+            ip.run_line_magic("config", "InlineBackend.figure_formats = ['png']")
+    except ImportError:
+        pass
+
+
+def save(fig: plt.Figure, path: Path | str) -> None:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    meta = {"Date": None, "Creator": None} if path.suffix == ".svg" else {"Software": None}
+    fig.savefig(path, metadata=meta, bbox_inches="tight")
+
+
+def series_by_year(wide: pd.DataFrame, *, maat: str, titel: str, ylabel: str) -> plt.Figure:
+    """Grouped bars per year and form from a published wide table (categorie, jaar, measures)."""
+    setup()
+    data = wide[~wide["categorie"].isin(["alle", "nareis_totaal"])]
+    pivot = data.pivot(index="jaar", columns="categorie", values=maat)
+    fig, ax = plt.subplots(figsize=(7, 3.8))
+    n = max(1, len(pivot.columns))
+    width = 0.8 / n
+    for i, cat in enumerate(pivot.columns):
+        xs = [x + (i - (n - 1) / 2) * width for x in range(len(pivot.index))]
+        ax.bar(xs, pivot[cat].fillna(0), width=width, label=FORM_LABELS.get(cat, cat),
+               color=OKABE_ITO[i % len(OKABE_ITO)], hatch=HATCHES[i % len(HATCHES)], edgecolor="white")
+    ax.set_xticks(range(len(pivot.index)), [str(j) for j in pivot.index])
+    ax.set_xlabel("jaar van de aanvraag")
+    ax.set_ylabel(ylabel)
+    ax.set_title(titel)
+    ax.legend(frameon=False, fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def waterfall(steps: pd.DataFrame, *, titel: str, ylabel: str) -> plt.Figure:
+    """Waterfall: start total, one bar per effect, end total (columns stap, waarde, soort)."""
+    setup()
+    fig, ax = plt.subplots(figsize=(7, 3.8))
+    running = 0.0
+    for i, row in enumerate(steps.itertuples()):
+        if row.soort == "totaal":
+            ax.bar(i, row.waarde, color=OKABE_ITO[0])
+            running = row.waarde
+            label_y = row.waarde
+        else:
+            bottom = running if row.waarde >= 0 else running + row.waarde
+            ax.bar(i, abs(row.waarde), bottom=bottom, color=OKABE_ITO[1] if row.waarde >= 0 else OKABE_ITO[5],
+                   hatch="//" if row.waarde < 0 else "")
+            running += row.waarde
+            label_y = running if row.waarde >= 0 else bottom
+        ax.annotate(f"{row.waarde:+,.0f}".replace(",", ".") if row.soort != "totaal" else f"{row.waarde:,.0f}".replace(",", "."),
+                    (i, label_y), ha="center", va="bottom", fontsize=9)
+    ax.set_xticks(range(len(steps)), steps["stap"], rotation=0, fontsize=9)
+    ax.set_ylabel(ylabel)
+    ax.set_title(titel)
+    fig.tight_layout()
+    return fig
+
+
+def timeline(events: list[dict], *, titel: str) -> plt.Figure:
+    """The process sketch as a dated line; requests (iterations) highlighted."""
+    setup()
+    import matplotlib.dates as mdates
+    fig, ax = plt.subplots(figsize=(9, 5.2))
+    for i, e in enumerate(events):
+        y = len(events) - i
+        is_req = bool(e.get("iteratie"))
+        ax.plot([e["datum"]], [y], marker="D" if is_req else "o", markersize=8 if is_req else 5,
+                color=OKABE_ITO[5] if is_req else OKABE_ITO[0])
+        label = (f"[{e['iteratie']}] " if is_req else "") + str(e["gebeurtenis"])
+        ax.annotate(label, (e["datum"], y), xytext=(8, 0), textcoords="offset points", va="center",
+                    fontsize=8.5, fontweight="bold" if is_req else "normal")
+    ax.set_yticks([])
+    ax.spines["left"].set_visible(False)
+    ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=(1, 4, 7, 10)))
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%m-%Y"))
+    ax.set_xlabel("datum")
+    ax.set_title(titel)
+    lo, hi = events[0]["datum"], events[-1]["datum"]
+    import datetime as _dt
+    ax.set_xlim(lo - _dt.timedelta(days=20), hi + _dt.timedelta(days=330))
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,74 @@
+"""Fingerprints of data and code, and library versions: provenance in every notebook.
+
+Nothing here is volatile: no timestamps, durations or absolute paths, so a re-run with
+nothing changed gives the same provenance.
+"""
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import json
+import os
+import platform
+from functools import lru_cache
+from pathlib import Path
+
+from . import config
+
+LIBRARIES = ("pandas", "duckdb", "numpy", "pandera", "matplotlib", "papermill", "pyarrow")
+
+
+def sha256_file(path: Path | str, chunk: int = 1 << 20) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(chunk):
+            h.update(block)
+    return h.hexdigest()
+
+
+@lru_cache(maxsize=16)
+def _sha256_cached(path: str, size: int, mtime_ns: int) -> str:
+    return sha256_file(path)
+
+
+def data_fingerprint(path: Path | str) -> str:
+    """sha256 of the extract file (cached per size and modification time)."""
+    st = os.stat(path)
+    return _sha256_cached(str(Path(path).resolve()), st.st_size, st.st_mtime_ns)
+
+
+def code_fingerprint(*extra: Path) -> str:
+    """sha256 over the package sources (py, sql) and any extra files (templates).
+
+    The iteration YAML is configuration, not code: a notebook depends on its own
+    iteration's parameters (part of the job fingerprint), so changing one iteration
+    re-executes only what depends on it.
+    """
+    h = hashlib.sha256()
+    files = sorted(p for p in config.PACKAGE_DIR.rglob("*") if p.suffix in (".py", ".sql") and "__pycache__" not in p.parts)
+    for p in [*files, *extra]:
+        name = p.relative_to(config.PACKAGE_DIR).as_posix() if p.is_relative_to(config.PACKAGE_DIR) else p.name
+        h.update(name.encode())
+        h.update(b"\0")
+        h.update(p.read_bytes())
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for lib in LIBRARIES:
+        try:
+            out[lib] = importlib.metadata.version(lib)
+        except importlib.metadata.PackageNotFoundError:
+            out[lib] = "-"
+    out["gestapeld"] = importlib.metadata.version("gestapeld")
+    return out
+
+
+def job_fingerprint(*, template: Path, parameters: dict, data_sha256: str, code_sha256: str) -> str:
+    """What an executed notebook depends on; equal fingerprints mean nothing to re-execute."""
+    blob = json.dumps({"template": sha256_file(template), "parameters": parameters,
+                       "data": data_sha256, "code": code_sha256, "versions": versions()},
+                      sort_keys=True).encode()
+    return hashlib.sha256(blob).hexdigest()

@@ -1,0 +1,292 @@
+"""Property tests on small random valid extracts (a few persons, random chains).
+
+Invariants (house style principle 6, domain.md sections 3-4):
+- the order of the rows does not change the tables;
+- the broad definition (four forms) never counts fewer than the narrow one (nareis op
+  nareis only), and `alle` is at least each form;
+- a later peildatum never removes an application;
+- in every cell aanvragen = inwilligingen + afwijzingen + overig_beeindigd + lopend, and
+  personen <= aanvragen;
+- the tables agree with a small reference model written here from domain.md section 3-4.
+
+For speed the command is called in-process (`gestapeld.cli.main(argv)`, same arguments and
+output files as the console script); without it the console script is run.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import itertools
+import tempfile
+from collections import defaultdict
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import (
+    FORM_OF,
+    FORMS,
+    MEASURES,
+    OUTCOME_MEASURES,
+    Table,
+    assert_tables_equal,
+    check_invariants,
+    read_depth,
+    read_table,
+    run_cli,
+    tables_args,
+    write_csv,
+    years_between,
+    zero_table,
+)
+
+PROPERTY_SETTINGS = settings(
+    max_examples=30, deadline=None, database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+
+START, END = "2019-01-01", "2023-12-31"
+DAY0 = dt.date(2018, 1, 1)
+LAST_FILED = dt.date(2024, 6, 30)
+PEOPLE = [f"P{i:02d}" for i in range(7)]
+ENDINGS = ["inwilliging", "afwijzing", "intrekking", "buitenbehandeling", ""]
+
+
+# --------------------------------------------------------------------------- running
+
+_counter = itertools.count()
+
+
+def _in_process_main():
+    try:
+        from gestapeld.cli import main
+    except ImportError:
+        return None
+    return main
+
+
+def tables(rows, **options) -> tuple[Table, dict[str, int]]:
+    """`gestapeld tables --intern` on `rows`; returns (tabel_intern, diepte_intern)."""
+    with tempfile.TemporaryDirectory(prefix="gestapeld-prop-") as tmp:
+        n = next(_counter)
+        data = write_csv(Path(tmp) / f"extract_{n}.csv", rows)
+        out = Path(tmp) / f"out_{n}"
+        args = tables_args(data, out, **options)
+        main = _in_process_main()
+        if main is not None:
+            try:
+                rc = main(args)
+            except SystemExit as exc:  # argparse errors
+                rc = exc.code
+        else:
+            proc = run_cli(*args)
+            rc = proc.returncode
+        assert rc in (0, None), f"gestapeld {' '.join(args)} exited {rc}"
+        return read_table(out / "tabel_intern.csv"), read_depth(out / "diepte_intern.csv")
+
+
+# --------------------------------------------------------------------------- random extracts
+
+def _iso(day: int) -> str:
+    return (DAY0 + dt.timedelta(days=day)).isoformat()
+
+
+@st.composite
+def extracts(draw) -> list[dict[str, str]]:
+    """A valid extract: own asylum cases, one random chain of sponsorships, random noise.
+
+    Valid means: unique zaak_id, known codes, decision date >= application date, decision
+    and date together, a referent for every nareis/8evrm, nobody their own referent.
+    Dates stay before 2026 (no dates in the future of the test machine's clock).
+    """
+    rows: list[dict[str, str]] = []
+
+    def add(persoon, procedure, filed, ending, delay, referent=""):
+        decided = _iso(filed + delay) if ending else ""
+        rows.append({
+            "zaak_id": f"Z{len(rows) + 1:03d}", "persoon_id": persoon, "referent_id": referent,
+            "procedure": procedure, "aanvraagdatum": _iso(filed),
+            "besluitdatum": decided, "besluit": ending,
+        })
+
+    span = (LAST_FILED - DAY0).days
+    person = st.sampled_from(PEOPLE)
+    ending = st.sampled_from(ENDINGS)
+    # Own asylum applications (these make 8evrm first steps "bij asiel").
+    for _ in range(draw(st.integers(0, 4))):
+        add(draw(person), "asiel", draw(st.integers(0, span)),
+            draw(st.sampled_from(["inwilliging", "inwilliging", "afwijzing", ""])),
+            draw(st.integers(0, 400)))
+    # A chain p0 -> p1 -> p2 ...: each member filed after the previous one was (mostly) admitted.
+    chain = draw(st.lists(person, min_size=3, max_size=5, unique=True))
+    t = draw(st.integers(0, 900))
+    if draw(st.sampled_from([True, True, True, False])):
+        # The head of the chain is a refugee: granted asylum before the first link is filed.
+        add(chain[0], "asiel", 0, "inwilliging", t)
+    for sponsor, member in zip(chain, chain[1:]):
+        filed = t + draw(st.integers(0, 150))
+        delay = draw(st.integers(0, 250))
+        add(member, draw(st.sampled_from(["nareis", "8evrm"])), filed,
+            draw(st.sampled_from(["inwilliging"] * 8 + ENDINGS)), delay, sponsor)
+        t = filed + delay
+    # Noise: random family applications between random persons (cycles possible).
+    for _ in range(draw(st.integers(0, 8))):
+        member, sponsor = draw(st.lists(person, min_size=2, max_size=2, unique=True))
+        add(member, draw(st.sampled_from(["nareis", "8evrm"])), draw(st.integers(0, span)),
+            draw(ending), draw(st.integers(0, 400)), sponsor)
+    return rows
+
+
+peildatums = st.integers(
+    min_value=(dt.date(2020, 6, 30) - DAY0).days, max_value=(dt.date(2025, 6, 30) - DAY0).days,
+).map(_iso)
+
+
+# --------------------------------------------------------------------------- reference model
+
+@dataclasses.dataclass(frozen=True)
+class _Zaak:
+    zaak_id: str
+    persoon: str
+    referent: str
+    procedure: str
+    filed: dt.date
+    decided: dt.date | None
+    besluit: str
+
+
+def reference_table(rows, *, forms, start, end, peildatum) -> Table:
+    """domain.md sections 3-4, written out directly (no depth)."""
+    peil = dt.date.fromisoformat(peildatum)
+    lo, hi = dt.date.fromisoformat(start), dt.date.fromisoformat(end)
+    zaken = [
+        _Zaak(r["zaak_id"], r["persoon_id"], r["referent_id"], r["procedure"],
+              dt.date.fromisoformat(r["aanvraagdatum"]),
+              dt.date.fromisoformat(r["besluitdatum"]) if r["besluitdatum"] else None, r["besluit"])
+        for r in rows
+    ]
+    # An application exists only if filed on or before the peildatum; a decision only if
+    # decided on or before it (section 4).
+    zaken = [z for z in zaken if z.filed <= peil]
+
+    def besluit(z: _Zaak) -> str:
+        return z.besluit if z.decided is not None and z.decided <= peil else ""
+
+    # Asylum permits: granted asiel or nareis, with their decision dates.
+    permits = defaultdict(list)
+    for z in zaken:
+        if z.procedure in ("asiel", "nareis") and besluit(z) == "inwilliging":
+            permits[z.persoon].append(z.decided)
+    # Candidates for F1: granted family reunification "bij asiel" (section 3).
+    candidates = defaultdict(list)
+    for z in zaken:
+        if z.procedure in ("nareis", "8evrm") and besluit(z) == "inwilliging":
+            if z.procedure == "nareis" or any(d <= z.filed for d in permits[z.referent]):
+                candidates[z.persoon].append(z)
+    first_step = {b: min(c, key=lambda z: (z.decided, z.zaak_id)) for b, c in candidates.items()}
+
+    table = zero_table(forms, years_between(start, end))
+    referents = defaultdict(set)
+    measure = {"inwilliging": "inwilligingen", "afwijzing": "afwijzingen",
+               "intrekking": "overig_beeindigd", "buitenbehandeling": "overig_beeindigd",
+               "": "lopend"}
+    for x in zaken:
+        if x.procedure not in ("nareis", "8evrm") or not lo <= x.filed <= hi:
+            continue
+        year = x.filed.year
+        if x.procedure == "nareis":
+            table[("nareis_totaal", year, "aanvragen")] += 1
+            if besluit(x) == "inwilliging":
+                table[("nareis_totaal", year, "inwilligingen")] += 1
+        f1 = first_step.get(x.referent)
+        if f1 is None or f1.decided > x.filed:
+            continue
+        form = FORM_OF[(x.procedure, f1.procedure)]
+        if form not in forms:
+            continue
+        for cat in (form, "alle"):
+            table[(cat, year, "aanvragen")] += 1
+            table[(cat, year, measure[besluit(x)])] += 1
+            referents[(cat, year)].add(x.referent)
+    for (cat, year), who in referents.items():
+        table[(cat, year, "personen")] = len(who)
+    return table
+
+
+# --------------------------------------------------------------------------- properties
+
+@PROPERTY_SETTINGS
+@given(rows=extracts(), peildatum=peildatums)
+def test_every_cell_adds_up(rows, peildatum):
+    tabel, diepte = tables(rows, start=START, end=END, peildatum=peildatum, forms=FORMS)
+    check_invariants(tabel, FORMS)
+    # Each stacked application in the window has exactly one depth (2, 3, ... or cyclus).
+    assert sum(diepte.values()) == sum(v for (c, _, m), v in tabel.items()
+                                       if c == "alle" and m == "aanvragen")
+    assert all(k == "cyclus" or (k.isdigit() and int(k) >= 2) for k in diepte), diepte
+
+
+@PROPERTY_SETTINGS
+@given(rows=extracts(), peildatum=peildatums)
+def test_agrees_with_reference_model(rows, peildatum):
+    tabel, _ = tables(rows, start=START, end=END, peildatum=peildatum, forms=FORMS)
+    expected = reference_table(rows, forms=FORMS, start=START, end=END, peildatum=peildatum)
+    # Compare on the reference grid (every year START..END; a year the command leaves out
+    # must then be all zero in the reference) - the grid itself is tested in
+    # test_linkage_cases.test_years_run_from_start_year_to_end_year.
+    assert set(tabel) <= set(expected), sorted(set(tabel) - set(expected))[:10]
+    assert_tables_equal({k: tabel.get(k, 0) for k in expected}, expected)
+
+
+@PROPERTY_SETTINGS
+@given(rows=extracts(), peildatum=peildatums, data=st.data())
+def test_row_order_does_not_change_tables(rows, peildatum, data):
+    shuffled = data.draw(st.permutations(rows))
+    opts = dict(start=START, end=END, peildatum=peildatum, forms=FORMS)
+    a = tables(rows, **opts)
+    b = tables(shuffled, **opts)
+    assert_tables_equal(b[0], a[0])
+    assert b[1] == a[1]
+
+
+@PROPERTY_SETTINGS
+@given(rows=extracts(), peildatum=peildatums)
+def test_broad_definition_never_counts_fewer_than_narrow(rows, peildatum):
+    opts = dict(start=START, end=END, peildatum=peildatum)
+    narrow, _ = tables(rows, forms=["nareis_op_nareis"], **opts)
+    broad, _ = tables(rows, forms=FORMS, **opts)
+    for (cat, year, maat), v in narrow.items():
+        if cat == "alle":
+            # alle over four forms >= alle over one form (personen too: a superset of referents)
+            assert broad[(cat, year, maat)] >= v, (cat, year, maat)
+        if cat == "nareis_op_nareis" and maat == "aanvragen":
+            assert broad[(cat, year, maat)] >= v, (cat, year, maat)
+        if cat in ("nareis_op_nareis", "nareis_totaal"):
+            # Stronger, from section 3: F1 and the form do not depend on which forms are
+            # tabulated, so the nareis-op-nareis cells (and the reference totals) are equal.
+            assert broad[(cat, year, maat)] == v, (cat, year, maat)
+    for year in {k[1] for k in broad}:
+        for form in FORMS:
+            for maat in MEASURES:
+                assert broad[("alle", year, maat)] >= broad[(form, year, maat)], (form, year, maat)
+
+
+@PROPERTY_SETTINGS
+@given(rows=extracts(), p1=peildatums, p2=peildatums)
+def test_later_peildatum_never_removes_an_application(rows, p1, p2):
+    early, late = sorted([p1, p2])
+    opts = dict(start=START, end=END, forms=FORMS)
+    a, _ = tables(rows, peildatum=early, **opts)
+    b, _ = tables(rows, peildatum=late, **opts)
+    for (cat, year, maat), v in a.items():
+        if maat == "aanvragen":
+            assert b[(cat, year, maat)] >= v, (cat, year, early, late)
+        if maat in ("inwilligingen", "afwijzingen", "overig_beeindigd"):
+            # a visible decision stays visible
+            assert b[(cat, year, maat)] >= v, (cat, year, maat, early, late)
+    # And, per form and year, the decided applications of the early table are still decided.
+    for (cat, year, maat) in a:
+        if maat == "aanvragen" and cat != "nareis_totaal":
+            decided = sum(a[(cat, year, m)] for m in OUTCOME_MEASURES if m != "lopend")
+            assert sum(b[(cat, year, m)] for m in OUTCOME_MEASURES if m != "lopend") >= decided
