@@ -49,9 +49,10 @@ RESULTS = HERE / "results"
 TMP = RESULTS / "tmp"
 SEED = 20240216
 COLUMNS = ["zaak_id", "persoon_id", "referent_id", "procedure", "aanvraagdatum", "besluitdatum", "besluit"]
-METHODS = ("engine", "pandas", "floor")
+ALL_METHODS = ("engine", "engine_alt", "pandas", "floor")  # engine_alt: only with --sql-dir
 METHOD_LABEL = {
     "engine": "engine (DuckDB-SQL)",
+    "engine_alt": "engine met SQL-variant (--sql-dir)",
     "pandas": "pandas-baseline",
     "floor": "vloer: DuckDB lezen + 1 self-join",
 }
@@ -78,8 +79,11 @@ def _vmhwm_kib() -> int | None:
 def worker(method: str, path: str, iteration_id: str, dump: str | None) -> None:
     """One timed measurement in this (fresh) process; prints one JSON line."""
     result = None
-    if method == "engine":
-        from gestapeld import config, counts
+    if method in ("engine", "engine_alt"):
+        from gestapeld import config, counts, linkage
+        if method == "engine_alt":  # a proposed variant of the SQL files, measured side by side
+            linkage.SQL_DIR = Path(os.environ["GESTAPELD_BENCH_SQL_DIR"])
+            linkage.sql.cache_clear()
         it = config.iteration(iteration_id)
         t0 = time.perf_counter()
         result = counts.compute(path, it)
@@ -162,7 +166,8 @@ def ensure_extract(scale: float, *, seed: int = SEED) -> tuple[Path, int]:
 # =========================================================================== measuring
 
 
-def measure(method: str, path: Path, iteration_id: str, dump: Path | None = None) -> dict:
+def measure(method: str, path: Path, iteration_id: str, dump: Path | None = None, *,
+            sql_dir: Path | None = None) -> dict:
     """Run one measurement in a fresh process; seconds and peak memory of that process."""
     cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", method, "--path", str(path),
            "--iteration", iteration_id]
@@ -172,7 +177,8 @@ def measure(method: str, path: Path, iteration_id: str, dump: Path | None = None
     with tempfile.NamedTemporaryFile("r", suffix=".maxrss", dir=TMP) as mem:
         full = [TIME_BIN, "-f", "%M", "-o", mem.name, *cmd] if use_time else cmd
         t0 = time.perf_counter()
-        proc = subprocess.run(full, capture_output=True, text=True)
+        env = {**os.environ, "GESTAPELD_BENCH_SQL_DIR": str(sql_dir or "")}
+        proc = subprocess.run(full, capture_output=True, text=True, env=env)
         wall = time.perf_counter() - t0
         if proc.returncode != 0:
             sys.stderr.write(proc.stderr[-4000:])
@@ -186,49 +192,64 @@ def measure(method: str, path: Path, iteration_id: str, dump: Path | None = None
     return {"seconds": report["seconds"], "peak_mib": peak_kib / 1024.0, "wall": wall}
 
 
-def check_identical(engine_dump: Path, pandas_dump: Path, scale: float) -> None:
-    """Stop loudly when the pandas baseline and the engine disagree in any cell."""
+def check_identical(engine_dump: Path, other_dump: Path, scale: float, other: str = "pandas") -> None:
+    """Stop loudly when the pandas baseline (or an SQL variant) and the engine disagree in any cell."""
     import pickle
     from types import SimpleNamespace
     sys.path.insert(0, str(HERE))
     import pandas_baseline
     a = SimpleNamespace(**pickle.loads(engine_dump.read_bytes()))
-    b = SimpleNamespace(**pickle.loads(pandas_dump.read_bytes()))
+    b = SimpleNamespace(**pickle.loads(other_dump.read_bytes()))
     problems = pandas_baseline.differences(a, b)
     if problems:
         print("\n".join(problems), file=sys.stderr)
-        raise SystemExit(f"BENCHMARK FAILED: the pandas baseline differs from the engine at scale {scale:g} "
+        raise SystemExit(f"BENCHMARK FAILED: {other} differs from the engine at scale {scale:g} "
                          "(see above); fix one of them before comparing speed")
-    print(f"  identical results: engine and pandas baseline agree on every cell at scale {scale:g}", flush=True)
+    print(f"  identical results: engine and {other} agree on every cell at scale {scale:g}", flush=True)
 
 
-def run_scales(scales: list[float], *, repeats: int, iteration_id: str, pandas_max: float) -> list[dict]:
+def run_scales(scales: list[float], *, repeats: int, iteration_id: str, pandas_max: float,
+               sql_dir: Path | None = None) -> list[dict]:
+    """Every (scale, method) `repeats` times, interleaved over scales and methods.
+
+    Round r measures every scale and method once before round r + 1 starts, so that a busy
+    minute on the shared machine hits all of them: the ratios between methods and between
+    scales are measured side by side, not minutes apart.
+    """
+    extracts = {scale: ensure_extract(scale) for scale in scales}
+    methods_at = {scale: [m for m in ALL_METHODS if (m != "pandas" or scale <= pandas_max)
+                          and (m != "engine_alt" or sql_dir)] for scale in scales}
+    runs: dict[tuple[float, str], list[dict]] = {(s, m): [] for s in scales for m in methods_at[s]}
+    dumps = {(s, m): TMP / f"out_s{s:g}_{m}.pkl" for s in scales for m in ("engine", "pandas", "engine_alt")}
+    for r in range(repeats):
+        for scale in scales:
+            path, nrows = extracts[scale]
+            for m in methods_at[scale]:
+                res = measure(m, path, iteration_id, dumps.get((scale, m)) if r == 0 else None, sql_dir=sql_dir)
+                runs[(scale, m)].append(res)
+                print(f"  round {r + 1}/{repeats} scale {scale:<4g} {m:10s} {res['seconds']:8.2f} s "
+                      f"{res['peak_mib']:8.0f} MiB", flush=True)
+            if r == 0:
+                for other in ("pandas", "engine_alt"):
+                    if other in methods_at[scale]:
+                        check_identical(dumps[(scale, "engine")], dumps[(scale, other)], scale, other)
     rows_out: list[dict] = []
     for scale in scales:
-        path, nrows = ensure_extract(scale)
-        methods = [m for m in METHODS if m != "pandas" or scale <= pandas_max]
-        print(f"scale {scale:g}: {nrows:,} rows; {', '.join(methods)} x {repeats}", flush=True)
-        runs: dict[str, list[dict]] = {m: [] for m in methods}
-        dumps = {m: TMP / f"out_s{scale:g}_{m}.pkl" for m in ("engine", "pandas")}
-        for r in range(repeats):
-            for m in methods:  # interleaved, so that a noisy minute hits every method
-                res = measure(m, path, iteration_id, dumps.get(m) if r == 0 else None)
-                runs[m].append(res)
-                print(f"  run {r + 1}/{repeats} {m:7s} {res['seconds']:8.2f} s  {res['peak_mib']:8.0f} MiB", flush=True)
-            if r == 0 and "pandas" in methods:
-                check_identical(dumps["engine"], dumps["pandas"], scale)
-        for m in METHODS:
-            if m not in runs:
+        nrows = extracts[scale][1]
+        for m in ALL_METHODS:
+            if m == "engine_alt" and not sql_dir:
+                continue
+            if m not in methods_at[scale]:
                 rows_out.append({"scale": scale, "rows": nrows, "method": m, "seconds": None, "rows_per_s": None,
                                  "peak_mib": None, "runs": "",
                                  "note": f"overgeslagen boven schaal {pandas_max:g} (geheugen en tijd)"})
                 continue
-            secs = [x["seconds"] for x in runs[m]]
+            secs = [x["seconds"] for x in runs[(scale, m)]]
             med = statistics.median(secs)
             rows_out.append({
                 "scale": scale, "rows": nrows, "method": m, "seconds": med, "rows_per_s": nrows / med,
-                "peak_mib": max(x["peak_mib"] for x in runs[m]),
-                "runs": ";".join(f"{s:.3f}" for s in secs), "note": "",
+                "peak_mib": max(x["peak_mib"] for x in runs[(scale, m)]),
+                "runs": ";".join(f"{x:.3f}" for x in secs), "note": "",
             })
     add_ratios(rows_out)
     return rows_out
@@ -241,8 +262,8 @@ def add_ratios(rows: list[dict]) -> None:
     for r in rows:
         r.update(speedup_vs_pandas=None, engine_over_floor=None, growth=None, growth_linear=None,
                  growth_nlogn=None)
-        e, p, f = (by.get((r["scale"], m)) for m in METHODS)
-        if r["method"] == "engine":
+        p, f = by.get((r["scale"], "pandas")), by.get((r["scale"], "floor"))
+        if r["method"] in ("engine", "engine_alt") and r["seconds"]:
             if p and p["seconds"]:
                 r["speedup_vs_pandas"] = p["seconds"] / r["seconds"]
             if f and f["seconds"]:
@@ -408,7 +429,7 @@ def machine() -> dict:
 def write_md(rows: list[dict], tg: list[dict], meta: dict, book: dict | None, path: Path, repeats: int) -> None:
     m = meta
     lines = [
-        "<!-- Gegenereerd door benchmarks/bench.py; niet met de hand bewerken. -->",
+        "% Gegenereerd door benchmarks/bench.py; niet met de hand bewerken.",
         "",
         f"Meting van {m['datum']} op commit `{m['commit']}`: {m['system']}, {m['cpus']} processorkernen "
         f"(gedeelde machine), Python {m['python']}, DuckDB {m['duckdb']}, pandas {m['pandas']}. "
@@ -419,13 +440,17 @@ def write_md(rows: list[dict], tg: list[dict], meta: dict, book: dict | None, pa
         *table_lines(rows, dutch=True),
         "",
         "Piekgeheugen is het maximale residente geheugen van het hele meetproces, inclusief Python en "
-        "de geladen bibliotheken. De pandas-baseline gaf bij elke gemeten schaal precies dezelfde "
-        "tabellen als de engine (gecontroleerd in deze run).",
+        "de geladen bibliotheken. Op elke schaal waarop de pandas-baseline draaide, gaf ze precies "
+        "dezelfde tabellen als de engine (gecontroleerd in deze run). Groei is de tijd op een schaal "
+        "gedeeld door de tijd op de kleinste schaal; lineair en n log n staan ernaast ter vergelijking.",
         "",
         *target_lines(tg, dutch=True),
     ]
     if book:
-        lines += ["", f"`make book` (gemeten {book['datum']} op commit `{book['commit']}`, in een verse kloon): "
+        cold = ("zonder de uitgevoerde notebooks, dus alles opnieuw uitgevoerd" if book.get("cold_mode") == "empty"
+                else "zoals gecommit")
+        lines += ["", f"`make book` (gemeten {book['datum']} op commit `{book['commit']}`, in een verse kloon, "
+                  f"koud = {cold}): "
                   + _nl(f"koud {book['cold_s']:.1f} s, warm zonder wijziging {book['warm_s']:.1f} s, "
                         f"na wijziging van de peildatum van {book['edited']} {book['changed_s']:.1f} s")
                   + "; opnieuw uitgevoerd na die wijziging: "
@@ -622,7 +647,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--book-cold", choices=("empty", "clone"), default="empty",
                     help="cold = clone without its executed notebooks (default) or as committed")
     ap.add_argument("--keep-clone", action="store_true")
-    ap.add_argument("--worker", choices=METHODS, help=argparse.SUPPRESS)
+    ap.add_argument("--sql-dir", type=Path, default=None,
+                    help="also measure the engine with the SQL files of this folder (a proposed change)")
+    ap.add_argument("--out", type=Path, default=RESULTS,
+                    help="folder for bench.csv and bench.md (default benchmarks/results; the book includes that one)")
+    ap.add_argument("--worker", choices=ALL_METHODS, help=argparse.SUPPRESS)
     ap.add_argument("--path", help=argparse.SUPPRESS)
     ap.add_argument("--dump", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -631,9 +660,10 @@ def main(argv: list[str] | None = None) -> int:
         worker(args.worker, args.path, args.iteration, args.dump)
         return 0
 
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    csv_path, md_path, book_path = RESULTS / "bench.csv", RESULTS / "bench.md", RESULTS / "book.json"
-    meta_path = RESULTS / "bench_meta.json"
+    out = args.out.resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    csv_path, md_path, book_path = out / "bench.csv", out / "bench.md", out / "book.json"
+    meta_path = out / "bench_meta.json"
     book = json.loads(book_path.read_text()) if book_path.exists() else None
     if args.book_only:
         if not csv_path.exists():
@@ -643,8 +673,11 @@ def main(argv: list[str] | None = None) -> int:
         repeats = int(meta.get("repeats", args.repeats))
     else:
         scales = sorted(float(s) for s in args.scales.split(",") if s.strip())
+        sql_dir = args.sql_dir.resolve() if args.sql_dir else None
+        if sql_dir and not (sql_dir / "zaken.sql").exists():
+            raise SystemExit(f"--sql-dir {sql_dir}: no zaken.sql there (copy src/gestapeld/sql/ and edit)")
         rows = run_scales(scales, repeats=args.repeats, iteration_id=args.iteration,
-                          pandas_max=args.pandas_max_scale)
+                          pandas_max=args.pandas_max_scale, sql_dir=sql_dir)
         meta = {**machine(), "iteration": args.iteration, "repeats": args.repeats}
         repeats = args.repeats
         write_csv(rows, csv_path)
@@ -655,7 +688,7 @@ def main(argv: list[str] | None = None) -> int:
     tg = targets(rows, book)
     write_md(rows, tg, meta, book, md_path, repeats)
     print_summary(rows, tg)
-    print(f"\nwrote {csv_path.relative_to(ROOT)} and {md_path.relative_to(ROOT)}")
+    print(f"\nwrote {csv_path} and {md_path}")
     return 0
 
 

@@ -176,22 +176,27 @@ def _hashes(folder: Path) -> dict[str, str]:
 def test_run_refuses_before_touching_book(name, tmp_path):
     """`run --data BAD` exits 2 and changes no byte under book/.
 
-    It runs on a copy of the project (GESTAPELD_ROOT) so that a regression cannot overwrite
-    the real executed notebooks; the real book/ is hashed as well, in case the runner
-    ignored GESTAPELD_ROOT.
+    It runs on a copy of book/ (GESTAPELD_ROOT points the package at the copy): a regression
+    cannot overwrite the repository's executed notebooks, and a `gestapeld run` going on at
+    the same time in the working tree cannot make this test fail.
     """
-    real_book = REPO / "book"
-    assert real_book.is_dir(), "no book/ in the repository"
     root = tmp_path / "project"
-    shutil.copytree(real_book, root / "book")
+    shutil.copytree(REPO / "book", root / "book",
+                    ignore=shutil.ignore_patterns(".*.tmp.ipynb", ".*.input.ipynb"))
     shutil.copytree(REPO / "notebooks", root / "notebooks")
-    real_before, copy_before = _hashes(real_book), _hashes(root / "book")
-    assert copy_before, "book/ is empty: nothing to protect"
-    proc = gestapeld("run", "--data", MALFORMED / name, "--force", cwd=root,
-                     env_extra={"GESTAPELD_ROOT": str(root)})
+    env = {"GESTAPELD_ROOT": str(root)}
+    # The copy is what the package uses (else the hashes below would prove nothing).
+    probe = subprocess.run(
+        [sys.executable, "-c", "from gestapeld import config, runner; "
+         "print(config.project_root()); print(runner.jobs()[0].output)"],
+        env={**os.environ, **env}, capture_output=True, text=True, check=True)
+    used_root, first_output = probe.stdout.splitlines()
+    assert Path(used_root) == root.resolve() and Path(first_output).is_relative_to(root.resolve()), probe.stdout
+    before = _hashes(root / "book")
+    assert any(k.endswith(".ipynb") for k in before), "no executed notebook in book/ to protect"
+    proc = gestapeld("run", "--data", MALFORMED / name, "--force", cwd=root, env_extra=env)
     assert_refused(proc, name)
-    assert _hashes(root / "book") == copy_before, f"{name}: book/ changed"
-    assert _hashes(real_book) == real_before, f"{name}: the repository's book/ changed"
+    assert _hashes(root / "book") == before, f"{name}: book/ changed"
 
 
 # --------------------------------------------------------------------------- control

@@ -338,6 +338,11 @@ def test_end_to_end_notebooks_and_site_hold_no_identifier(tmp_path):
     proc = gestapeld("run", "--data", canary, "--force", cwd=root, env_extra=env, timeout=3600)
     assert proc.returncode == 0, f"run failed:\n{proc.stderr[-3000:]}"
     assert CANARY not in (proc.stdout + proc.stderr).upper(), "run printed an identifier"
+    # Control: the notebooks were really executed again, on other data than the repository's.
+    changed = [p.relative_to(root) for p in sorted((root / "book").rglob("*.ipynb"))
+               if (REPO / p.relative_to(root)).is_file()
+               and p.read_bytes() != (REPO / p.relative_to(root)).read_bytes()]
+    assert changed, "run --force changed no executed notebook: did it run at all?"
     found = find_substrings(files_under(root / "book"), needles, ignore_case=True)
     assert not found, report(found, "canaries or machine paths in book/")
 

@@ -38,8 +38,8 @@ class Result:
 
 
 def years(iteration: Iteration) -> list[int]:
-    last = min(iteration.end, iteration.peildatum)
-    return list(range(iteration.start.year, max(last.year, iteration.start.year) + 1))
+    """Calendar years from the start year to the end year, zeros included (the contract)."""
+    return list(range(iteration.start.year, iteration.end.year + 1))
 
 
 def _grid(iteration: Iteration) -> pd.DataFrame:

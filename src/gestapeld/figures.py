@@ -9,7 +9,6 @@ from pathlib import Path
 
 import matplotlib
 
-matplotlib.use("Agg") if not matplotlib.get_backend().lower().startswith(("module://", "inline")) else None
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
@@ -40,6 +39,13 @@ def setup() -> None:
             ip.run_line_magic("config", "InlineBackend.figure_formats = ['png']")
     except ImportError:
         pass
+
+
+def show(fig: plt.Figure) -> None:
+    """Display a figure exactly once (papermill and nbval alike), then close it."""
+    from IPython.display import display
+    display(fig)
+    plt.close(fig)
 
 
 def save(fig: plt.Figure, path: Path | str) -> None:
