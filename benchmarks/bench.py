@@ -643,6 +643,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="skip the pandas baseline above this scale (memory and time)")
     ap.add_argument("--book", action="store_true", help="also time make book cold / warm / after one edit")
     ap.add_argument("--book-only", action="store_true", help="only the make book timings")
+    ap.add_argument("--render-only", action="store_true",
+                    help="only rewrite bench.md and the summary from the last bench.csv (no measuring)")
     ap.add_argument("--book-iteration", default="v2", help="the iteration whose peildatum is edited")
     ap.add_argument("--book-cold", choices=("empty", "clone"), default="empty",
                     help="cold = clone without its executed notebooks (default) or as committed")
@@ -665,9 +667,9 @@ def main(argv: list[str] | None = None) -> int:
     csv_path, md_path, book_path = out / "bench.csv", out / "bench.md", out / "book.json"
     meta_path = out / "bench_meta.json"
     book = json.loads(book_path.read_text()) if book_path.exists() else None
-    if args.book_only:
+    if args.book_only or args.render_only:
         if not csv_path.exists():
-            raise SystemExit("no benchmarks/results/bench.csv yet: run without --book-only first")
+            raise SystemExit(f"no {csv_path} yet: run the benchmark first")
         rows = read_csv(csv_path)
         meta = json.loads(meta_path.read_text())
         repeats = int(meta.get("repeats", args.repeats))
