@@ -4,6 +4,9 @@
     .venv/bin/python benchmarks/bench.py --scales 1,10   # quicker
     .venv/bin/python benchmarks/bench.py --book          # also time `make book` in a clone
     .venv/bin/python benchmarks/bench.py --book-only     # only that; keeps the last bench.csv
+    .venv/bin/python benchmarks/bench.py --render-only   # rewrite bench.md from bench.csv
+    .venv/bin/python benchmarks/bench.py --scales 1,10 --sql-dir DIR --out /tmp/x
+                                                         # a proposed SQL change, side by side
 
 What is measured, per scale of the synthetic extract (scale 1 is about 565,000 rows):
 
@@ -17,10 +20,10 @@ What is measured, per scale of the synthetic extract (scale 1 is about 565,000 r
 Every measurement runs in a fresh process; seconds are timed inside it (imports
 excluded), peak memory is that process's maximum resident set size, read with
 `/usr/bin/time -f %M` (the child's own counter is inflated by the parent's memory when
-Python spawns with vfork) or else from the child's /proc/self/status VmHWM. The rounds
-are interleaved (engine, pandas, floor, engine, ...) and the median of `--repeats` is
-reported, so that the ratios, measured minutes apart on the same shared machine, are
-comparable even when absolute times are noisy.
+Python spawns with vfork) or else from the child's /proc/self/status VmHWM. Each round
+measures every scale and method once before the next round starts, and the median of
+`--repeats` rounds is reported: the ratios (engine / pandas, engine / floor, scale 30 /
+scale 1) are measured side by side on the same shared, noisy machine, not minutes apart.
 
 Writes benchmarks/results/bench.csv and bench.md (included by book/prestaties.md) and
 prints the table with the targets. Timings are never asserted in tests.
@@ -297,7 +300,7 @@ def targets(rows: list[dict], book: dict | None) -> list[dict]:
     worst = max((r for r in rows if r["method"] == "engine" and r["engine_over_floor"]),
                 key=lambda r: r["engine_over_floor"], default=None)
     if worst:
-        per = ", ".join(f"{r['engine_over_floor']:.1f}x (schaal {r['scale']:g})"
+        per = "; ".join(f"{r['engine_over_floor']:.1f}x (schaal {r['scale']:g})"
                         for r in rows if r["method"] == "engine" and r["engine_over_floor"])
         add("engine binnen factor van de vloer (elke schaal)", per, f"<= {T_FLOOR:g}x",
             worst["engine_over_floor"] <= T_FLOOR)
@@ -323,7 +326,7 @@ def targets(rows: list[dict], book: dict | None) -> list[dict]:
             f"< {T_WARM:.0%} van koud", warm < T_WARM)
         add("alleen gewijzigde iteratie opnieuw uitgevoerd",
             f"{len(book['changed_notebooks'])} notebooks na wijziging {book['edited']}"
-            + (f", waarvan onnodig: {', '.join(book['needless'])}" if book["needless"] else "")
+            + (f"; onnodig: {'; '.join(book['needless'])}" if book["needless"] else "")
             + f"; warm zonder wijziging: {len(book['warm_notebooks'])}",
             "alleen notebooks van die iteratie", book["only_changed"])
     else:
@@ -352,7 +355,7 @@ def _csv_value(v):
     if v is None:
         return ""
     if isinstance(v, float):
-        return f"{v:.4g}" if abs(v) < 1000 else f"{v:.0f}"
+        return f"{v:.6g}" if abs(v) < 1000 else f"{v:.0f}"
     return v
 
 
@@ -379,8 +382,9 @@ def _n(v, fmt: str, empty: str = "") -> str:
 
 
 def _nl(text: str) -> str:
-    """Dutch decimal comma for the book page (1.234,5)."""
-    return text.replace(",", "\u2009").replace(".", ",").replace("\u2009", ".")
+    """Numbers in Dutch notation for the book page (1.234,5); other text untouched."""
+    swap = str.maketrans({",": ".", ".": ","})
+    return re.sub(r"\d+(?:,\d{3})*(?:\.\d+)?", lambda m: m.group(0).translate(swap), text)
 
 
 def table_lines(rows: list[dict], *, dutch: bool) -> list[str]:
@@ -671,6 +675,7 @@ def main(argv: list[str] | None = None) -> int:
         if not csv_path.exists():
             raise SystemExit(f"no {csv_path} yet: run the benchmark first")
         rows = read_csv(csv_path)
+        add_ratios(rows)  # recomputed from the stored seconds and rows
         meta = json.loads(meta_path.read_text())
         repeats = int(meta.get("repeats", args.repeats))
     else:
@@ -690,7 +695,7 @@ def main(argv: list[str] | None = None) -> int:
     tg = targets(rows, book)
     write_md(rows, tg, meta, book, md_path, repeats)
     print_summary(rows, tg)
-    print(f"\nwrote {csv_path} and {md_path}")
+    print(f"\nwrote {md_path}" if args.render_only else f"\nwrote {csv_path} and {md_path}")
     return 0
 
 

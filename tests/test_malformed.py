@@ -219,3 +219,29 @@ def test_valid_tiny_extract_is_accepted(tmp_path):
     proc = gestapeld("tables", "--data", path, "--out", out)
     assert proc.returncode == 0, describe(proc)
     assert (out / "tabel.csv").is_file()
+
+
+def test_valid_parquet_with_integer_ids_and_empty_referents_is_accepted(tmp_path):
+    """Control case: identifiers may be whole numbers (extract.py: "text or whole numbers").
+
+    A Parquet file written by another tool than pandas (DuckDB, R, SAS) stores an integer
+    column with nulls as int64 with nulls; referent_id always has nulls (asylum rows), and
+    geboortejaar often does. Read with the default pandas conversion these become float64.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.table({
+        "zaak_id": pa.array([1, 2, 3], pa.int64()),
+        "persoon_id": pa.array([101, 102, 103], pa.int64()),
+        "referent_id": pa.array([None, 101, 102], pa.int64()),
+        "procedure": ["asiel", "nareis", "nareis"],
+        "aanvraagdatum": ["2019-02-01", "2020-03-01", "2021-04-01"],
+        "besluitdatum": ["2019-08-01", "2020-09-01", None],
+        "besluit": ["inwilliging", "inwilliging", None],
+        "geboortejaar": pa.array([1980, None, 2015], pa.int64()),
+    })
+    path = tmp_path / "integer_ids.parquet"
+    pq.write_table(table, path)
+    proc = gestapeld("validate", path)
+    assert proc.returncode == 0, describe(proc)

@@ -294,18 +294,18 @@ def test_executed_notebooks_hold_no_identifier_and_no_machine_path(synthetic_ids
 
 # --------------------------------------------------------------------------- 3. end to end (slow)
 
-# What is not copied into the throw-away project: environments, caches, builds, data.
-_NOT_COPIED = {".git", ".venv", "_build", "data", ".pytest_cache", ".hypothesis", "__pycache__",
-               "benchmarks"}
-
-
 def _copy_project(dest: Path) -> Path:
-    """The working tree as it is (committed or not), without builds, data and the venv."""
-    def ignore(folder: str, names: list[str]) -> set[str]:
-        top = Path(folder) == REPO
-        return {n for n in names if n in ("__pycache__", ".pytest_cache")
-                or n.endswith(".egg-info") or (top and n in _NOT_COPIED)}
-    shutil.copytree(REPO, dest, ignore=ignore, symlinks=True)
+    """The working tree as a fresh clone of it would be: tracked and untracked files that
+    .gitignore does not exclude (so no .venv, data, _build, benchmark extracts)."""
+    listing = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+                             cwd=REPO, capture_output=True, check=True).stdout
+    names = [n for n in listing.decode("utf-8").split("\0") if n]
+    assert names, "git ls-files listed nothing"
+    for name in names:
+        src = REPO / name
+        if src.is_file():  # tracked files deleted in the working tree are skipped
+            (dest / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dest / name)
     return dest
 
 

@@ -101,7 +101,7 @@ def cmd_tables(args: argparse.Namespace) -> int:
     data = args.data or config.default_data_path()
     if args.data is None and not data.exists():
         raise ConfigError(f"no --data given and no synthetic default at {data}; run `make data`")
-    df = extract.load(data)
+    df = extract.load(data, not_after=dt.date.today())
     result = counts.compute(df, it)
     # Write everything to a temporary folder first: DIR gets all files or none.
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -80,6 +80,16 @@ def _read_csv(path: Path) -> pd.DataFrame:
     except pd.errors.ParserError:
         # pandas' message quotes line numbers only, but keep our own wording.
         raise _fail("ragged_row", "*", f"a row has a different number of fields than the header (separator '{sep}')") from None
+    header = next(csv.reader(io.StringIO(first), delimiter=sep), [])
+    dupes = sorted({c.strip() for c in header if [h.strip() for h in header].count(c.strip()) > 1})
+    if dupes:
+        raise _fail("duplicate_column", ",".join(dupes), "a column name occurs more than once in the header")
+    # pandas pads a short row with empty fields silently: count the fields of every row.
+    width = len(df.columns)
+    ragged = tuple(i for i, row in enumerate(csv.reader(io.StringIO(text), delimiter=sep)) if row and len(row) != width and i > 0)
+    if ragged:
+        raise _fail("ragged_row", "*", f"a row has a different number of fields than the header ({width}, separator '{sep}')",
+                    ragged)
     df.columns = [str(c).strip() for c in df.columns]
     return df
 

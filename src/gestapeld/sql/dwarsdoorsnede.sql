@@ -8,7 +8,7 @@ FROM zaken
 WHERE besluit = 'inwilliging'
 QUALIFY row_number() OVER (
     PARTITION BY persoon_id
-    ORDER BY besluitdatum DESC, zaak_nr DESC NULLS FIRST, zaak_id DESC
+    ORDER BY besluitdatum DESC, TRY_CAST(zaak_id AS HUGEINT) DESC NULLS FIRST, zaak_id DESC
 ) = 1;
 
 CREATE OR REPLACE TEMP TABLE gestapeld AS

@@ -9,8 +9,6 @@ SELECT
     procedure,
     CAST(aanvraagdatum AS DATE) AS aanvraagdatum,
     CASE WHEN CAST(besluitdatum AS DATE) <= $peildatum THEN CAST(besluitdatum AS DATE) END AS besluitdatum,
-    CASE WHEN CAST(besluitdatum AS DATE) <= $peildatum THEN besluit END AS besluit,
-    -- "ties: smallest zaak_id": numerically when the identifiers are numbers, else as text
-    TRY_CAST(zaak_id AS HUGEINT) AS zaak_nr
+    CASE WHEN CAST(besluitdatum AS DATE) <= $peildatum THEN besluit END AS besluit
 FROM extract
 WHERE CAST(aanvraagdatum AS DATE) <= $peildatum;
