@@ -151,8 +151,10 @@ def run(*, iterations: list[str] | None = None, data: Path | None = None, force:
     if not data_path.exists():
         raise config.ConfigError(f"extract not found ({data_path.name}); run `make data` or give --data")
     if data is not None:  # validate a real extract before anything runs (clear errors, no values)
+        import datetime as dt
+
         from . import extract
-        extract.load(data_path)
+        extract.load(data_path, not_after=dt.date.today())
     selected = jobs()
     if iterations:
         for i in iterations:
