@@ -63,8 +63,9 @@ CASES: dict[str, tuple[str, str, tuple[str, ...]]] = {
 }
 # Files with no row at all cannot carry a canary.
 NO_ROWS = {"12_empty_file.csv", "13_header_only.csv"}
-# For the `run` test: fast, refused by the validation that `run` does first.
-RUN_CASES = ("05_duplicate_zaak_id.csv", "17_truncated.parquet")
+# For the `run` test: fast, refused by the validation that `run` does first. The future date
+# checks that `run` applies the same date limit as `validate` (else it executes notebooks).
+RUN_CASES = ("05_duplicate_zaak_id.csv", "17_truncated.parquet", "16_date_in_future.csv")
 
 
 def gestapeld(*args: object, cwd: Path = REPO, env_extra: dict[str, str] | None = None,

@@ -95,8 +95,12 @@ def _read_csv(path: Path) -> pd.DataFrame:
 
 
 def _read_parquet(path: Path) -> pd.DataFrame:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
     try:
-        df = pd.read_parquet(path)
+        # integer columns with blanks stay whole numbers (pandas would make them decimals)
+        df = pq.read_table(path).to_pandas(
+            types_mapper=lambda t: pd.Int64Dtype() if pa.types.is_integer(t) else None)
     except Exception:  # pyarrow raises several types for a damaged file
         raise _fail("unreadable_parquet", "*", "the Parquet file cannot be read (truncated or damaged?)") from None
     return df
@@ -109,7 +113,7 @@ def read_raw(path: Path | str) -> pd.DataFrame:
         raise _fail("file_not_found", "*", f"no file at the given path ({path.name})")
     if path.suffix.lower() in (".parquet", ".pq"):
         return _read_parquet(path)
-    if path.suffix.lower() in (".csv", ".txt", ".tsv"):
+    if path.suffix.lower() in (".csv", ".txt"):
         return _read_csv(path)
     raise _fail("file_type", "*", "extract must be .csv or .parquet")
 
