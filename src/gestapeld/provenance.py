@@ -15,6 +15,10 @@ from pathlib import Path
 
 from . import config
 
+#: Modules that build the site around the notebooks but never run inside one: changing
+#: them must not re-execute the notebooks (their outputs cannot change).
+BUILD_ONLY = {"cli.py", "runner.py", "publish.py", "checks.py", "sphinx_ext.py", "informatieblad.py", "__main__.py"}
+
 LIBRARIES = ("pandas", "duckdb", "numpy", "pandera", "matplotlib", "papermill", "pyarrow")
 
 
@@ -45,7 +49,8 @@ def code_fingerprint(*extra: Path) -> str:
     re-executes only what depends on it.
     """
     h = hashlib.sha256()
-    files = sorted(p for p in config.PACKAGE_DIR.rglob("*") if p.suffix in (".py", ".sql") and "__pycache__" not in p.parts)
+    files = sorted(p for p in config.PACKAGE_DIR.rglob("*")
+                   if p.suffix in (".py", ".sql") and "__pycache__" not in p.parts and p.name not in BUILD_ONLY)
     for p in [*files, *extra]:
         name = p.relative_to(config.PACKAGE_DIR).as_posix() if p.is_relative_to(config.PACKAGE_DIR) else p.name
         h.update(name.encode())
