@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
+import re
 import zipfile
 from pathlib import Path
 
@@ -35,5 +36,9 @@ def write_xlsx(sheets: dict[str, pd.DataFrame], path: Path) -> None:
             info = zipfile.ZipInfo(item.filename, date_time=FIXED_ZIP_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
-            zout.writestr(info, zin.read(item.filename))
+            data = zin.read(item.filename)
+            if item.filename == "docProps/core.xml":  # openpyxl stamps `modified` at save time
+                stamp = _epoch().strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)", rb"\g<1>" + stamp + rb"\g<2>", data)
+            zout.writestr(info, data)
     Path(path).write_bytes(out.getvalue())
