@@ -139,9 +139,11 @@ def display_table(wide: pd.DataFrame) -> pd.DataFrame:
 
 
 def total(iteration: str | Iteration, categorie: str, maat: str) -> int | str:
-    """A period total, rounded from the exact total (int) or the suppression symbol (str)."""
-    n = result(iteration).value(categorie, maat)
-    text = disclosure.publish_value(n)
+    """A published period total: the same cell as in the tables (int), or a symbol (str).
+
+    Read from the protected cells, so a total hidden in a table is hidden in the text too.
+    """
+    text = protected_cells(iteration)[(categorie, "totaal", maat)]
     return int(text) if text.isdigit() else text
 
 
