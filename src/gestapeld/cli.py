@@ -72,6 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     pb = sub.add_parser("publish", help="build the website (current edition and archive) into _build/html")
     pb.add_argument("--no-editions", action="store_true", help="only the current edition (faster)")
+    pb.add_argument("--force", action="store_true", help="rebuild even when nothing changed")
     return p
 
 
@@ -137,7 +138,7 @@ def cmd_publish(args: argparse.Namespace) -> int:
     from . import publish
     from .checks import CheckFailed
     try:
-        publish.publish(editions=not args.no_editions)
+        publish.publish(editions=not args.no_editions, force=args.force)
     except (RuntimeError, CheckFailed) as err:  # build logs of our own pages: safe to show
         print(f"gestapeld publish: {err}\nThe previous site in _build/html is unchanged.", file=sys.stderr)
         return 1

@@ -60,7 +60,8 @@ def code_fingerprint(*extra: Path) -> str:
     return h.hexdigest()
 
 
-def versions() -> dict[str, str]:
+@lru_cache(maxsize=1)
+def _versions() -> tuple[tuple[str, str], ...]:
     out = {"python": platform.python_version()}
     for lib in LIBRARIES:
         try:
@@ -68,7 +69,11 @@ def versions() -> dict[str, str]:
         except importlib.metadata.PackageNotFoundError:
             out[lib] = "-"
     out["gestapeld"] = importlib.metadata.version("gestapeld")
-    return out
+    return tuple(out.items())
+
+
+def versions() -> dict[str, str]:
+    return dict(_versions())
 
 
 def job_fingerprint(*, template: Path, parameters: dict, data_sha256: str, code_sha256: str) -> str:

@@ -144,11 +144,33 @@ def _strip_build_noise(site: Path) -> None:
     shutil.rmtree(site / "_sources", ignore_errors=True)
 
 
-def publish(*, editions: bool = True) -> Path:
+def inputs_fingerprint(*, editions: bool) -> str:
+    """sha256 over everything the site is built from: pages and executed notebooks, the
+    configuration, the package (templates of the site included) and the benchmark table."""
+    root = _root()
+    files = [root / "_config.yml", root / "requirements.txt", root / "benchmarks" / "results" / "bench.md"]
+    files += [p for p in (root / "book").rglob("*") if p.is_file() and "_edities" not in p.parts]
+    files += [p for p in config.PACKAGE_DIR.rglob("*") if p.suffix in (".py", ".sql", ".yaml") and "__pycache__" not in p.parts]
+    h = hashlib.sha256(f"editions={editions}".encode())
+    for p in sorted(f for f in files if f.is_file()):
+        h.update(p.relative_to(root).as_posix().encode() if p.is_relative_to(root) else p.name.encode())
+        h.update(hashlib.sha256(p.read_bytes()).digest())
+    return h.hexdigest()
+
+
+def publish(*, editions: bool = True, force: bool = False) -> Path:
     root = _root()
     build = root / BUILD
     build.mkdir(exist_ok=True)
     write_toc(root / "_toc.yml")  # keep the committed toc in step with the YAML
+    stamp = build / "html.inputs"
+    fingerprint = inputs_fingerprint(editions=editions)
+    html = build / "html"
+    if not force and html.is_dir() and (html / "manifest.sha256").is_file() and stamp.is_file() \
+            and stamp.read_text().strip() == fingerprint:
+        print("gestapeld publish: site up to date (same pages, notebooks, configuration and code); "
+              "nothing rebuilt. View it with: python -m http.server -d _build/html", file=sys.stderr)
+        return html
     staging = build / f".staging-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir()
@@ -170,6 +192,8 @@ def publish(*, editions: bool = True) -> Path:
                 _strip_build_noise(ed_site)
                 manifest(ed_site)
                 shutil.copytree(ed_site, site / "edities" / ed)
+        from . import informatieblad
+        informatieblad.build_all(site)
         manifest(site)
         from . import checks
         checks.run_site_checks(site)
@@ -181,10 +205,10 @@ def publish(*, editions: bool = True) -> Path:
         link_tmp = build / f".html-{os.getpid()}"
         link_tmp.unlink(missing_ok=True)
         link_tmp.symlink_to(final.name)
-        html = build / "html"
         if html.exists() and not html.is_symlink():
             shutil.rmtree(html)  # a plain folder from an older build layout
         os.replace(link_tmp, html)  # the one atomic step: the site switches here
+        stamp.write_text(fingerprint + "\n")
         for old in build.glob("site-*"):
             if old.name != final.name:
                 shutil.rmtree(old, ignore_errors=True)

@@ -145,8 +145,6 @@ class RunFailed(RuntimeError):
 
 def run(*, iterations: list[str] | None = None, data: Path | None = None, force: bool = False) -> int:
     """Execute every job whose fingerprint changed; returns the exit status."""
-    import papermill as pm
-
     data_path = Path(data) if data else config.default_data_path()
     if not data_path.exists():
         raise config.ConfigError(f"extract not found ({data_path.name}); run `make data` or give --data")
@@ -171,6 +169,8 @@ def run(*, iterations: list[str] | None = None, data: Path | None = None, force:
         print(f"gestapeld run: all {len(selected)} notebooks up to date (same code, templates, "
               "parameters and data fingerprint); nothing re-executed", file=sys.stderr)
         return 0
+    import papermill as pm  # slow to import: only when there is something to execute
+
     print(f"gestapeld run: {len(todo)} of {len(selected)} notebooks to execute", file=sys.stderr)
     for n, (job, fp) in enumerate(todo, 1):
         t0 = time.monotonic()
