@@ -19,12 +19,7 @@ SELECT
     x.aanvraagdatum,
     x.besluitdatum,
     x.besluit,
-    CASE
-        WHEN x.procedure = 'nareis' AND h.huidige_procedure = 'nareis' THEN 'nareis_op_nareis'
-        WHEN x.procedure = 'nareis' AND h.huidige_procedure = '8evrm'  THEN 'nareis_na_8evrm'
-        WHEN x.procedure = '8evrm'  AND h.huidige_procedure = 'nareis' THEN '8evrm_na_nareis'
-        WHEN x.procedure = '8evrm'  AND h.huidige_procedure = '8evrm'  THEN '8evrm_na_8evrm'
-    END AS vorm_ruw,
+    vorm(x.procedure, h.huidige_procedure) AS vorm_ruw,
     h.vergunning_zaak_id AS f1_zaak_id,
     h.sinds AS f1_besluitdatum,
     FALSE AS eigen_asielvergunning

@@ -10,12 +10,7 @@ SELECT
     x.aanvraagdatum,
     x.besluitdatum,
     x.besluit,
-    CASE
-        WHEN x.procedure = 'nareis' AND f.f1_procedure = 'nareis' THEN 'nareis_op_nareis'
-        WHEN x.procedure = 'nareis' AND f.f1_procedure = '8evrm'  THEN 'nareis_na_8evrm'
-        WHEN x.procedure = '8evrm'  AND f.f1_procedure = 'nareis' THEN '8evrm_na_nareis'
-        WHEN x.procedure = '8evrm'  AND f.f1_procedure = '8evrm'  THEN '8evrm_na_8evrm'
-    END AS vorm_ruw,
+    vorm(x.procedure, f.f1_procedure) AS vorm_ruw,
     f.f1_zaak_id,
     f.f1_besluitdatum,
     EXISTS (

@@ -12,3 +12,13 @@ SELECT
     CASE WHEN CAST(besluitdatum AS DATE) <= $peildatum THEN besluit END AS besluit
 FROM extract
 WHERE CAST(aanvraagdatum AS DATE) <= $peildatum;
+
+-- The form of a stacked application, named after X (second step) and F1 (first step),
+-- domain.md section 3. One definition, used by the time series and the cross-section.
+CREATE OR REPLACE TEMP MACRO vorm(x_procedure, f1_procedure) AS
+    CASE
+        WHEN x_procedure = 'nareis' AND f1_procedure = 'nareis' THEN 'nareis_op_nareis'
+        WHEN x_procedure = 'nareis' AND f1_procedure = '8evrm'  THEN 'nareis_na_8evrm'
+        WHEN x_procedure = '8evrm'  AND f1_procedure = 'nareis' THEN '8evrm_na_nareis'
+        WHEN x_procedure = '8evrm'  AND f1_procedure = '8evrm'  THEN '8evrm_na_8evrm'
+    END;
