@@ -12,7 +12,7 @@ import matplotlib
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from .config import FORM_LABELS  # noqa: E402
+from .config import FORM_LABELS, FORMS  # noqa: E402
 
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 HATCHES = ["", "//", "..", "xx"]
@@ -20,6 +20,7 @@ HATCHES = ["", "//", "..", "xx"]
 
 def setup() -> None:
     """House style and deterministic metadata for every figure."""
+    pd.set_option("display.max_colwidth", None)  # no "..." in the tables of the book
     plt.rcParams.update({
         "svg.hashsalt": "gestapeld",
         "svg.fonttype": "none",
@@ -60,6 +61,7 @@ def series_by_year(wide: pd.DataFrame, *, maat: str, titel: str, ylabel: str) ->
     setup()
     data = wide[~wide["categorie"].isin(["alle", "nareis_totaal"])]
     pivot = data.pivot(index="jaar", columns="categorie", values=maat)
+    pivot = pivot[[f for f in FORMS if f in pivot.columns]]  # the book's order of the forms
     fig, ax = plt.subplots(figsize=(7, 3.8))
     n = max(1, len(pivot.columns))
     width = 0.8 / n

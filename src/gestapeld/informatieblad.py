@@ -180,8 +180,7 @@ tr { break-inside: avoid; }
 td.hash { font-family: "DejaVu Sans Mono", monospace; font-size: 7.5pt; word-break: break-all; }
 .bron { font-size: 8.5pt; color: #333; }
 footer.voet { margin-top: 1.2rem; border-top: 1px solid #999; padding-top: .4rem; font-size: 8.5pt; color: #333; }
-a { color: #0b4f9c; }
-@media print { body { max-width: none; padding: 0; } .tabel { overflow: visible; } a { color: inherit; text-decoration: none; } }
+@media print { body { max-width: none; padding: 0; } .tabel { overflow: visible; } }
 """
 
 
@@ -406,10 +405,11 @@ def page(edition: str) -> str:
         "</section>",
         "</main>",
         '<footer class="voet">',
-        f"<p>Gemaakt door <code>gestapeld publish</code> uit de iteratie {_e(it.id)}; de volledige uitleg, figuren "
-        f"en downloads staan op de website, pagina <em>Iteratie {_e(it.id)}</em> "
-        f"(<a href=\"../book/iteraties/{_e(it.id)}.html\">book/iteraties/{_e(it.id)}.html</a>) en, voor de "
-        "bronnen, <em>Bronnen</em>. Dit blad is ook als <a href=\"informatieblad.pdf\">pdf</a> beschikbaar.</p>",
+        # no links: Chromium would write them into the PDF as file:// paths of the build machine
+        f"<p>Gemaakt door <code>gestapeld publish</code> uit de iteratie {_e(it.id)}. De volledige uitleg, figuren "
+        f"en downloads staan op de website bij deze editie: pagina <em>Iteratie {_e(it.id)}</em> "
+        f"(<code>book/iteraties/{_e(it.id)}.html</code>); de bronnen op de pagina <em>Bronnen</em>. "
+        "Dit blad staat ook als pdf naast deze pagina (<code>informatieblad.pdf</code>).</p>",
         "</footer>",
         "</body>",
         "</html>",

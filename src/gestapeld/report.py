@@ -278,7 +278,7 @@ def share_table(iteration: str | Iteration) -> pd.DataFrame:
     if it.start.year <= 2019 and it.end >= dt.date(2022, 12, 31):
         rows.append(("2019 t/m 2022 (zoals gepubliceerd)", share(it, end=dt.date(2022, 12, 31))))
     return pd.DataFrame({"periode": [r[0] for r in rows],
-                         "aandeel": ["niet van toepassing" if r[1] != r[1] else f"{r[1]:.1%}".replace(".", ",") for r in rows]}
+                         "aandeel": ["niet van toepassing" if r[1] != r[1] else percent(r[1]) for r in rows]}
                         ).set_index("periode")
 
 
@@ -304,8 +304,17 @@ def glue_iteration(iteration: str | Iteration) -> None:
     _glue("peildatum", it.peildatum.isoformat())
 
 
+METHOD_LABELS = {"longitudinal": "tijdreeks", "cross_sectional": "dwarsdoorsnede"}
+
+
+def percent(value: float, decimals: int = 1) -> str:
+    """A share in Dutch notation: 0.0123 -> '1,2%'."""
+    return f"{value:.{decimals}%}".replace(".", ",")
+
+
 def display_steps(dec: pd.DataFrame) -> pd.DataFrame:
     out = dec.copy()
+    out["methode"] = out["methode"].map(METHOD_LABELS)
     out["effect"] = out["effect"].map(lambda v: "" if v is None or v != v else f"{int(v):+d}")
     out["vormen"] = out["vormen"].map(lambda v: ", ".join(FORM_LABELS[f] for f in v.split("+")))
     return out.set_index("stap")
@@ -325,7 +334,7 @@ def calibration_table() -> pd.DataFrame:
     kal = calibration.achieved(load_extract())
     def shown(doel: str, v):
         if doel.startswith("aandeel"):
-            return f"{v:.1%}".replace(".", ",")
+            return percent(v)
         if doel.startswith("piekjaar"):
             return str(int(v))
         return disclosure.publish_value(int(v))
@@ -371,6 +380,7 @@ def glue_overview() -> None:
     upto = v3.replace(end=dt.date(2022, 12, 31))
     _glue("v3_alle_inwilligingen_2019_2022", total(upto, "alle", "inwilligingen"))
     _glue("v3_aandeel_2019_2022", share(v3, end=dt.date(2022, 12, 31)))
+    _glue("v3_aandeel_2019_2022_tekst", percent(share(v3, end=dt.date(2022, 12, 31))))
     per_year = {j: result(upto).value("alle", "inwilligingen", j) for j in range(2019, 2023)}
     _glue("v3_piekjaar", str(max(per_year, key=per_year.get)))
     _glue("pub_non_aanvragen", TARGETS["nareis_op_nareis_aanvragen_2019_2023"])

@@ -105,8 +105,10 @@ def _clean(nb: nbformat.NotebookNode, job: Job, fp: str) -> nbformat.NotebookNod
     for cell in nb.cells:
         cell.metadata.pop("papermill", None)
         cell.metadata.pop("execution", None)
-        if "id" in cell:
-            pass
+        tags = cell.metadata.get("tags", [])
+        # the parameters live in the provenance table; the cells stay in the download
+        if ("parameters" in tags or "injected-parameters" in tags) and "remove-cell" not in tags:
+            cell.metadata["tags"] = [*tags, "remove-cell"]
     return nb
 
 
