@@ -49,3 +49,14 @@ def test_wide_intervals_are_not_findings():
                     "overig_beeindigd": "40", "lopend": "0"})
     # 95..104 - (45..54) - (35..44) -> afwijzingen in [0, 24] ∩ [0, 9]: still 10 values
     assert disclosure_audit.findings(cells, ["f"], threshold=10, base=10) == []
+
+
+def test_edition_differencing_flags_a_small_certain_change():
+    # earlier edition publishes 0, later edition "<10" for the same cell of a population
+    # that both show: the change is 0..9; only a certainly-nonzero small change is flagged.
+    key = ("alle", "2021", "inwilligingen")
+    assert disclosure_audit.edition_findings({key: "0"}, {key: "<10"}, threshold=10, base=10) == []
+    # with exact small published numbers (base 1, threshold 10: no rounding) 20 -> 23 pins 3
+    assert disclosure_audit.edition_findings({key: "20"}, {key: "23"}, threshold=10, base=1) == [key]
+    # rounding to tens keeps every difference of published values ambiguous
+    assert disclosure_audit.edition_findings({key: "20"}, {key: "30"}, threshold=10, base=10) == []
