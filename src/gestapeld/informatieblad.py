@@ -174,7 +174,8 @@ th, td { border-bottom: 1px solid #c8c8c8; padding: .15rem .35rem; vertical-alig
 thead th { border-bottom: 1.5px solid #333; text-align: right; }
 thead th:first-child, thead th.tekst { text-align: left; }
 td.getal { text-align: right; white-space: nowrap; }
-tbody th { text-align: left; font-weight: normal; white-space: nowrap; }
+tbody th { text-align: left; font-weight: normal; }
+table.uitkomsten tbody th, table.uitkomsten td { white-space: nowrap; }
 tr.totaal th, tr.totaal td { font-weight: bold; border-bottom: 1.5px solid #333; }
 tr { break-inside: avoid; }
 td.hash { font-family: "DejaVu Sans Mono", monospace; font-size: 7.5pt; word-break: break-all; }
@@ -189,10 +190,11 @@ def _e(text) -> str:
 
 
 def _table(caption: str, headers: list[str], rows: list[tuple[list, str]], *, label: str,
-           numeric_from: int = 1, header_cols: int = 1) -> str:
+           numeric_from: int = 1, header_cols: int = 1, css: str = "") -> str:
     """A table in a labelled scroll box; `rows` are (cells, css class of the row)."""
+    cls = f' class="{css}"' if css else ""
     out = [f'<div class="tabel" role="region" aria-label="{_e(label)}" tabindex="0">',
-           f"<table><caption>{_e(caption)}</caption><thead><tr>"]
+           f"<table{cls}><caption>{_e(caption)}</caption><thead><tr>"]
     for i, h in enumerate(headers):
         cls = "" if i >= numeric_from else ' class="tekst"'
         out.append(f'<th scope="col"{cls}>{_e(h)}</th>')
@@ -222,7 +224,7 @@ def _result_table(it: Iteration) -> str:
     return _table(
         f"Tabel 2. Gestapelde aanvragen per vorm en jaar van de aanvraag, editie {it.id} (beveiligd)",
         ["vorm", "jaar", *[MEASURE_HEADERS[m] for m in measures]], rows,
-        label="Tabel 2: aanvragen per vorm en jaar", numeric_from=2, header_cols=1)
+        label="Tabel 2: aanvragen per vorm en jaar", numeric_from=2, header_cols=1, css="uitkomsten")
 
 
 def _comparison(it: Iteration) -> str:

@@ -194,14 +194,15 @@ def publish(*, editions: bool = True, force: bool = False) -> Path:
                 shutil.copytree(ed_site, site / "edities" / ed)
         from . import informatieblad
         informatieblad.build_all(site)
+        for ed_root in sorted((site / "edities").glob("*")):  # now with their information sheets
+            manifest(ed_root)
         manifest(site)
         from . import checks
         checks.run_site_checks(site)
         digest = hashlib.sha256((site / "manifest.sha256").read_bytes()).hexdigest()[:12]
         final = build / f"site-{digest}"
-        if final.exists():
-            shutil.rmtree(final)
-        os.replace(site, final)
+        if not final.exists():  # same digest: the live folder already holds exactly these bytes
+            os.replace(site, final)
         link_tmp = build / f".html-{os.getpid()}"
         link_tmp.unlink(missing_ok=True)
         link_tmp.symlink_to(final.name)

@@ -11,16 +11,21 @@ from pathlib import Path
 
 
 def _fix_download_buttons(app, pagename, templatename, context, doctree) -> None:
+    is_notebook = (Path(app.srcdir) / f"{pagename}.ipynb").is_file()
     for group in context.get("header_buttons", []):
         if group.get("label") != "download-buttons":
             continue
-        kept = []
-        for button in group["buttons"]:
-            if button.get("label") == "download-source-button":
-                continue
-            if button.get("label") == "download-notebook-button":
-                button["url"] = context["pathto"](f"_notebooks/{pagename}.ipynb", 1)
-            kept.append(button)
+        kept = [b for b in group["buttons"]
+                if b.get("label") not in ("download-source-button", "download-notebook-button")]
+        if is_notebook:
+            kept.insert(0, {
+                "type": "link",
+                "url": context["pathto"](f"_notebooks/{pagename}.ipynb", 1),
+                "text": ".ipynb",
+                "icon": "fas fa-code",
+                "tooltip": "Download het uitgevoerde notebook",
+                "label": "download-notebook-button",
+            })
         group["buttons"] = kept
 
 
