@@ -75,6 +75,11 @@ def texts_of(path: Path) -> Iterator[tuple[str, str]]:
     suffix = path.suffix.lower()
     if suffix in BINARY:
         return
+    if suffix == ".pdf":  # what a reader sees, plus the raw bytes (document info, links)
+        text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True).stdout
+        yield f"{path}!text", text.decode("utf-8", "replace")
+        yield f"{path}!raw", re.sub(r"/(Root|Info|Type|Pages?|Parent|Kids|Font\w*)\b", "", path.read_bytes().decode("latin-1"))
+        return
     data = path.read_bytes()
     if data[:4] == b"PK\x03\x04":  # .xlsx and any other zip container
         with zipfile.ZipFile(io.BytesIO(data)) as z:

@@ -121,3 +121,15 @@ def test_failing_notebook_stops_the_run_and_keeps_earlier_notebooks(built_clone)
     assert "failed in cell" in proc.stderr and "RuntimeError" in proc.stderr
     assert {p: p.read_bytes() for p in (built_clone / "book").rglob("*.ipynb")} == before
     assert not list((built_clone / "book").rglob(".*.tmp.ipynb"))
+
+
+def test_forced_reexecution_reproduces_the_committed_notebooks_byte_for_byte(tmp_path):
+    """`make book` on a fresh clone gives the committed outputs exactly: re-execute the
+    notebooks of one iteration (with their reconciliations and the overview) and diff."""
+    clone = _clone(tmp_path / "repo")
+    proc = subprocess.run([sys.executable, "-m", "gestapeld", "run", "--force", "--iteration", "v3"], cwd=clone,
+                          env=_env(clone), capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "iteraties/v3" in proc.stderr
+    diff = subprocess.run(["git", "status", "--porcelain", "--", "book"], cwd=clone, capture_output=True, text=True)
+    assert diff.stdout == "", f"re-execution changed committed outputs:\n{diff.stdout}"

@@ -106,6 +106,8 @@ def _clean(nb: nbformat.NotebookNode, job: Job, fp: str) -> nbformat.NotebookNod
         cell.metadata.pop("papermill", None)
         cell.metadata.pop("execution", None)
         tags = cell.metadata.get("tags", [])
+        if "injected-parameters" in tags:
+            cell["id"] = "injected-parameters"  # papermill gives it a random id
         # the parameters live in the provenance table; the cells stay in the download
         if ("parameters" in tags or "injected-parameters" in tags) and "remove-cell" not in tags:
             cell.metadata["tags"] = [*tags, "remove-cell"]
