@@ -126,12 +126,22 @@ def parse_date(text: str, what: str) -> dt.date:
     return _as_date(text, what)
 
 
+def _path(path: Path | None) -> str:
+    return str(path or Path(os.environ.get("GESTAPELD_ITERATIONS", ITERATIONS_FILE)))
+
+
+@lru_cache(maxsize=8)
+def _raw(path: str) -> dict:
+    """The iteration YAML as read (one read per file)."""
+    with open(path, encoding="utf-8") as fh:
+        return yaml.safe_load(fh) or {}
+
+
 @lru_cache(maxsize=8)
 def _load(path: str) -> dict[str, Iteration]:
-    with open(path, encoding="utf-8") as fh:
-        raw = yaml.safe_load(fh)
+    raw = _raw(path)
     out: dict[str, Iteration] = {}
-    for key, spec in (raw or {}).get("iterations", {}).items():
+    for key, spec in raw.get("iterations", {}).items():
         peildatum = _as_date(spec["peildatum"], f"{key}.peildatum")
         end_is_p = str(spec.get("end", "peildatum")) == "peildatum"
         end = peildatum if end_is_p else _as_date(spec["end"], f"{key}.end")
@@ -160,8 +170,7 @@ def _load(path: str) -> dict[str, Iteration]:
 
 def iterations(path: Path | None = None) -> dict[str, Iteration]:
     """All iterations, in the order of the YAML file (the timeline order)."""
-    path = path or Path(os.environ.get("GESTAPELD_ITERATIONS", ITERATIONS_FILE))
-    return dict(_load(str(path)))
+    return dict(_load(_path(path)))
 
 
 def iteration(iteration_id: str, path: Path | None = None) -> Iteration:
@@ -178,21 +187,15 @@ def consecutive_pairs(path: Path | None = None) -> list[tuple[str, str]]:
 
 def timeline(path: Path | None = None) -> list[dict[str, object]]:
     """The events of the process sketch, in date order (for the book's timeline)."""
-    path = path or Path(os.environ.get("GESTAPELD_ITERATIONS", ITERATIONS_FILE))
-    with open(path, encoding="utf-8") as fh:
-        raw = yaml.safe_load(fh) or {}
-    events = [dict(e, datum=_as_date(e["datum"], "tijdlijn.datum")) for e in raw.get("tijdlijn", [])]
+    events = [dict(e, datum=_as_date(e["datum"], "tijdlijn.datum")) for e in _raw(_path(path)).get("tijdlijn", [])]
     return sorted(events, key=lambda e: e["datum"])
 
 
 def extra_reconciliations(path: Path | None = None) -> list[tuple[str, str]]:
     """Reconciliations beyond consecutive pairs (YAML key `verschillen_extra`)."""
-    path = path or Path(os.environ.get("GESTAPELD_ITERATIONS", ITERATIONS_FILE))
-    with open(path, encoding="utf-8") as fh:
-        raw = yaml.safe_load(fh) or {}
     its = iterations(path)
     out = []
-    for a, b in raw.get("verschillen_extra", []):
+    for a, b in _raw(_path(path)).get("verschillen_extra", []):
         if a not in its or b not in its:
             raise ConfigError(f"verschillen_extra: unknown iteration in {a}->{b}")
         out.append((str(a), str(b)))
