@@ -36,7 +36,7 @@ book: notebooks ## build the whole publication on the synthetic default into _bu
 	$(GESTAPELD) publish
 
 verify: $(DATA) ## reviewer check: re-run the committed executed notebooks with nbval
-	$(PY) -m pytest -q -p no:cacheprovider --nbval book/ --sanitize-with tests/nbval_sanitize.cfg
+	$(PY) -m pytest -q -p no:cacheprovider --nbval book/ --nbval-sanitize-with tests/nbval_sanitize.cfg
 
 test: $(DATA) ## run every test (nbval on committed notebooks first, then build and test)
 	$(MAKE) verify
