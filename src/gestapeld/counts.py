@@ -32,7 +32,7 @@ class Result:
         sel = (t["categorie"] == categorie) & (t["maat"] == maat)
         if jaar is None:
             if maat == "personen":
-                raise ValueError("personen cannot be summed over years; use totals()")
+                raise ValueError("personen cannot be summed over years (persons recur)")
             return int(t.loc[sel, "aantal"].sum())
         return int(t.loc[sel & (t["jaar"] == jaar), "aantal"].sum())
 
@@ -129,13 +129,6 @@ def _sort_depth(depth: pd.DataFrame) -> pd.DataFrame:
     out = depth.assign(_k=key).sort_values("_k").drop(columns="_k").reset_index(drop=True)
     out["aantal"] = out["aantal"].astype("int64")
     return out
-
-
-def totals(result: Result) -> pd.DataFrame:
-    """Exact totals over the whole period per category (personen: distinct, not summed)."""
-    t = result.tabel
-    sums = t[t["maat"] != "personen"].groupby(["categorie", "maat"], sort=False)["aantal"].sum()
-    return sums.reset_index()
 
 
 def with_parameters(iteration: Iteration, *, peildatum: dt.date | None = None,

@@ -12,7 +12,7 @@ import dataclasses
 
 import pandas as pd
 
-from . import disclosure, report
+from . import report
 from .config import Iteration
 
 STEPS = (
@@ -74,5 +74,3 @@ def check_lands_on_b(dec: pd.DataFrame, b: Iteration, maat: str = "aanvragen") -
     """The last step must reproduce B's own published total."""
     return dec.iloc[-1]["totaal"] == report.total(b, "alle", maat)
 
-
-__all__ = ["path", "decomposition", "waterfall_steps", "check_lands_on_b", "disclosure"]

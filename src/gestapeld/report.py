@@ -102,12 +102,6 @@ def protected_cells(iteration: str | Iteration, policy: disclosure.Policy = disc
     return _protected(it, provenance.data_fingerprint(data_path()), policy)[0]
 
 
-def audit_first_findings(iteration: str | Iteration, policy: disclosure.Policy = disclosure.DEFAULT) -> list:
-    """What the differencing audit found before secondary suppression (for the record)."""
-    it = resolve(iteration)
-    return _protected(it, provenance.data_fingerprint(data_path()), policy)[1]
-
-
 def published_long(iteration: str | Iteration, policy: disclosure.Policy = disclosure.DEFAULT) -> pd.DataFrame:
     """The publishable long table (tabel.csv): categorie, jaar, maat, aantal (text)."""
     it = resolve(iteration)
