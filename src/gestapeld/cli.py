@@ -78,8 +78,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     from . import extract
-    df = extract.load(args.path, not_after=args.not_after or dt.date.today())
-    print(f"extract usable: {len(df)} applications, {df['persoon_id'].nunique()} persons")
+    info = extract.summary(extract.prepare(args.path, not_after=args.not_after or dt.date.today()))
+    print(f"extract usable: {info['rows']} applications, {info['persons']} persons")
     return 0
 
 
@@ -102,8 +102,8 @@ def cmd_tables(args: argparse.Namespace) -> int:
     data = args.data or config.default_data_path()
     if args.data is None and not data.exists():
         raise ConfigError(f"no --data given and no synthetic default at {data}; run `make data`")
-    df = extract.load(data, not_after=dt.date.today())
-    result = counts.compute(df, it)
+    typed = extract.prepare(data, not_after=dt.date.today())  # validated once, cached
+    result = counts.compute(typed, it)
     # Write everything to a temporary folder first: DIR gets all files or none.
     args.out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=args.out.parent, prefix=".tables-") as tmp:

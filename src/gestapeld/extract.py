@@ -1,28 +1,45 @@
 """Reading and validating an extract of applications (domain.md section 7).
 
-Every rule is a pandera check. Failures are reported by rule, column, number of rows and
-up to ten row numbers (1 = the first data row under the header), never by value: the
-identifiers in an extract are confidential, and pandera's own reports carry the values.
+The rules are checked by DuckDB over the file, set-based: one aggregate query counts the
+rows that break each rule and keeps the first ten row numbers (1 = the first data row under
+the header). Failures are reported by rule, column, number of rows and those row numbers,
+never by value: the identifiers in an extract are confidential.
+
+`prepare(path)` validates an extract once and keeps a typed copy (Parquet) in the private
+cache (cache.py), keyed by the extract's sha256 and the validator's version; every command
+and notebook of a build reads that copy. The typed copy always has the columns of REQUIRED
+plus `registratiedatum` (a DATE; equal to `aanvraagdatum` where the extract has no such
+column or leaves it blank, domain.md section 7) and the optional columns the extract has.
+Identifiers are text (whole numbers in a Parquet extract become their decimal text).
 """
 from __future__ import annotations
 
+import codecs
 import csv
 import dataclasses
 import datetime as dt
 import io
+import json
+import os
+import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
-import pandera.pandas as pa
+from . import cache
+
+if TYPE_CHECKING:  # imported lazily: a warm command must not pay for pandas or DuckDB
+    import duckdb
+    import pandas as pd
 
 PROCEDURES = ("asiel", "nareis", "8evrm")
 FAMILY_PROCEDURES = ("nareis", "8evrm")
 DECISIONS = ("inwilliging", "afwijzing", "intrekking", "buitenbehandeling")
 ID_COLUMNS = ("zaak_id", "persoon_id", "referent_id")
 REQUIRED = ("zaak_id", "persoon_id", "referent_id", "procedure", "aanvraagdatum", "besluitdatum", "besluit")
-OPTIONAL = ("relatie", "nationaliteit", "geboortejaar")
-DATE_COLUMNS = ("aanvraagdatum", "besluitdatum")
+OPTIONAL = ("relatie", "nationaliteit", "geboortejaar", "registratiedatum")
+DATE_COLUMNS = ("aanvraagdatum", "besluitdatum", "registratiedatum")
 MAX_ROWS_SHOWN = 10
+ROW = "__rij"  # the 1-based data row number, added while validating
 
 
 @dataclasses.dataclass(frozen=True)
@@ -31,14 +48,15 @@ class Violation:
 
     rule: str
     column: str
-    rows: tuple[int, ...]  # 1-based data row numbers, all of them
+    rows: tuple[int, ...]  # 1-based data row numbers: the first ones (at least ten when there are)
     explanation: str
+    count: int | None = None  # number of rows breaking the rule; None: len(rows)
 
     def message(self) -> str:
+        n = len(self.rows) if self.count is None else self.count
         shown = ", ".join(str(r) for r in self.rows[:MAX_ROWS_SHOWN])
-        more = f" (first {MAX_ROWS_SHOWN} shown)" if len(self.rows) > MAX_ROWS_SHOWN else ""
+        more = f" (first {MAX_ROWS_SHOWN} shown)" if n > MAX_ROWS_SHOWN else ""
         where = f"; rows {shown}{more}" if self.rows else ""
-        n = len(self.rows)
         count = f"{n} row{'s' if n != 1 else ''}" if self.rows else "whole extract"
         return f"rule '{self.rule}', column '{self.column}': {self.explanation}; {count}{where}"
 
@@ -59,252 +77,419 @@ def _fail(rule: str, column: str, explanation: str, rows: tuple[int, ...] = ()) 
     return ExtractError([Violation(rule, column, rows, explanation)])
 
 
+def _q(name: str) -> str:
+    """A quoted SQL identifier."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _lit(text: str) -> str:
+    """A quoted SQL string literal (DuckDB takes no parameters in table functions of a view)."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _connect() -> "duckdb.DuckDBPyConnection":
+    import duckdb
+    con = duckdb.connect(":memory:")
+    con.execute("SET TimeZone = 'UTC'")  # a timestamp column becomes the date it shows in UTC
+    con.execute("SET preserve_insertion_order = true")  # row numbers follow the file
+    con.execute("SET enable_progress_bar = false")
+    return con
+
+
 # --------------------------------------------------------------------------- reading
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
-    raw = path.read_bytes()
+def _csv_header(path: Path) -> tuple[list[str], str]:
+    """The header's column names and the separator; checks encoding of the first line."""
+    with open(path, "rb") as fh:
+        head = fh.read(1 << 16)
+    if not head:
+        raise _fail("empty_extract", "*", "the file is empty, not even a header")
+    decoder = codecs.getincrementaldecoder("utf-8-sig")()
     try:
-        text = raw.decode("utf-8-sig")
+        text = decoder.decode(head, final=False)
     except UnicodeDecodeError:
         raise _fail("encoding", "*", "the file is not UTF-8 text; save it as UTF-8 (CSV UTF-8 in Excel)") from None
-    first = text.split("\n", 1)[0]
+    first = text.split("\n", 1)[0].rstrip("\r")
     sep = ";" if first.count(";") > first.count(",") else ","
-    try:
-        df = pd.read_csv(
-            io.StringIO(text), sep=sep, dtype=str, keep_default_na=False,
-            na_values=[], quoting=csv.QUOTE_MINIMAL, engine="c",
-        )
-    except pd.errors.EmptyDataError:
-        raise _fail("empty_extract", "*", "the file is empty, not even a header") from None
-    except pd.errors.ParserError:
-        # pandas' message quotes line numbers only, but keep our own wording.
-        raise _fail("ragged_row", "*", f"a row has a different number of fields than the header (separator '{sep}')") from None
-    header = next(csv.reader(io.StringIO(first), delimiter=sep), [])
-    dupes = sorted({c.strip() for c in header if [h.strip() for h in header].count(c.strip()) > 1})
+    header = [h.strip() for h in next(csv.reader(io.StringIO(first), delimiter=sep), [])]
+    if not header or header == [""]:
+        raise _fail("empty_extract", "*", "the file is empty, not even a header")
+    dupes = sorted({c for c in header if header.count(c) > 1})
     if dupes:
         raise _fail("duplicate_column", ",".join(dupes), "a column name occurs more than once in the header")
-    # pandas pads a short row with empty fields silently: count the fields of every row.
-    width = len(df.columns)
-    ragged = tuple(i for i, row in enumerate(csv.reader(io.StringIO(text), delimiter=sep)) if row and len(row) != width and i > 0)
-    if ragged:
-        raise _fail("ragged_row", "*", f"a row has a different number of fields than the header ({width}, separator '{sep}')",
-                    ragged)
-    df.columns = [str(c).strip() for c in df.columns]
-    return df
+    return header, sep
 
 
-def _read_parquet(path: Path) -> pd.DataFrame:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
+def _load_csv(con: "duckdb.DuckDBPyConnection", path: Path) -> None:
+    """The CSV as text columns in temp table `raw`, in file order; structural faults raise."""
+    header, sep = _csv_header(path)
+    columns = "{" + ", ".join(f"{_lit(c)}: 'VARCHAR'" for c in header) + "}"
     try:
-        # integer columns with blanks stay whole numbers (pandas would make them decimals)
-        df = pq.read_table(path).to_pandas(
-            types_mapper=lambda t: pd.Int64Dtype() if pa.types.is_integer(t) else None)
-    except Exception:  # pyarrow raises several types for a damaged file
-        raise _fail("unreadable_parquet", "*", "the Parquet file cannot be read (truncated or damaged?)") from None
-    return df
+        con.execute(
+            f"CREATE TEMP TABLE raw AS SELECT * FROM read_csv({_lit(str(path))}, delim={_lit(sep)}, "
+            f"quote='\"', escape='\"', header=true, columns={columns}, auto_detect=false, "
+            "strict_mode=true, ignore_errors=true, store_rejects=true)"
+        )
+        rejects = con.execute(
+            "SELECT error_type, count(DISTINCT line), min(DISTINCT line, 11) FROM reject_errors GROUP BY ALL"
+        ).fetchall()
+    except Exception:  # noqa: BLE001 - DuckDB's own message may quote the file's content
+        raise _fail("ragged_row", "*", f"the file cannot be read as CSV (separator '{sep}')") from None
+    if not rejects:
+        return
+    # line numbers count the header as line 1: data row = line - 1
+    encoding = [r for r in rejects if r[0] == "INVALID ENCODING"]
+    if encoding:
+        n, lines = encoding[0][1], encoding[0][2]
+        raise ExtractError([Violation("encoding", "*", tuple(sorted(int(x) - 1 for x in lines))[:MAX_ROWS_SHOWN],
+                                      "the file is not UTF-8 text; save it as UTF-8 (CSV UTF-8 in Excel)", n)])
+    lines = sorted({int(x) - 1 for r in rejects for x in r[2]})[:MAX_ROWS_SHOWN]
+    n = con.execute("SELECT count(DISTINCT line) FROM reject_errors").fetchone()[0]
+    raise ExtractError([Violation(
+        "ragged_row", "*", tuple(lines),
+        f"a row has a different number of fields than the header ({len(header)}, separator '{sep}'), "
+        "or a quote is not closed", int(n))])
 
 
-def read_raw(path: Path | str) -> pd.DataFrame:
-    """Read a CSV or Parquet extract as it is, without validation."""
+def _load(con: "duckdb.DuckDBPyConnection", path: Path) -> None:
+    """The extract as view `src` (its columns as read, plus ROW)."""
+    if not path.is_file():
+        raise _fail("file_not_found", "*", f"no file at the given path ({path.name})")
+    suffix = path.suffix.lower()
+    if suffix in (".parquet", ".pq"):
+        try:
+            con.execute(f"CREATE VIEW src AS SELECT * EXCLUDE (file_row_number), file_row_number + 1 AS {ROW} "
+                        f"FROM read_parquet({_lit(str(path))}, file_row_number = true)")
+            con.execute("SELECT count(*) FROM src").fetchone()  # reads the footer: a damaged file fails here
+        except Exception:  # noqa: BLE001 - DuckDB raises several types for a damaged file
+            raise _fail("unreadable_parquet", "*", "the Parquet file cannot be read (truncated or damaged?)") from None
+    elif suffix in (".csv", ".txt"):
+        _load_csv(con, path)
+        con.execute(f"CREATE VIEW src AS SELECT *, rowid + 1 AS {ROW} FROM raw")
+    else:
+        raise _fail("file_type", "*", "extract must be .csv or .parquet")
+
+
+def read_raw(path: Path | str) -> "pd.DataFrame":
+    """Read a CSV or Parquet extract as it is, without validation (small extracts, tests)."""
+    con = _connect()
+    try:
+        _load(con, Path(path))
+        return con.execute(f"SELECT * EXCLUDE ({ROW}) FROM src ORDER BY {ROW}").df()
+    finally:
+        con.close()
+
+
+# --------------------------------------------------------------------------- the rules
+
+_INTEGER = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT",
+            "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT"}
+_TEXT = {"VARCHAR", '"NULL"', "NULL"}
+_WS = "' ' || chr(9) || chr(10) || chr(13)"
+
+
+def _text(c: str) -> str:
+    """A column as trimmed text, NULL when blank. Trimming is costly: only values that start
+    or end with a space or control character are trimmed."""
+    v = f"CAST({_q(c)} AS VARCHAR)"
+    return (f"CASE WHEN ascii({v}) > 32 AND ascii({v}[-1:]) > 32 THEN {v} "
+            f"ELSE NULLIF(trim({v}, {_WS}), '') END")
+
+
+def _date(c: str, typ: str, text: str) -> str:
+    """A column as DATE; `text` names the column's trimmed text (for text columns)."""
+    if typ == "DATE":
+        return _q(c)
+    if typ.startswith("TIMESTAMP"):
+        return f"CAST({_q(c)} AS DATE)"
+    return f"CAST(COALESCE(try_strptime({text}, '%Y-%m-%d'), try_strptime({text}, '%d-%m-%Y')) AS DATE)"
+
+
+@dataclasses.dataclass(frozen=True)
+class _Rule:
+    rule: str
+    column: str
+    explanation: str
+    condition: str  # SQL over the projection, TRUE for a row that breaks the rule
+
+
+@dataclasses.dataclass(frozen=True)
+class _Plan:
+    """How to check and type one extract, given the types of its columns as read."""
+
+    projection: dict[str, str]   # name -> SQL over `src`; every value computed once
+    single: list[_Rule]          # rules on single columns as read
+    across: list[_Rule]          # rules across typed columns
+    typed: dict[str, str]        # typed column -> SQL over the projection
+
+    def source(self) -> str:
+        cols = ", ".join(f"{expr} AS {_q(name)}" for name, expr in self.projection.items())
+        return f"(SELECT {cols}, {ROW} FROM src)"
+
+
+def _plan(types: dict[str, str]) -> _Plan:
+    proj: dict[str, str] = {}
+    single: list[_Rule] = []
+
+    def text(c: str) -> str:
+        proj[f"x_{c}"] = _text(c)
+        return _q(f"x_{c}")
+
+    typed: dict[str, str] = {}
+    for c in ID_COLUMNS:
+        typ = types[c]
+        if typ in _INTEGER:
+            proj[f"x_{c}"] = f"CAST({_q(c)} AS VARCHAR)"
+            typed[c] = _q(f"x_{c}")
+        else:
+            typed[c] = text(c)
+        if typ not in _TEXT and typ not in _INTEGER:
+            single.append(_Rule("wrong_type", c, "identifiers must be text or whole numbers", "TRUE"))
+        if c != "referent_id":
+            single.append(_Rule("missing_value", c, f"every application needs a {c}", f"{typed[c]} IS NULL"))
+    typed["procedure"] = text("procedure")
+    single.append(_Rule("unknown_procedure", "procedure", f"procedure must be one of {', '.join(PROCEDURES)}",
+                        f"NOT coalesce({typed['procedure']} IN {PROCEDURES}, false)"))
+    typed["besluit"] = text("besluit")
+    single.append(_Rule("unknown_besluit", "besluit", f"besluit must be empty or one of {', '.join(DECISIONS)}",
+                        f"({typed['besluit']} IS NOT NULL AND {typed['besluit']} NOT IN {DECISIONS})"))
+    for c in DATE_COLUMNS:
+        if c not in types:
+            continue
+        if types[c] == "DATE" or types[c].startswith("TIMESTAMP"):
+            proj[f"d_{c}"] = _date(c, types[c], "")
+            blank = f"{_q(f'd_{c}')} IS NULL"  # a DATE or TIMESTAMP is blank or a date
+        else:
+            t = text(c)
+            blank = f"{t} IS NULL"
+            proj[f"d_{c}"] = _date(c, types[c], _text(c))
+        typed[c] = _q(f"d_{c}")
+        if c == "aanvraagdatum":
+            single.append(_Rule("missing_date", c, "every application needs an aanvraagdatum", blank))
+        single.append(_Rule("unparseable_date", c, "dates must be YYYY-MM-DD or DD-MM-YYYY",
+                            f"(NOT ({blank}) AND {typed[c]} IS NULL)"))
+    if "geboortejaar" in types:
+        t = text("geboortejaar")
+        typed["geboortejaar"] = f"CAST({t} AS BIGINT)"
+        single.append(_Rule("wrong_type", "geboortejaar", "geboortejaar must be a whole year like 1990 (no decimals)",
+                            f"({t} IS NOT NULL AND NOT regexp_full_match({t}, '[0-9]{{4}}'))"))
+    for c in ("relatie", "nationaliteit"):
+        if c in types:
+            typed[c] = text(c)
+
+    # Across columns, on the typed values (reported only when every single-column rule holds).
+    ad, bd, b = typed["aanvraagdatum"], typed["besluitdatum"], typed["besluit"]
+    ref, per, proc = typed["referent_id"], typed["persoon_id"], typed["procedure"]
+    across = [
+        _Rule("decision_before_application", "besluitdatum", "besluitdatum is before aanvraagdatum", f"({bd} < {ad})"),
+        _Rule("decision_without_date", "besluitdatum", "a besluit needs a besluitdatum",
+              f"({b} IS NOT NULL AND {bd} IS NULL)"),
+        _Rule("date_without_decision", "besluit", "a besluitdatum needs a besluit", f"({b} IS NULL AND {bd} IS NOT NULL)"),
+        _Rule("family_without_referent", "referent_id", "nareis and 8evrm applications need a referent_id",
+              f"({proc} IN {FAMILY_PROCEDURES} AND {ref} IS NULL)"),
+        _Rule("own_referent", "referent_id", "a person cannot be their own referent", f"({ref} = {per})"),
+    ]
+    if "registratiedatum" in types:
+        rd = typed["registratiedatum"]
+        across.append(_Rule("registration_before_application", "registratiedatum",
+                            "registratiedatum is before aanvraagdatum", f"({rd} < {ad})"))
+        # domain.md section 7: absent means equal to aanvraagdatum (also for a blank cell)
+        typed["registratiedatum"] = f"COALESCE({rd}, {ad})"
+    else:
+        typed["registratiedatum"] = ad
+    return _Plan(proj, single, across, typed)
+
+
+def _violations(found: list[tuple[_Rule, int, list[int]]]) -> list[Violation]:
+    return [Violation(r.rule, r.column, tuple(sorted(rows)), r.explanation, int(n)) for r, n, rows in found if n]
+
+
+def _check(con: "duckdb.DuckDBPyConnection") -> tuple[_Plan, dict]:
+    """Check every rule on view `src` in one pass; returns the plan and a summary, or raises."""
+    types = {name: str(typ) for name, typ in
+             con.execute("SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM src)").fetchall()}
+    types.pop(ROW, None)
+    missing = [c for c in REQUIRED if c not in types]
+    if missing:
+        raise ExtractError([Violation("missing_column", c, (), "required column is missing") for c in missing])
+    plan = _plan(types)
+    single, typed = plan.single, plan.typed
+    rules = plan.single + plan.across
+    parts = [f"count(*) FILTER (WHERE {r.condition}), min({ROW}, {MAX_ROWS_SHOWN}) FILTER (WHERE {r.condition})"
+             for r in rules]
+    z = typed["zaak_id"]
+    parts += ["count(*)", f"count(DISTINCT {z})", f"count(DISTINCT {typed['persoon_id']})"]
+    parts += [f"max({typed[c]})" for c in DATE_COLUMNS]
+    row = con.execute(f"SELECT {', '.join(parts)} FROM {plan.source()}").fetchone()
+    k = 2 * len(rules)
+    n_rows, n_zaak, n_persons = row[k], row[k + 1], row[k + 2]
+    if n_rows == 0:
+        raise _fail("empty_extract", "*", "the extract has a header but no applications")
+    found = [(r, row[2 * i], row[2 * i + 1] or []) for i, r in enumerate(rules)]
+    bad = _violations(found[:len(single)])
+    if bad:
+        raise ExtractError(bad)
+    bad = _violations(found[len(single):])
+    if n_zaak < n_rows:  # the same zaak_id twice: name every row that carries a repeated one
+        n, rows = con.execute(
+            f"SELECT count(*), min({ROW}, {MAX_ROWS_SHOWN}) FROM {plan.source()} WHERE {z} IN "
+            f"(SELECT {z} FROM {plan.source()} GROUP BY 1 HAVING count(*) > 1)").fetchone()
+        bad.insert(0, Violation("duplicate_zaak_id", "zaak_id", tuple(sorted(rows)), "zaak_id must be unique", int(n)))
+    if bad:
+        raise ExtractError(bad)
+    latest = {c: (v.isoformat() if v is not None else None)
+              for c, v in zip(DATE_COLUMNS, row[k + 3:])}
+    given = [c for c in (*REQUIRED, *OPTIONAL) if c in types]
+    summary = {"rows": int(n_rows), "persons": int(n_persons), "latest": latest, "given": given,
+               "columns": _typed_columns(given)}
+    return plan, summary
+
+
+def _typed_columns(given: list[str]) -> list[str]:
+    """The columns of the typed copy: registratiedatum always (domain.md section 7)."""
+    return [*REQUIRED, "registratiedatum", *(c for c in OPTIONAL if c in given and c != "registratiedatum")]
+
+
+def _future(typed_path: Path, summary: dict, not_after: dt.date | None) -> None:
+    """date_in_future: dates after `not_after` (the extraction date, or today) cannot be real."""
+    if not_after is None:
+        return
+    late = [c for c, v in summary["latest"].items() if v is not None and dt.date.fromisoformat(v) > not_after]
+    if not late:
+        return
+    con = _connect()
+    try:
+        con.execute(f"CREATE VIEW t AS SELECT *, file_row_number + 1 AS {ROW} "
+                    f"FROM read_parquet({_lit(str(typed_path))}, file_row_number = true)")
+        bad = []
+        for c in late:
+            if c not in summary["given"]:
+                continue  # a copy of aanvraagdatum: reported there
+            n, rows = con.execute(f"SELECT count(*), min({ROW}, {MAX_ROWS_SHOWN}) FROM t "
+                                  f"WHERE {_q(c)} > $d", {"d": not_after}).fetchone()
+            bad.append(Violation("date_in_future", c, tuple(sorted(rows)),
+                                 f"date after {not_after.isoformat()}, the latest possible date", int(n)))
+    finally:
+        con.close()
+    if bad:
+        raise ExtractError(bad)
+
+
+def _select_typed(plan: _Plan, columns: list[str]) -> str:
+    """The typed copy, in file order."""
+    cols = ", ".join(f"{plan.typed[c]} AS {_q(c)}" for c in columns)
+    return f"SELECT {cols} FROM {plan.source()}"
+
+
+# --------------------------------------------------------------------------- entry points
+
+
+def prepare(path: Path | str, *, not_after: dt.date | None = None) -> Path:
+    """Validate an extract once and return its typed copy (Parquet) in the private cache.
+
+    Raises ExtractError for an unusable extract. `not_after` rejects dates after that day
+    (the extraction date, or today): such dates cannot be real and point at swapped day and
+    month or a wrong century. The copy is reused while the extract's sha256 and the
+    validator are the same; the date limit is checked on every call.
+    """
+    from . import provenance
     path = Path(path)
     if not path.is_file():
         raise _fail("file_not_found", "*", f"no file at the given path ({path.name})")
-    if path.suffix.lower() in (".parquet", ".pq"):
-        return _read_parquet(path)
-    if path.suffix.lower() in (".csv", ".txt"):
-        return _read_csv(path)
-    raise _fail("file_type", "*", "extract must be .csv or .parquet")
+    if path.suffix.lower() not in (".parquet", ".pq", ".csv", ".txt"):
+        raise _fail("file_type", "*", "extract must be .csv or .parquet")
+    typed_path, meta_path = cache.entry(provenance.data_fingerprint(path))
+    try:
+        summary = json.loads(meta_path.read_text(encoding="utf-8"))
+        hit = typed_path.is_file()
+    except (OSError, ValueError):
+        hit = False
+    if hit:
+        cache.touch(meta_path)
+    else:
+        con = _connect()
+        try:
+            _load(con, path)
+            plan, summary = _check(con)
+            columns = summary["columns"]
+            typed_path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".parquet", dir=typed_path.parent)
+            os.close(fd)
+            try:
+                con.execute(f"COPY ({_select_typed(plan, columns)}) "
+                            f"TO {_lit(tmp)} (FORMAT parquet)")
+                os.replace(tmp, typed_path)
+            finally:
+                Path(tmp).unlink(missing_ok=True)
+        finally:
+            con.close()
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=meta_path.parent)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(summary, fh)
+        os.replace(tmp, meta_path)
+        cache.prune()
+    _future(typed_path, summary, not_after)
+    return typed_path
 
 
-# --------------------------------------------------------------------------- checks
+def summary(typed_path: Path) -> dict:
+    """Rows, distinct persons, latest dates and columns of a prepared extract."""
+    return json.loads(typed_path.with_suffix(".json").read_text(encoding="utf-8"))
 
 
-def _blank(s: pd.Series) -> pd.Series:
-    return s.isna() | (s.astype("string").str.strip() == "")
-
-
-def _parse_dates(s: pd.Series) -> pd.Series:
-    """ISO dates, or Dutch dd-mm-jjjj; NaT where blank or unparseable."""
-    if pd.api.types.is_datetime64_any_dtype(s):
-        return pd.to_datetime(s).dt.tz_localize(None).dt.normalize() if getattr(s.dt, "tz", None) else s.dt.normalize()
-    if s.dtype == object and len(s) and all(isinstance(v, (dt.date, type(None))) for v in s.head(1000)):
-        return pd.to_datetime(s, errors="coerce")
-    text = s.astype("string").str.strip()
-    iso = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
-    dutch = pd.to_datetime(text, format="%d-%m-%Y", errors="coerce")
-    return iso.fillna(dutch)
-
-
-def _is_text_like(s: pd.Series) -> bool:
-    return pd.api.types.is_string_dtype(s) or pd.api.types.is_object_dtype(s)
-
-
-def _raw_schema(columns: list[str]) -> pa.DataFrameSchema:
-    """Rules on single columns, as read (strings for CSV, typed for Parquet)."""
-
-    def date_ok(s: pd.Series) -> pd.Series:
-        return _blank(s) | _parse_dates(s).notna()
-
-    def ids_text(s: pd.Series) -> pd.Series:
-        return pd.Series(_is_text_like(s) or pd.api.types.is_integer_dtype(s), index=s.index)
-
-    checks: dict[str, pa.Column] = {
-        "zaak_id": pa.Column(checks=[
-            pa.Check(ids_text, name="wrong_type", error="identifiers must be text or whole numbers"),
-            pa.Check(lambda s: ~_blank(s), name="missing_value", error="every application needs a zaak_id"),
-        ], nullable=True),
-        "persoon_id": pa.Column(checks=[
-            pa.Check(ids_text, name="wrong_type", error="identifiers must be text or whole numbers"),
-            pa.Check(lambda s: ~_blank(s), name="missing_value", error="every application needs a persoon_id"),
-        ], nullable=True),
-        "referent_id": pa.Column(checks=[
-            pa.Check(ids_text, name="wrong_type", error="identifiers must be text or whole numbers"),
-        ], nullable=True),
-        "procedure": pa.Column(checks=[
-            pa.Check(lambda s: s.astype("string").str.strip().isin(PROCEDURES).fillna(False),
-                     name="unknown_procedure", error=f"procedure must be one of {', '.join(PROCEDURES)}"),
-        ], nullable=True),
-        "besluit": pa.Column(checks=[
-            pa.Check(lambda s: _blank(s) | s.astype("string").str.strip().isin(DECISIONS).fillna(False),
-                     name="unknown_besluit", error=f"besluit must be empty or one of {', '.join(DECISIONS)}"),
-        ], nullable=True),
-        "aanvraagdatum": pa.Column(checks=[
-            pa.Check(lambda s: ~_blank(s), name="missing_date", error="every application needs an aanvraagdatum"),
-            pa.Check(date_ok, name="unparseable_date", error="dates must be YYYY-MM-DD or DD-MM-YYYY"),
-        ], nullable=True),
-        "besluitdatum": pa.Column(checks=[
-            pa.Check(date_ok, name="unparseable_date", error="dates must be YYYY-MM-DD or DD-MM-YYYY"),
-        ], nullable=True),
-        "geboortejaar": pa.Column(checks=[
-            pa.Check(lambda s: _blank(s) | s.astype("string").str.strip().str.fullmatch(r"\d{4}").fillna(False),
-                     name="wrong_type", error="geboortejaar must be a whole year like 1990 (no decimals)"),
-        ], nullable=True, required=False),
-    }
-    return pa.DataFrameSchema({c: col for c, col in checks.items() if c in columns or col.required},
-                              strict=False, coerce=False)
-
-
-def _typed_schema() -> pa.DataFrameSchema:
-    """Rules across columns, on the typed frame."""
-    fam = lambda df: df["procedure"].isin(FAMILY_PROCEDURES)  # noqa: E731
-    return pa.DataFrameSchema(
-        {
-            "zaak_id": pa.Column(str, unique=True, report_duplicates="all", nullable=False),
-            "besluitdatum": pa.Column(checks=[], nullable=True),
-        },
-        checks=[
-            pa.Check(lambda df: df["besluitdatum"].isna() | (df["besluitdatum"] >= df["aanvraagdatum"]),
-                     name="decision_before_application", error="besluitdatum is before aanvraagdatum"),
-            pa.Check(lambda df: ~(df["besluit"].notna() & df["besluitdatum"].isna()),
-                     name="decision_without_date", error="a besluit needs a besluitdatum"),
-            pa.Check(lambda df: ~(df["besluit"].isna() & df["besluitdatum"].notna()),
-                     name="date_without_decision", error="a besluitdatum needs a besluit"),
-            pa.Check(lambda df: ~(fam(df) & df["referent_id"].isna()),
-                     name="family_without_referent", error="nareis and 8evrm applications need a referent_id"),
-            pa.Check(lambda df: df["referent_id"].isna() | (df["referent_id"] != df["persoon_id"]),
-                     name="own_referent", error="a person cannot be their own referent"),
-        ],
-        strict=False,
-    )
-
-
-_CHECK_COLUMN = {
-    "decision_before_application": "besluitdatum",
-    "decision_without_date": "besluitdatum",
-    "date_without_decision": "besluit",
-    "family_without_referent": "referent_id",
-    "own_referent": "referent_id",
-}
-
-
-def _violations(err: pa.errors.SchemaErrors, schema: pa.DataFrameSchema) -> list[Violation]:
-    """Turn pandera's failure cases into value-free violations."""
-    # pandera names a failed check by its `error` text when one is given: map back to the rule.
-    rule_of: dict[str, tuple[str, str]] = {}
-    for chk in [c for col in schema.columns.values() for c in col.checks] + list(schema.checks):
-        rule_of[chk.error or chk.name] = (chk.name, chk.error or chk.name)
-        rule_of[chk.name] = (chk.name, chk.error or chk.name)
-    fc = err.failure_cases.copy()
-    frame_level = fc["schema_context"] == "DataFrameSchema"
-    fc.loc[frame_level, "column"] = None  # a check across columns fails on every column
-    out: list[Violation] = []
-    for (column, check), group in fc.groupby(["column", "check"], dropna=False, sort=False):
-        column = None if pd.isna(column) else str(column)
-        check = str(check)
-        rows = tuple(sorted({int(i) + 1 for i in group["index"].dropna()}))
-        if check == "column_in_dataframe":
-            out.append(Violation("missing_column", str(group["failure_case"].iloc[0]) if column is None else column,
-                                 (), "required column is missing"))
-        elif check in ("field_uniqueness", "multiple_fields_uniqueness") or "unique" in check:
-            out.append(Violation("duplicate_zaak_id", column or "zaak_id", rows, "zaak_id must be unique"))
-        elif check.startswith("dtype"):
-            out.append(Violation("wrong_type", column or "*", rows, "column has the wrong type"))
+def _typed_frame(con: "duckdb.DuckDBPyConnection", sql: str) -> "pd.DataFrame":
+    """A typed extract as pandas: text as pandas strings, dates as datetime64[s]."""
+    import pandas as pd
+    df = con.execute(sql).df()
+    for c in df.columns:
+        if c in DATE_COLUMNS:
+            df[c] = pd.to_datetime(df[c]).astype("datetime64[s]")
+        elif c == "geboortejaar":
+            df[c] = df[c].astype("Int64")
         else:
-            rule, text = rule_of.get(check, (check, check))
-            out.append(Violation(rule, column or _CHECK_COLUMN.get(rule, "*"), rows, text))
-    return out
+            df[c] = df[c].astype("string")
+    return df
 
 
-def _strip_or_na(s: pd.Series) -> pd.Series:
-    t = s.astype("string").str.strip()
-    return t.mask(t == "", pd.NA)
+def validate(df: "pd.DataFrame", *, not_after: dt.date | None = None) -> "pd.DataFrame":
+    """Check a small extract held in memory (tests, worked examples); return it typed.
 
-
-def _id_text(s: pd.Series) -> pd.Series:
-    if pd.api.types.is_integer_dtype(s):
-        return s.astype("Int64").astype("string")
-    return _strip_or_na(s)
-
-
-def validate(df: pd.DataFrame, *, not_after: dt.date | None = None) -> pd.DataFrame:
-    """Check an extract as read and return it typed, or raise ExtractError.
-
-    `not_after` rejects dates after that day (the extraction date, or today): such dates
-    cannot be real and point at swapped day and month or a wrong century.
+    The same rules as `prepare`, on a DataFrame as read (strings, or typed columns).
     """
-    missing = [c for c in REQUIRED if c not in df.columns]
-    if missing:
-        raise ExtractError([Violation("missing_column", c, (), "required column is missing") for c in missing])
-    if len(df) == 0:
-        raise _fail("empty_extract", "*", "the extract has a header but no applications")
-    df = df.reset_index(drop=True)
-    raw_schema = _raw_schema(list(df.columns))
+    con = _connect()
     try:
-        raw_schema.validate(df, lazy=True)
-    except pa.errors.SchemaErrors as err:
-        raise ExtractError(_violations(err, raw_schema)) from None
+        frame = df.reset_index(drop=True)
+        frame = frame.assign(**{ROW: range(1, len(frame) + 1)})
+        con.register("src_frame", frame)
+        con.execute("CREATE VIEW src AS SELECT * FROM src_frame")
+        plan, summ = _check(con)
+        columns = summ["columns"]
+        if not_after is not None:
+            bad = []
+            for c in DATE_COLUMNS:
+                if c not in df.columns:
+                    continue
+                n, rows = con.execute(f"SELECT count(*), min({ROW}, {MAX_ROWS_SHOWN}) FROM {plan.source()} "
+                                      f"WHERE {plan.typed[c]} > $d", {"d": not_after}).fetchone()
+                if n:
+                    bad.append(Violation("date_in_future", c, tuple(sorted(rows)),
+                                         f"date after {not_after.isoformat()}, the latest possible date", int(n)))
+            if bad:
+                raise ExtractError(bad)
+        return _typed_frame(con, _select_typed(plan, columns))
+    finally:
+        con.close()
 
-    typed = pd.DataFrame({
-        "zaak_id": _id_text(df["zaak_id"]),
-        "persoon_id": _id_text(df["persoon_id"]),
-        "referent_id": _id_text(df["referent_id"]),
-        "procedure": _strip_or_na(df["procedure"]),
-        "aanvraagdatum": _parse_dates(df["aanvraagdatum"]).astype("datetime64[s]"),
-        "besluitdatum": _parse_dates(df["besluitdatum"]).astype("datetime64[s]"),
-        "besluit": _strip_or_na(df["besluit"]),
-    })
-    for c in OPTIONAL:
-        if c in df.columns:
-            typed[c] = _strip_or_na(df[c]) if c != "geboortejaar" else pd.to_numeric(_strip_or_na(df[c])).astype("Int64")
-    typed_schema = _typed_schema()
+
+def load(path: Path | str, *, not_after: dt.date | None = None) -> "pd.DataFrame":
+    """The validated, typed extract as a DataFrame (via the cache); for small extracts and tests.
+
+    The engine does not need this: `counts.compute(prepare(path), ...)` reads the typed copy.
+    """
+    typed_path = prepare(path, not_after=not_after)
+    con = _connect()
     try:
-        typed_schema.validate(typed.astype({"zaak_id": object}), lazy=True)
-    except pa.errors.SchemaErrors as err:
-        raise ExtractError(_violations(err, typed_schema)) from None
-    if not_after is not None:
-        limit = pd.Timestamp(not_after)
-        bad = []
-        for c in DATE_COLUMNS:
-            rows = tuple(int(i) + 1 for i in typed.index[typed[c] > limit])
-            if rows:
-                bad.append(Violation("date_in_future", c, rows, f"date after {not_after.isoformat()}, the latest possible date"))
-        if bad:
-            raise ExtractError(bad)
-    return typed
-
-
-def load(path: Path | str, *, not_after: dt.date | None = None) -> pd.DataFrame:
-    """Read and validate an extract; the one entry point for callers."""
-    return validate(read_raw(path), not_after=not_after)
+        return _typed_frame(con, f"SELECT * FROM read_parquet({_lit(str(typed_path))})")
+    finally:
+        con.close()

@@ -32,13 +32,19 @@ def is_synthetic() -> bool:
 
 
 @lru_cache(maxsize=2)
-def _extract(path: str, fingerprint: str) -> pd.DataFrame:
-    return extract.load(path)
+def _extract(path: str, fingerprint: str) -> Path:
+    return extract.prepare(path)
+
+
+def extract_path() -> Path:
+    """The validated, typed copy of the extract (private cache; validated once per extract)."""
+    path = data_path()
+    return _extract(str(path), provenance.data_fingerprint(path))
 
 
 def load_extract() -> pd.DataFrame:
-    path = data_path()
-    return _extract(str(path), provenance.data_fingerprint(path))
+    """The validated extract as a DataFrame (the engine reads `extract_path()` instead)."""
+    return pd.read_parquet(extract_path())
 
 
 def resolve(iteration: str | Iteration) -> Iteration:
@@ -47,7 +53,7 @@ def resolve(iteration: str | Iteration) -> Iteration:
 
 @lru_cache(maxsize=64)
 def _result(it: Iteration, fingerprint: str) -> Result:
-    return counts.compute(load_extract(), it)
+    return counts.compute(extract_path(), it)
 
 
 def result(iteration: str | Iteration) -> Result:
@@ -325,7 +331,7 @@ def glue_reconciliation(dec: pd.DataFrame, dec_inw: pd.DataFrame) -> None:
 
 def calibration_table() -> pd.DataFrame:
     from . import calibration
-    kal = calibration.achieved(load_extract())
+    kal = calibration.achieved(extract_path())
     def shown(doel: str, v):
         if doel.startswith("aandeel"):
             return percent(v)
@@ -343,7 +349,7 @@ def calibration_table() -> pd.DataFrame:
 def glue_calibration(kal: pd.DataFrame) -> None:
     _glue("kal_gehaald", int((kal["binnen_marge"] == "ja").sum()))
     _glue("kal_doelen", int(len(kal)))
-    _glue("kal_rijen", int(len(load_extract())))
+    _glue("kal_rijen", int(extract.summary(extract_path())["rows"]))
 
 
 def iterations_overview() -> pd.DataFrame:

@@ -156,7 +156,7 @@ def run(*, iterations: list[str] | None = None, data: Path | None = None, force:
         import datetime as dt
 
         from . import extract
-        extract.load(data_path, not_after=dt.date.today())
+        extract.prepare(data_path, not_after=dt.date.today())  # the typed copy the notebooks reuse
     selected = jobs()
     if iterations:
         for i in iterations:

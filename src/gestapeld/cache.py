@@ -1,0 +1,63 @@
+"""The private cache of validated, typed extracts (issue 13: load once per extract).
+
+An extract is validated once; its typed copy (Parquet) is kept under a key made of the
+extract's sha256 and the version of the validator, and every notebook and command of a
+build reads that copy. The cache holds microdata: it lives outside the tracked files
+(`<project root>/.cache/gestapeld/`, git-ignored, or $GESTAPELD_CACHE), is never published,
+and keeps only the most recently used entries.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+from . import config
+
+KEEP = 6  # entries kept (each is one extract's typed copy); older ones are removed
+
+
+def folder() -> Path:
+    """The cache folder: $GESTAPELD_CACHE, else .cache/gestapeld/ in the project root."""
+    env = os.environ.get("GESTAPELD_CACHE")
+    return Path(env) if env else config.project_root() / ".cache" / "gestapeld"
+
+
+def validator_version() -> str:
+    """Changes whenever the rules or the typed layout can change: the validator's source."""
+    h = hashlib.sha256()
+    for name in ("extract.py", "cache.py"):
+        h.update((config.PACKAGE_DIR / name).read_bytes())
+    return h.hexdigest()[:12]
+
+
+def entry(data_sha256: str) -> tuple[Path, Path]:
+    """(typed Parquet, summary JSON) of one extract in the cache."""
+    stem = f"extract-{data_sha256[:32]}-{validator_version()}"
+    base = folder()
+    return base / f"{stem}.parquet", base / f"{stem}.json"
+
+
+def touch(path: Path) -> None:
+    try:
+        os.utime(path)
+    except OSError:
+        pass
+
+
+def prune(keep: int = KEEP) -> None:
+    """Remove all but the `keep` most recently used entries."""
+    base = folder()
+    if not base.is_dir():
+        return
+    stems = sorted(base.glob("extract-*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in stems[keep:]:
+        for p in (old, old.with_suffix(".parquet")):
+            p.unlink(missing_ok=True)
+    for tmp in base.glob(".tmp-*"):  # left behind by an interrupted write, older than an hour
+        try:
+            import time
+            if time.time() - tmp.stat().st_mtime > 3600:
+                tmp.unlink()
+        except OSError:
+            pass
