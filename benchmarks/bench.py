@@ -1,29 +1,38 @@
-"""Performance of the engine, side by side with a pandas baseline and a DuckDB floor (issue 6).
+"""Performance of what users run, side by side with DuckDB floors and a pandas baseline (issue 13).
 
-    .venv/bin/python benchmarks/bench.py                 # scales 1, 10, 30 (make bench)
-    .venv/bin/python benchmarks/bench.py --scales 1,10   # quicker
-    .venv/bin/python benchmarks/bench.py --book          # also time `make book` in a clone
-    .venv/bin/python benchmarks/bench.py --book-only     # only that; keeps the last bench.csv
+    make bench                                           # scales 1, 10, 30 and `gestapeld run`
+    BENCH_SCALES=1,10 make bench                         # quicker
+    .venv/bin/python benchmarks/bench.py --scales 1,10 --no-run   # only the commands and the engine
     .venv/bin/python benchmarks/bench.py --render-only   # rewrite bench.md from bench.csv
+    .venv/bin/python benchmarks/bench.py --book          # also time `make book` in a clone
     .venv/bin/python benchmarks/bench.py --scales 1,10 --sql-dir DIR --out /tmp/x
                                                          # a proposed SQL change, side by side
 
 What is measured, per scale of the synthetic extract (scale 1 is about 565,000 rows):
 
-* engine: `gestapeld.counts.compute(path, iteration)` for iteration v3: read the parquet,
-  link, classify and count (DuckDB, default threads);
+* tables: `gestapeld tables --data X --iteration v3 --intern --out DIR`, the whole command in
+  a fresh process (start-up, reading, validation, typed copy, linkage, disclosure control,
+  writing), with an empty extract cache (cold: what a user waits for on a new extract);
+* tables (warm): the same with the validated copy already in the cache;
+* validate: `gestapeld validate X`, the whole command, empty cache;
+* engine: `gestapeld.counts.compute(path, iteration)` timed inside the process (imports excluded);
 * pandas: `benchmarks/pandas_baseline.py`, the same rules in vectorised pandas; its results
   must be identical to the engine's, or this script stops with the differences;
-* floor: DuckDB reading the same columns once and joining the extract once to itself on
-  the referent (referent_id = persoon_id): the least work any linkage has to do.
+* floor: a Python process with DuckDB reading the Parquet and joining it once to itself on
+  the referent (referent_id = persoon_id): the least work any linkage has to do. The
+  commands are compared with the floor's whole process (start-up included), the engine with
+  the floor's timed part.
 
-Every measurement runs in a fresh process; seconds are timed inside it (imports
-excluded), peak memory is that process's maximum resident set size, read with
-`/usr/bin/time -f %M` (the child's own counter is inflated by the parent's memory when
-Python spawns with vfork) or else from the child's /proc/self/status VmHWM. Each round
-measures every scale and method once before the next round starts, and the median of
-`--repeats` rounds is reported: the ratios (engine / pandas, engine / floor, scale 30 /
-scale 1) are measured side by side on the same shared, noisy machine, not minutes apart.
+And `gestapeld run` on the scale-1 extract (the book's default) in a copy of the project: cold
+(empty cache, every notebook executed), warm (nothing changed), and its floor: the same
+notebooks with their code cells emptied, executed by the same runner with the same number
+of workers.
+
+Every measurement runs in a fresh process; peak memory is that process's maximum resident
+set size, read with `/usr/bin/time -f %M` (for `run`: the largest single process, kernels
+included, as GNU time reports it). Each round measures every scale and method once before
+the next round starts, and the median of `--repeats` rounds is reported: the ratios are
+measured side by side on the same shared, noisy machine, not minutes apart.
 
 Writes benchmarks/results/bench.csv and bench.md (included by book/prestaties.md) and
 prints the table with the targets. Timings are never asserted in tests.
@@ -52,18 +61,29 @@ RESULTS = HERE / "results"
 TMP = RESULTS / "tmp"
 SEED = 20240216
 COLUMNS = ["zaak_id", "persoon_id", "referent_id", "procedure", "aanvraagdatum", "besluitdatum", "besluit"]
-ALL_METHODS = ("engine", "engine_alt", "pandas", "floor")  # engine_alt: only with --sql-dir
+WORKER_METHODS = ("engine", "engine_alt", "pandas", "floor")  # timed inside a worker process
+COMMAND_METHODS = ("tables", "tables_warm", "validate")       # whole commands, timed from outside
+ALL_METHODS = ("tables", "tables_warm", "validate", "engine", "engine_alt", "pandas", "floor")
+RUN_METHODS = ("run_cold", "run_warm", "run_floor")
 METHOD_LABEL = {
-    "engine": "engine (DuckDB-SQL)",
+    "tables": "`gestapeld tables`, hele commando, koud",
+    "tables_warm": "`gestapeld tables`, warm (extract al gevalideerd)",
+    "validate": "`gestapeld validate`, hele commando, koud",
+    "engine": "engine alleen (DuckDB-SQL)",
     "engine_alt": "engine met SQL-variant (--sql-dir)",
     "pandas": "pandas-baseline",
     "floor": "vloer: DuckDB lezen + 1 self-join",
+    "run_cold": "`gestapeld run`, koud (alle notebooks)",
+    "run_warm": "`gestapeld run`, warm (niets gewijzigd)",
+    "run_floor": "vloer van run: dezelfde notebooks zonder code",
 }
 TIME_BIN = "/usr/bin/time"
 GIB = 1024.0
 
-# Targets (issue 6).
-T_SPEEDUP, T_FLOOR, T_MEM_GIB, T_WARM = 5.0, 3.0, 2.0, 0.05
+# Targets (issue 13; the engine targets of issue 6 stay).
+T_TABLES_FLOOR, T_TABLES_MEM_GIB, T_VALIDATE_FLOOR = 3.0, 1.0, 2.0
+T_RUN_FLOOR, T_RUN_WARM_S = 3.0, 2.0
+T_SPEEDUP, T_FLOOR = 5.0, 3.0
 
 
 # =========================================================================== worker side
@@ -169,30 +189,56 @@ def ensure_extract(scale: float, *, seed: int = SEED) -> tuple[Path, int]:
 # =========================================================================== measuring
 
 
-def measure(method: str, path: Path, iteration_id: str, dump: Path | None = None, *,
-            sql_dir: Path | None = None) -> dict:
-    """Run one measurement in a fresh process; seconds and peak memory of that process."""
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", method, "--path", str(path),
-           "--iteration", iteration_id]
-    if dump:
-        cmd += ["--dump", str(dump)]
+def gestapeld_bin() -> str:
+    return str(Path(sys.executable).with_name("gestapeld"))
+
+
+def timed(cmd: list[str], *, env: dict[str, str] | None = None, cwd: Path | None = None,
+          what: str = "") -> dict:
+    """Run one process; its wall time, peak memory (KiB -> MiB) and stdout."""
     use_time = os.access(TIME_BIN, os.X_OK)
+    TMP.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile("r", suffix=".maxrss", dir=TMP) as mem:
         full = [TIME_BIN, "-f", "%M", "-o", mem.name, *cmd] if use_time else cmd
         t0 = time.perf_counter()
-        env = {**os.environ, "GESTAPELD_BENCH_SQL_DIR": str(sql_dir or "")}
-        proc = subprocess.run(full, capture_output=True, text=True, env=env)
+        proc = subprocess.run(full, capture_output=True, text=True, env={**os.environ, **(env or {})}, cwd=cwd)
         wall = time.perf_counter() - t0
         if proc.returncode != 0:
-            sys.stderr.write(proc.stderr[-4000:])
-            raise SystemExit(f"BENCHMARK FAILED: {method} on {path.name} exited with {proc.returncode}")
-        report = json.loads(proc.stdout.strip().splitlines()[-1])
+            sys.stderr.write(proc.stdout[-2000:] + proc.stderr[-4000:])
+            raise SystemExit(f"BENCHMARK FAILED: {what or cmd[0]} exited with {proc.returncode}")
         maxrss = None
         if use_time:
             text = mem.read().strip().splitlines()
             maxrss = int(text[-1]) if text and text[-1].isdigit() else None
-    peak_kib = maxrss or report.get("vmhwm_kib") or 0
-    return {"seconds": report["seconds"], "peak_mib": peak_kib / 1024.0, "wall": wall}
+    return {"wall": wall, "peak_kib": maxrss, "stdout": proc.stdout}
+
+
+def measure(method: str, path: Path, iteration_id: str, dump: Path | None = None, *,
+            sql_dir: Path | None = None, warm_cache: Path | None = None) -> dict:
+    """One measurement in a fresh process: seconds, whole-process seconds, peak memory."""
+    if method in COMMAND_METHODS:
+        cache = warm_cache if method == "tables_warm" else Path(tempfile.mkdtemp(prefix="cache-", dir=TMP))
+        out = Path(tempfile.mkdtemp(prefix="out-", dir=TMP))
+        try:
+            if method == "validate":
+                cmd = [gestapeld_bin(), "validate", str(path)]
+            else:
+                cmd = [gestapeld_bin(), "tables", "--data", str(path), "--iteration", iteration_id,
+                       "--intern", "--out", str(out / "tabellen")]
+            res = timed(cmd, env={"GESTAPELD_CACHE": str(cache)}, what=f"{method} on {path.name}")
+        finally:
+            shutil.rmtree(out, ignore_errors=True)
+            if method != "tables_warm":
+                shutil.rmtree(cache, ignore_errors=True)
+        return {"seconds": res["wall"], "process": res["wall"], "peak_mib": (res["peak_kib"] or 0) / 1024.0}
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", method, "--path", str(path),
+           "--iteration", iteration_id]
+    if dump:
+        cmd += ["--dump", str(dump)]
+    res = timed(cmd, env={"GESTAPELD_BENCH_SQL_DIR": str(sql_dir or "")}, what=f"{method} on {path.name}")
+    report = json.loads(res["stdout"].strip().splitlines()[-1])
+    peak_kib = res["peak_kib"] or report.get("vmhwm_kib") or 0
+    return {"seconds": report["seconds"], "process": res["wall"], "peak_mib": peak_kib / 1024.0}
 
 
 def check_identical(engine_dump: Path, other_dump: Path, scale: float, other: str = "pandas") -> None:
@@ -211,6 +257,17 @@ def check_identical(engine_dump: Path, other_dump: Path, scale: float, other: st
     print(f"  identical results: engine and {other} agree on every cell at scale {scale:g}", flush=True)
 
 
+def _row(scale: float, nrows: int, method: str, runs: list[dict], note: str = "") -> dict:
+    if not runs:
+        return {"scale": scale, "rows": nrows, "method": method, "seconds": None, "process": None,
+                "rows_per_s": None, "peak_mib": None, "runs": "", "note": note}
+    secs = [x["seconds"] for x in runs]
+    med = statistics.median(secs)
+    return {"scale": scale, "rows": nrows, "method": method, "seconds": med,
+            "process": statistics.median(x["process"] for x in runs), "rows_per_s": nrows / med if nrows else None,
+            "peak_mib": max(x["peak_mib"] for x in runs), "runs": ";".join(f"{x:.3f}" for x in secs), "note": note}
+
+
 def run_scales(scales: list[float], *, repeats: int, iteration_id: str, pandas_max: float,
                sql_dir: Path | None = None) -> list[dict]:
     """Every (scale, method) `repeats` times, interleaved over scales and methods.
@@ -224,18 +281,29 @@ def run_scales(scales: list[float], *, repeats: int, iteration_id: str, pandas_m
                           and (m != "engine_alt" or sql_dir)] for scale in scales}
     runs: dict[tuple[float, str], list[dict]] = {(s, m): [] for s in scales for m in methods_at[s]}
     dumps = {(s, m): TMP / f"out_s{s:g}_{m}.pkl" for s in scales for m in ("engine", "pandas", "engine_alt")}
-    for r in range(repeats):
-        for scale in scales:
-            path, nrows = extracts[scale]
-            for m in methods_at[scale]:
-                res = measure(m, path, iteration_id, dumps.get((scale, m)) if r == 0 else None, sql_dir=sql_dir)
-                runs[(scale, m)].append(res)
-                print(f"  round {r + 1}/{repeats} scale {scale:<4g} {m:10s} {res['seconds']:8.2f} s "
-                      f"{res['peak_mib']:8.0f} MiB", flush=True)
-            if r == 0:
-                for other in ("pandas", "engine_alt"):
-                    if other in methods_at[scale]:
-                        check_identical(dumps[(scale, "engine")], dumps[(scale, other)], scale, other)
+    warm = {}
+    for scale in scales:  # the warm cache: one validation per extract, outside the timings
+        warm[scale] = TMP / f"cache_s{scale:g}"
+        shutil.rmtree(warm[scale], ignore_errors=True)
+        timed([gestapeld_bin(), "validate", str(extracts[scale][0])], env={"GESTAPELD_CACHE": str(warm[scale])},
+              what=f"validate (warm-up) on scale {scale:g}")
+    try:
+        for r in range(repeats):
+            for scale in scales:
+                path, nrows = extracts[scale]
+                for m in methods_at[scale]:
+                    res = measure(m, path, iteration_id, dumps.get((scale, m)) if r == 0 else None,
+                                  sql_dir=sql_dir, warm_cache=warm[scale])
+                    runs[(scale, m)].append(res)
+                    print(f"  round {r + 1}/{repeats} scale {scale:<4g} {m:12s} {res['seconds']:8.2f} s "
+                          f"(process {res['process']:6.2f} s) {res['peak_mib']:8.0f} MiB", flush=True)
+                if r == 0:
+                    for other in ("pandas", "engine_alt"):
+                        if other in methods_at[scale]:
+                            check_identical(dumps[(scale, "engine")], dumps[(scale, other)], scale, other)
+    finally:
+        for c in warm.values():
+            shutil.rmtree(c, ignore_errors=True)
     rows_out: list[dict] = []
     for scale in scales:
         nrows = extracts[scale][1]
@@ -243,103 +311,162 @@ def run_scales(scales: list[float], *, repeats: int, iteration_id: str, pandas_m
             if m == "engine_alt" and not sql_dir:
                 continue
             if m not in methods_at[scale]:
-                rows_out.append({"scale": scale, "rows": nrows, "method": m, "seconds": None, "rows_per_s": None,
-                                 "peak_mib": None, "runs": "",
-                                 "note": f"overgeslagen boven schaal {pandas_max:g} (geheugen en tijd)"})
+                rows_out.append(_row(scale, nrows, m, [], f"overgeslagen boven schaal {pandas_max:g} (geheugen en tijd)"))
                 continue
-            secs = [x["seconds"] for x in runs[(scale, m)]]
-            med = statistics.median(secs)
-            rows_out.append({
-                "scale": scale, "rows": nrows, "method": m, "seconds": med, "rows_per_s": nrows / med,
-                "peak_mib": max(x["peak_mib"] for x in runs[(scale, m)]),
-                "runs": ";".join(f"{x:.3f}" for x in secs), "note": "",
-            })
-    add_ratios(rows_out)
+            rows_out.append(_row(scale, nrows, m, runs[(scale, m)]))
     return rows_out
 
 
+# --------------------------------------------------------------------------- gestapeld run
+
+
+def _empty_code_cells(folder: Path) -> None:
+    """Every notebook template under `folder` with its code cells emptied (the run's floor)."""
+    import nbformat
+    for nb_path in folder.rglob("*.ipynb"):
+        nb = nbformat.read(nb_path, as_version=4)
+        for cell in nb.cells:
+            if cell.cell_type == "code":
+                cell.source = ""
+                cell.outputs = []
+        nbformat.write(nb, nb_path)
+
+
+def _run_jobs_option() -> tuple[list[str], str]:
+    """`--jobs 2` when the runner has that option, else nothing (one worker)."""
+    help_text = subprocess.run([gestapeld_bin(), "run", "--help"], capture_output=True, text=True).stdout
+    if "--jobs" in help_text:
+        return ["--jobs", "2"], "2 workers"
+    return [], "1 worker (de runner heeft nog geen --jobs)"
+
+
+def bench_run(*, repeats: int) -> tuple[list[dict], str]:
+    """`gestapeld run` on the scale-1 extract in copies of the project: cold, warm, floor."""
+    path, nrows = ensure_extract(1.0)
+    jobs, workers = _run_jobs_option()
+    work = Path(tempfile.mkdtemp(prefix="run-", dir=TMP))
+    projects = {}
+    try:
+        for kind in ("real", "floor"):
+            root = work / kind
+            shutil.copytree(ROOT / "book", root / "book",
+                            ignore=shutil.ignore_patterns("_edities", ".*.tmp.ipynb", ".*.input.ipynb"))
+            shutil.copytree(ROOT / "notebooks", root / "notebooks")
+            (root / "data").mkdir()
+            os.symlink(path, root / "data" / "synthetisch.parquet")
+            if kind == "floor":
+                _empty_code_cells(root / "notebooks")
+            projects[kind] = root
+        runs: dict[str, list[dict]] = {m: [] for m in RUN_METHODS}
+
+        def env(root: Path, cache: Path) -> dict[str, str]:
+            return {"GESTAPELD_ROOT": str(root), "GESTAPELD_CACHE": str(cache)}
+
+        for r in range(repeats):
+            cache = work / f"cache_{r}"
+            shutil.rmtree(cache, ignore_errors=True)
+            steps = [("run_cold", projects["real"], ["--force"]), ("run_warm", projects["real"], []),
+                     ("run_floor", projects["floor"], ["--force"])]
+            for method, root, extra in steps:
+                res = timed([gestapeld_bin(), "run", *extra, *jobs], env=env(root, cache), cwd=root,
+                            what=f"gestapeld {method}")
+                runs[method].append({"seconds": res["wall"], "process": res["wall"],
+                                     "peak_mib": (res["peak_kib"] or 0) / 1024.0})
+                print(f"  round {r + 1}/{repeats} {method:10s} {res['wall']:8.2f} s "
+                      f"{(res['peak_kib'] or 0) / 1024.0:8.0f} MiB", flush=True)
+        return [_row(1.0, nrows, m, runs[m]) for m in RUN_METHODS], workers
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+# =========================================================================== ratios and targets
+
+
 def add_ratios(rows: list[dict]) -> None:
-    """Ratio columns: engine vs pandas and floor at the same scale; growth vs the smallest scale."""
+    """Ratio to the floor at the same scale; growth vs the smallest scale; pandas / engine."""
     by = {(r["scale"], r["method"]): r for r in rows}
-    smallest = min(r["scale"] for r in rows)
+    smallest = min(r["scale"] for r in rows if r["method"] in ALL_METHODS)
     for r in rows:
-        r.update(speedup_vs_pandas=None, engine_over_floor=None, growth=None, growth_linear=None,
-                 growth_nlogn=None)
-        p, f = by.get((r["scale"], "pandas")), by.get((r["scale"], "floor"))
-        if r["method"] in ("engine", "engine_alt") and r["seconds"]:
-            if p and p["seconds"]:
-                r["speedup_vs_pandas"] = p["seconds"] / r["seconds"]
-            if f and f["seconds"]:
-                r["engine_over_floor"] = r["seconds"] / f["seconds"]
+        r.update(speedup_vs_pandas=None, over_floor=None, growth=None, growth_linear=None, growth_nlogn=None)
+        if not r["seconds"]:
+            continue
+        f, p = by.get((r["scale"], "floor")), by.get((r["scale"], "pandas"))
+        if r["method"] in COMMAND_METHODS and f and f.get("process"):
+            r["over_floor"] = r["seconds"] / f["process"]   # whole process against whole process
+        elif r["method"] in ("engine", "engine_alt", "pandas") and f and f["seconds"]:
+            r["over_floor"] = r["seconds"] / f["seconds"]   # timed part against timed part
+        elif r["method"] in ("run_cold", "run_warm"):
+            rf = by.get((r["scale"], "run_floor"))
+            if rf and rf["seconds"]:
+                r["over_floor"] = r["seconds"] / rf["seconds"]
+        if r["method"] in ("engine", "engine_alt") and p and p["seconds"]:
+            r["speedup_vs_pandas"] = p["seconds"] / r["seconds"]
         base = by.get((smallest, r["method"]))
-        if r["scale"] != smallest and base and base["seconds"] and r["seconds"]:
+        if r["method"] in ALL_METHODS and r["scale"] != smallest and base and base["seconds"]:
             k = r["rows"] / base["rows"]
             r["growth"] = r["seconds"] / base["seconds"]
             r["growth_linear"] = k
             r["growth_nlogn"] = k * math.log(r["rows"]) / math.log(base["rows"])
 
 
-# =========================================================================== targets
-
-
 def targets(rows: list[dict], book: dict | None) -> list[dict]:
     """Each target with what was measured and whether it is met (None: not measured)."""
     by = {(r["scale"], r["method"]): r for r in rows}
-    scales = sorted({r["scale"] for r in rows})
     out = []
 
     def add(name, measured, norm, met):
         out.append({"doel": name, "gemeten": measured, "norm": norm, "gehaald": met})
 
+    def ratio(scale, method, limit, name):
+        r = by.get((scale, method))
+        if r and r["over_floor"]:
+            add(name, f"{r['over_floor']:.1f}x ({r['seconds']:.2f} s)", f"<= {limit:g}x", r["over_floor"] <= limit)
+        else:
+            add(name, "niet gemeten", f"<= {limit:g}x", None)
+
+    ratio(10, "tables", T_TABLES_FLOOR, "`tables` koud t.o.v. vloer (schaal 10)")
+    t10 = by.get((10, "tables"))
+    if t10 and t10["peak_mib"]:
+        add("piekgeheugen `tables` (schaal 10)", f"{t10['peak_mib'] / GIB:.2f} GiB", f"< {T_TABLES_MEM_GIB:g} GiB",
+            t10["peak_mib"] / GIB < T_TABLES_MEM_GIB)
+    else:
+        add("piekgeheugen `tables` (schaal 10)", "niet gemeten", f"< {T_TABLES_MEM_GIB:g} GiB", None)
+    ratio(10, "validate", T_VALIDATE_FLOOR, "`validate` koud t.o.v. vloer (schaal 10)")
+    t30, t1 = by.get((30, "tables")), by.get((1, "tables"))
+    if t30 and t30["seconds"]:
+        grow = (f"; groei t.o.v. schaal 1: {t30['growth']:.1f}x (n log n {t30['growth_nlogn']:.1f}x)"
+                if t1 and t30["growth"] else "")
+        add("schaal 30 voltooid (`tables`)", f"{t30['seconds']:.1f} s, {t30['peak_mib'] / GIB:.2f} GiB{grow}",
+            "voltooit; groei <= n log n",
+            (t30["growth"] <= t30["growth_nlogn"]) if t30["growth"] else True)
+    else:
+        add("schaal 30 voltooid (`tables`)", "niet gedraaid", "voltooit; groei <= n log n", None)
+    rc, rw = by.get((1, "run_cold")), by.get((1, "run_warm"))
+    if rc and rc["over_floor"]:
+        add("`run` koud t.o.v. zijn vloer", f"{rc['over_floor']:.1f}x ({rc['seconds']:.0f} s)", f"<= {T_RUN_FLOOR:g}x",
+            rc["over_floor"] <= T_RUN_FLOOR)
+    else:
+        add("`run` koud t.o.v. zijn vloer", "niet gemeten", f"<= {T_RUN_FLOOR:g}x", None)
+    if rw and rw["seconds"]:
+        add("`run` warm, niets gewijzigd", f"{rw['seconds']:.2f} s", f"< {T_RUN_WARM_S:g} s", rw["seconds"] < T_RUN_WARM_S)
+    else:
+        add("`run` warm, niets gewijzigd", "niet gemeten", f"< {T_RUN_WARM_S:g} s", None)
     e10 = by.get((10, "engine"))
     if e10 and e10["speedup_vs_pandas"]:
         add("engine sneller dan pandas (schaal 10)", f"{e10['speedup_vs_pandas']:.1f}x",
             f">= {T_SPEEDUP:g}x", e10["speedup_vs_pandas"] >= T_SPEEDUP)
-    else:
-        add("engine sneller dan pandas (schaal 10)", "niet gemeten", f">= {T_SPEEDUP:g}x", None)
-    worst = max((r for r in rows if r["method"] == "engine" and r["engine_over_floor"]),
-                key=lambda r: r["engine_over_floor"], default=None)
-    if worst:
-        per = "; ".join(f"{r['engine_over_floor']:.1f}x (schaal {r['scale']:g})"
-                        for r in rows if r["method"] == "engine" and r["engine_over_floor"])
-        add("engine binnen factor van de vloer (elke schaal)", per, f"<= {T_FLOOR:g}x",
-            worst["engine_over_floor"] <= T_FLOOR)
-    e30, e1 = by.get((30, "engine")), by.get((1, "engine"))
-    if e30 and e1 and e30["growth"]:
-        add("groei van schaal 1 naar 30 (engine)",
-            f"{e30['growth']:.1f}x (lineair {e30['growth_linear']:.1f}x)",
-            f"<= {e30['growth_nlogn']:.1f}x (n log n)", e30["growth"] <= e30["growth_nlogn"])
-    else:
-        big = max(scales)
-        eb = by.get((big, "engine"))
-        info = (f"schaal 30 niet gedraaid; schaal {big:g} t.o.v. {min(scales):g}: {eb['growth']:.1f}x "
-                f"(n log n: {eb['growth_nlogn']:.1f}x)") if eb and eb["growth"] else "schaal 30 niet gedraaid"
-        add("groei van schaal 1 naar 30 (engine)", info, "<= 30 log(30n)/log(n)", None)
-    if e10 and e10["peak_mib"]:
-        add("piekgeheugen engine (schaal 10)", f"{e10['peak_mib'] / GIB:.2f} GiB", f"< {T_MEM_GIB:g} GiB",
-            e10["peak_mib"] / GIB < T_MEM_GIB)
-    else:
-        add("piekgeheugen engine (schaal 10)", "niet gemeten", f"< {T_MEM_GIB:g} GiB", None)
-    if book and book.get("cold_s"):
-        warm = book["warm_s"] / book["cold_s"]
-        add("make book warm zonder wijziging", f"{book['warm_s']:.1f} s = {warm:.1%} van koud ({book['cold_s']:.0f} s)",
-            f"< {T_WARM:.0%} van koud", warm < T_WARM)
-        add("alleen gewijzigde iteratie opnieuw uitgevoerd",
-            f"{len(book['changed_notebooks'])} notebooks na wijziging {book['edited']}"
-            + (f"; onnodig: {'; '.join(book['needless'])}" if book["needless"] else "")
-            + f"; warm zonder wijziging: {len(book['warm_notebooks'])}",
-            "alleen notebooks van die iteratie", book["only_changed"])
-    else:
-        add("make book warm zonder wijziging", "niet gemeten (--book)", f"< {T_WARM:.0%} van koud", None)
-        add("alleen gewijzigde iteratie opnieuw uitgevoerd", "niet gemeten (--book)",
-            "alleen notebooks van die iteratie", None)
+    engines = [r for r in rows if r["method"] == "engine" and r["over_floor"]]
+    if engines:
+        add("engine alleen t.o.v. vloer (elke schaal)",
+            "; ".join(f"{r['over_floor']:.1f}x (schaal {r['scale']:g})" for r in engines),
+            f"<= {T_FLOOR:g}x", max(r["over_floor"] for r in engines) <= T_FLOOR)
     return out
 
 
 # =========================================================================== output
 
-CSV_COLUMNS = ["scale", "rows", "method", "seconds", "rows_per_s", "peak_mib", "speedup_vs_pandas",
-               "engine_over_floor", "growth", "growth_linear", "growth_nlogn", "runs", "note"]
+CSV_COLUMNS = ["scale", "rows", "method", "seconds", "process", "rows_per_s", "peak_mib", "over_floor",
+               "speedup_vs_pandas", "growth", "growth_linear", "growth_nlogn", "runs", "note"]
 
 
 def write_csv(rows: list[dict], path: Path) -> None:
@@ -368,7 +495,7 @@ def read_csv(path: Path) -> list[dict]:
             for k, v in r.items():
                 if k in ("method", "runs", "note"):
                     row[k] = v
-                elif v == "":
+                elif v == "" or v is None:
                     row[k] = None
                 else:
                     row[k] = float(v)
@@ -387,20 +514,40 @@ def _nl(text: str) -> str:
     return re.sub(r"\d+(?:,\d{3})*(?:\.\d+)?", lambda m: m.group(0).translate(swap), text)
 
 
+def _target_of(r: dict) -> str:
+    """The target beside a measured ratio (only where the issue sets one)."""
+    s, m = r["scale"], r["method"]
+    if m == "tables" and s == 10:
+        return f"<= {T_TABLES_FLOOR:g}x, < {T_TABLES_MEM_GIB:g} GiB"
+    if m == "validate" and s == 10:
+        return f"<= {T_VALIDATE_FLOOR:g}x"
+    if m == "tables" and s == 30:
+        return "voltooit"
+    if m == "run_cold":
+        return f"<= {T_RUN_FLOOR:g}x"
+    if m == "run_warm":
+        return f"< {T_RUN_WARM_S:g} s"
+    if m == "engine":
+        return f"<= {T_FLOOR:g}x" + (f"; pandas >= {T_SPEEDUP:g}x" if s == 10 else "")
+    return ""
+
+
 def table_lines(rows: list[dict], *, dutch: bool) -> list[str]:
     f = _nl if dutch else (lambda s: s)
-    head = ["schaal", "rijen", "methode", "seconden", "rijen/s", "piek (MiB)", "pandas / engine",
-            "engine / vloer", "groei t.o.v. kleinste schaal"]
-    lines = ["| " + " | ".join(head) + " |", "|" + "|".join(["---:", "---:", ":---"] + ["---:"] * 6) + "|"]
+    head = ["schaal", "rijen", "meting", "seconden", "piek (MiB)", "t.o.v. vloer", "doel",
+            "pandas / engine", "groei t.o.v. kleinste schaal"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "|".join(["---:", "---:", ":---", "---:", "---:", "---:", ":---",
+                                                              "---:", "---:"]) + "|"]
     for r in rows:
         growth = (f(f"{r['growth']:.1f}x") + f" (lineair {f(format(r['growth_linear'], '.1f'))}x, "
-                  f"n log n {f(format(r['growth_nlogn'], '.1f'))}x)") if r["growth"] else ""
+                  f"n log n {f(format(r['growth_nlogn'], '.1f'))}x)") if r.get("growth") else ""
         secs = f(_n(r["seconds"], ".2f")) if r["seconds"] is not None else (r["note"] or "")
         lines.append("| " + " | ".join([
             f(f"{r['scale']:g}"), f(f"{r['rows']:,}"), METHOD_LABEL[r["method"]], secs,
-            f(_n(r["rows_per_s"], ",.0f")), f(_n(r["peak_mib"], ",.0f")),
-            f(_n(r["speedup_vs_pandas"], ".1f")) + ("x" if r["speedup_vs_pandas"] else ""),
-            f(_n(r["engine_over_floor"], ".1f")) + ("x" if r["engine_over_floor"] else ""),
+            f(_n(r["peak_mib"], ",.0f")),
+            f(_n(r.get("over_floor"), ".1f")) + ("x" if r.get("over_floor") else ""),
+            f(_target_of(r)),
+            f(_n(r.get("speedup_vs_pandas"), ".1f")) + ("x" if r.get("speedup_vs_pandas") else ""),
             growth,
         ]) + " |")
     return lines
@@ -432,23 +579,33 @@ def machine() -> dict:
 
 def write_md(rows: list[dict], tg: list[dict], meta: dict, book: dict | None, path: Path, repeats: int) -> None:
     m = meta
+    runs = [r for r in rows if r["method"] in RUN_METHODS]
     lines = [
         "% Gegenereerd door benchmarks/bench.py; niet met de hand bewerken.",
         "",
         f"Meting van {m['datum']} op commit `{m['commit']}`: {m['system']}, {m['cpus']} processorkernen "
         f"(gedeelde machine), Python {m['python']}, DuckDB {m['duckdb']}, pandas {m['pandas']}. "
-        f"Iteratie {m['iteration']}; mediaan van {repeats} metingen, elk in een vers proces; de methoden "
-        "zijn in dezelfde run om en om gemeten. Synthetische extracten (schaal 1 is ongeveer het "
-        "Nederlandse volume).",
+        f"Iteratie {m['iteration']}; mediaan van {repeats} metingen per schaal"
+        + (f" en {m.get('run_repeats', 1)} voor `gestapeld run` ({m.get('run_workers', '1 worker')})" if runs else "")
+        + ", elk in een vers proces; de metingen zijn in dezelfde run om en om gedaan. Synthetische "
+        "extracten (schaal 1 is ongeveer het Nederlandse volume).",
+        "",
+        "De doelen:",
+        "",
+        *target_lines(tg, dutch=True),
+        "",
+        "Alle metingen:",
         "",
         *table_lines(rows, dutch=True),
         "",
-        "Piekgeheugen is het maximale residente geheugen van het hele meetproces, inclusief Python en "
-        "de geladen bibliotheken. Op elke schaal waarop de pandas-baseline draaide, gaf ze precies "
-        "dezelfde tabellen als de engine (gecontroleerd in deze run). Groei is de tijd op een schaal "
-        "gedeeld door de tijd op de kleinste schaal; lineair en n log n staan ernaast ter vergelijking.",
-        "",
-        *target_lines(tg, dutch=True),
+        "Koud betekent: met een lege cache, dus het extract wordt gelezen, gecontroleerd en als "
+        "getypeerde kopie bewaard; warm: die kopie staat al in de cache. De commando's zijn hele "
+        "processen (opstarten en importeren inbegrepen) en worden vergeleken met het hele proces van de "
+        "vloer; de engine alleen en de pandas-baseline met het getimede deel van de vloer. `gestapeld run` "
+        "draait op het extract van schaal 1 en wordt vergeleken met dezelfde notebooks zonder code. "
+        "Piekgeheugen is het maximale residente geheugen van het grootste proces. Op elke schaal waarop "
+        "de pandas-baseline draaide, gaf ze precies dezelfde tabellen als de engine (gecontroleerd in "
+        "deze run). Groei is de tijd op een schaal gedeeld door de tijd op de kleinste schaal.",
     ]
     if book:
         cold = ("zonder de uitgevoerde notebooks, dus alles opnieuw uitgevoerd" if book.get("cold_mode") == "empty"
@@ -640,8 +797,11 @@ def bench_book(edit_iteration: str, *, cold: str = "empty", keep: bool = False) 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--scales", default="1,10,30", help="comma-separated scales of the synthetic extract")
+    ap.add_argument("--scales", default=os.environ.get("BENCH_SCALES") or "1,10,30",
+                    help="comma-separated scales of the synthetic extract (default $BENCH_SCALES or 1,10,30)")
     ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--run-repeats", type=int, default=1, help="rounds of gestapeld run (cold, warm, floor)")
+    ap.add_argument("--no-run", action="store_true", help="skip the gestapeld run measurements")
     ap.add_argument("--iteration", default="v3")
     ap.add_argument("--pandas-max-scale", type=float, default=10.0,
                     help="skip the pandas baseline above this scale (memory and time)")
@@ -657,7 +817,7 @@ def main(argv: list[str] | None = None) -> int:
                     help="also measure the engine with the SQL files of this folder (a proposed change)")
     ap.add_argument("--out", type=Path, default=RESULTS,
                     help="folder for bench.csv and bench.md (default benchmarks/results; the book includes that one)")
-    ap.add_argument("--worker", choices=ALL_METHODS, help=argparse.SUPPRESS)
+    ap.add_argument("--worker", choices=WORKER_METHODS, help=argparse.SUPPRESS)
     ap.add_argument("--path", help=argparse.SUPPRESS)
     ap.add_argument("--dump", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -675,7 +835,6 @@ def main(argv: list[str] | None = None) -> int:
         if not csv_path.exists():
             raise SystemExit(f"no {csv_path} yet: run the benchmark first")
         rows = read_csv(csv_path)
-        add_ratios(rows)  # recomputed from the stored seconds and rows
         meta = json.loads(meta_path.read_text())
         repeats = int(meta.get("repeats", args.repeats))
     else:
@@ -686,9 +845,18 @@ def main(argv: list[str] | None = None) -> int:
         rows = run_scales(scales, repeats=args.repeats, iteration_id=args.iteration,
                           pandas_max=args.pandas_max_scale, sql_dir=sql_dir)
         meta = {**machine(), "iteration": args.iteration, "repeats": args.repeats}
+        if not args.no_run:
+            try:
+                run_rows, workers = bench_run(repeats=args.run_repeats)
+                rows += run_rows
+                meta.update(run_repeats=args.run_repeats, run_workers=workers)
+            except SystemExit as err:  # keep the measurements of the commands
+                print(f"gestapeld run not measured: {err}", file=sys.stderr)
         repeats = args.repeats
+        add_ratios(rows)
         write_csv(rows, csv_path)
         meta_path.write_text(json.dumps(meta, indent=1) + "\n")
+    add_ratios(rows)  # recomputed from the stored seconds and rows
     if args.book or args.book_only:
         book = bench_book(args.book_iteration, cold=args.book_cold, keep=args.keep_clone)
         book_path.write_text(json.dumps(book, indent=1) + "\n")

@@ -40,6 +40,7 @@ OPTIONAL = ("relatie", "nationaliteit", "geboortejaar", "registratiedatum")
 DATE_COLUMNS = ("aanvraagdatum", "besluitdatum", "registratiedatum")
 MAX_ROWS_SHOWN = 10
 ROW = "__rij"  # the 1-based data row number, added while validating
+MEMORY_LIMIT = "600MB"  # DuckDB's share while validating; the rest spills to the private cache
 
 
 @dataclasses.dataclass(frozen=True)
@@ -87,9 +88,15 @@ def _lit(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _connect() -> "duckdb.DuckDBPyConnection":
+def _connect(*, spill: Path | None = None) -> "duckdb.DuckDBPyConnection":
+    """An in-memory DuckDB connection; with `spill`, memory is capped and overflow goes there
+    (a private folder: what DuckDB spills is microdata)."""
     import duckdb
     con = duckdb.connect(":memory:")
+    if spill is not None:
+        spill.mkdir(parents=True, exist_ok=True)
+        con.execute(f"SET temp_directory = {_lit(str(spill))}")
+        con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
     con.execute("SET TimeZone = 'UTC'")  # a timestamp column becomes the date it shows in UTC
     con.execute("SET preserve_insertion_order = true")  # row numbers follow the file
     con.execute("SET enable_progress_bar = false")
@@ -307,9 +314,7 @@ def _violations(found: list[tuple[_Rule, int, list[int]]]) -> list[Violation]:
 
 def _check(con: "duckdb.DuckDBPyConnection") -> tuple[_Plan, dict]:
     """Check every rule on view `src` in one pass; returns the plan and a summary, or raises."""
-    types = {name: str(typ) for name, typ in
-             con.execute("SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM src)").fetchall()}
-    types.pop(ROW, None)
+    types = _types(con)
     missing = [c for c in REQUIRED if c not in types]
     if missing:
         raise ExtractError([Violation("missing_column", c, (), "required column is missing") for c in missing])
@@ -319,11 +324,11 @@ def _check(con: "duckdb.DuckDBPyConnection") -> tuple[_Plan, dict]:
     parts = [f"count(*) FILTER (WHERE {r.condition}), min({ROW}, {MAX_ROWS_SHOWN}) FILTER (WHERE {r.condition})"
              for r in rules]
     z = typed["zaak_id"]
-    parts += ["count(*)", f"count(DISTINCT {z})", f"count(DISTINCT {typed['persoon_id']})"]
+    parts += ["count(*)", f"count(DISTINCT {z})"]
     parts += [f"max({typed[c]})" for c in DATE_COLUMNS]
     row = con.execute(f"SELECT {', '.join(parts)} FROM {plan.source()}").fetchone()
     k = 2 * len(rules)
-    n_rows, n_zaak, n_persons = row[k], row[k + 1], row[k + 2]
+    n_rows, n_zaak = row[k], row[k + 1]
     if n_rows == 0:
         raise _fail("empty_extract", "*", "the extract has a header but no applications")
     found = [(r, row[2 * i], row[2 * i + 1] or []) for i, r in enumerate(rules)]
@@ -339,9 +344,9 @@ def _check(con: "duckdb.DuckDBPyConnection") -> tuple[_Plan, dict]:
     if bad:
         raise ExtractError(bad)
     latest = {c: (v.isoformat() if v is not None else None)
-              for c, v in zip(DATE_COLUMNS, row[k + 3:])}
+              for c, v in zip(DATE_COLUMNS, row[k + 2:])}
     given = [c for c in (*REQUIRED, *OPTIONAL) if c in types]
-    summary = {"rows": int(n_rows), "persons": int(n_persons), "latest": latest, "given": given,
+    summary = {"rows": int(n_rows), "latest": latest, "given": given,
                "columns": _typed_columns(given)}
     return plan, summary
 
@@ -351,29 +356,38 @@ def _typed_columns(given: list[str]) -> list[str]:
     return [*REQUIRED, "registratiedatum", *(c for c in OPTIONAL if c in given and c != "registratiedatum")]
 
 
-def _future(typed_path: Path, summary: dict, not_after: dt.date | None) -> None:
-    """date_in_future: dates after `not_after` (the extraction date, or today) cannot be real."""
+def _future(path: Path, summary: dict, not_after: dt.date | None) -> None:
+    """date_in_future: dates after `not_after` (the extraction date, or today) cannot be real.
+
+    The latest date of each column is in the summary, so only an extract that breaks the
+    rule is read again (for the row numbers)."""
     if not_after is None:
         return
-    late = [c for c, v in summary["latest"].items() if v is not None and dt.date.fromisoformat(v) > not_after]
+    late = [c for c, v in summary["latest"].items()
+            if c in summary["given"] and v is not None and dt.date.fromisoformat(v) > not_after]
     if not late:
         return
-    con = _connect()
+    con = _connect(spill=cache.folder() / ".spill")
     try:
-        con.execute(f"CREATE VIEW t AS SELECT *, file_row_number + 1 AS {ROW} "
-                    f"FROM read_parquet({_lit(str(typed_path))}, file_row_number = true)")
+        _load(con, path)
+        plan = _plan(_types(con))
         bad = []
         for c in late:
-            if c not in summary["given"]:
-                continue  # a copy of aanvraagdatum: reported there
-            n, rows = con.execute(f"SELECT count(*), min({ROW}, {MAX_ROWS_SHOWN}) FROM t "
-                                  f"WHERE {_q(c)} > $d", {"d": not_after}).fetchone()
+            n, rows = con.execute(f"SELECT count(*), min({ROW}, {MAX_ROWS_SHOWN}) FROM {plan.source()} "
+                                  f"WHERE {plan.typed[c]} > $d", {"d": not_after}).fetchone()
             bad.append(Violation("date_in_future", c, tuple(sorted(rows)),
                                  f"date after {not_after.isoformat()}, the latest possible date", int(n)))
     finally:
         con.close()
-    if bad:
-        raise ExtractError(bad)
+    raise ExtractError(bad)
+
+
+def _types(con: "duckdb.DuckDBPyConnection") -> dict[str, str]:
+    """The columns of view `src` as read, with their DuckDB types."""
+    types = {name: str(typ) for name, typ in
+             con.execute("SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM src)").fetchall()}
+    types.pop(ROW, None)
+    return types
 
 
 def _select_typed(plan: _Plan, columns: list[str]) -> str:
@@ -385,13 +399,15 @@ def _select_typed(plan: _Plan, columns: list[str]) -> str:
 # --------------------------------------------------------------------------- entry points
 
 
-def prepare(path: Path | str, *, not_after: dt.date | None = None) -> Path:
+def prepare(path: Path | str, *, not_after: dt.date | None = None, copy: bool = True) -> Path:
     """Validate an extract once and return its typed copy (Parquet) in the private cache.
 
     Raises ExtractError for an unusable extract. `not_after` rejects dates after that day
     (the extraction date, or today): such dates cannot be real and point at swapped day and
-    month or a wrong century. The copy is reused while the extract's sha256 and the
-    validator are the same; the date limit is checked on every call.
+    month or a wrong century. The validation is kept (a summary beside the copy) while the
+    extract's sha256 and the validator are the same; the date limit is checked on every
+    call. With `copy=False` (`gestapeld validate`) the typed copy is not written yet: the
+    first command that needs it writes it, without validating again.
     """
     from . import provenance
     path = Path(path)
@@ -400,41 +416,45 @@ def prepare(path: Path | str, *, not_after: dt.date | None = None) -> Path:
     if path.suffix.lower() not in (".parquet", ".pq", ".csv", ".txt"):
         raise _fail("file_type", "*", "extract must be .csv or .parquet")
     typed_path, meta_path = cache.entry(provenance.data_fingerprint(path))
+    spill = cache.folder() / ".spill"
     try:
-        summary = json.loads(meta_path.read_text(encoding="utf-8"))
-        hit = typed_path.is_file()
-    except (OSError, ValueError):
-        hit = False
-    if hit:
+        summ = json.loads(meta_path.read_text(encoding="utf-8"))
         cache.touch(meta_path)
-    else:
-        con = _connect()
+    except (OSError, ValueError):
+        summ = None
+    if summ is None or (copy and not typed_path.is_file()):
+        con = _connect(spill=spill)
         try:
             _load(con, path)
-            plan, summary = _check(con)
-            columns = summary["columns"]
-            typed_path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".parquet", dir=typed_path.parent)
-            os.close(fd)
-            try:
-                con.execute(f"COPY ({_select_typed(plan, columns)}) "
-                            f"TO {_lit(tmp)} (FORMAT parquet)")
-                os.replace(tmp, typed_path)
-            finally:
-                Path(tmp).unlink(missing_ok=True)
+            if summ is None:
+                plan, summ = _check(con)
+                _write_atomic(meta_path, lambda tmp: Path(tmp).write_text(json.dumps(summ), encoding="utf-8"))
+            else:  # validated earlier (by `validate`): only the copy is missing
+                plan = _plan(_types(con))
+            if copy:
+                _write_atomic(typed_path, lambda tmp: con.execute(
+                    f"COPY ({_select_typed(plan, summ['columns'])}) TO {_lit(tmp)} (FORMAT parquet)"))
         finally:
             con.close()
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=meta_path.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(summary, fh)
-        os.replace(tmp, meta_path)
         cache.prune()
-    _future(typed_path, summary, not_after)
+    _future(path, summ, not_after)
     return typed_path
 
 
+def _write_atomic(target: Path, write) -> None:
+    """Write through a temporary file in the same folder, then rename: readers never see half."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=target.suffix, dir=target.parent)
+    os.close(fd)
+    try:
+        write(tmp)
+        os.replace(tmp, target)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+
+
 def summary(typed_path: Path) -> dict:
-    """Rows, distinct persons, latest dates and columns of a prepared extract."""
+    """Rows, latest dates and columns of a validated extract (`prepare`'s return value)."""
     return json.loads(typed_path.with_suffix(".json").read_text(encoding="utf-8"))
 
 
