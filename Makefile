@@ -43,7 +43,7 @@ test: $(DATA) ## run every test (nbval on committed notebooks first, then build 
 	$(MAKE) book
 	$(PY) -m pytest -q -p no:cacheprovider tests
 
-bench: $(STAMP) ## benchmarks at several scales; writes benchmarks/results/
+bench: $(STAMP) ## commands, engine and run against their floors (BENCH_SCALES, default 1,10,30); writes benchmarks/results/
 	$(PY) benchmarks/bench.py
 
 clean: ## remove generated data and the site (not the committed notebooks)

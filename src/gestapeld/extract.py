@@ -99,7 +99,10 @@ def _connect(*, spill: Path | None = None) -> "duckdb.DuckDBPyConnection":
         con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
     con.execute("SET TimeZone = 'UTC'")  # a timestamp column becomes the date it shows in UTC
     con.execute("SET preserve_insertion_order = true")  # row numbers follow the file
-    con.execute("SET enable_progress_bar = false")
+    try:
+        con.execute("SET enable_progress_bar = false")
+    except duckdb.Error:  # in Jupyter without ipywidgets DuckDB refuses the setting (and shows no bar)
+        pass
     return con
 
 
