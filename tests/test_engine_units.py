@@ -106,7 +106,7 @@ def test_result_value_sums_years_but_never_persons():
     assert res.value("alle", "inwilligingen") == 1
     assert res.value("alle", "personen", 2021) == 1
     assert res.value("nareis_totaal", "aanvragen") == 1    # Z003; Z002 is from 2018
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="^personen cannot be summed over years"):
         res.value("alle", "personen")
 
 
@@ -221,3 +221,13 @@ def test_decomposition_effects_are_differences_of_published_totals(monkeypatch):
     assert (fall[0]["waarde"], fall[3]["waarde"], fall[4]["waarde"]) == (40, 30, 90)
     # v3's own published total (80) differs from the last step (90): flagged.
     assert not reconcile.check_lands_on_b(inw, b, maat="inwilligingen")
+
+
+def test_a_parameter_that_changes_nothing_has_effect_zero(monkeypatch):
+    a, b = config.iteration("v1"), config.iteration("v3")
+    # the peildatum step leaves the total at 130: its effect is 0, drawn as 0
+    _fake_totals(monkeypatch, {("v1", "aanvragen"): 100, ("v1>definitie", "aanvragen"): 130,
+                               ("v1>peildatum", "aanvragen"): 130, ("v1>periode", "aanvragen"): 170})
+    dec = reconcile.decomposition(a, b)
+    assert _effects(dec) == [None, 30, 0, 40]
+    assert [r["waarde"] for r in reconcile.waterfall_steps(dec, "v1", "v3").to_dict("records")] == [100, 30, 0, 40, 170]

@@ -449,6 +449,25 @@ def test_true_zeros_of_an_empty_form_year_are_published_as_zero():
     assert list(t["aantal"]) == [0, 0, 0, 0, 4, 4, 0, 1, 40, 0]   # the input is not changed
 
 
+def test_protection_at_the_threshold_and_with_another_policy():
+    t = pd.DataFrame(
+        # a population of exactly 10 is published (not below the threshold), so are its
+        # measures: 10 -> 10, 0 -> 0, a part of 1..9 -> <10;
+        [("f", 2020, "aanvragen", 10), ("f", 2020, "inwilligingen", 10), ("f", 2020, "lopend", 0),
+         # a population of 25 with a measure of exactly 10 (published) and one of 1 (<10);
+         ("f", 2021, "aanvragen", 25), ("f", 2021, "inwilligingen", 10), ("f", 2021, "lopend", 1),
+         # a population of 1: its true zero is hidden too (it is based on one application);
+         ("f", 2022, "aanvragen", 1), ("f", 2022, "lopend", 0),
+         # a category-year without an aanvragen row is judged on its own counts
+         ("g", 2022, "personen", 0), ("g", 2022, "lopend", 12)],
+        columns=["categorie", "jaar", "maat", "aantal"])
+    assert list(disclosure.protect(t)["aantal"]) == ["10", "10", "0", "30", "10", "<10", "<10", "<10", "0", "10"]
+    # Another policy is applied throughout (threshold 5, base 5): 10 -> 10, 12 -> 10,
+    # 25 -> 25, 1 -> <5; the 2022 population of 1 hides its zero.
+    p = disclosure.Policy(threshold=5, base=5)
+    assert list(disclosure.protect(t, p)["aantal"]) == ["10", "10", "0", "25", "10", "<5", "<5", "<5", "0", "10"]
+
+
 @pytest.mark.parametrize("n, text", [
     (0, "0"), (1, "<10"), (9, "<10"), (10, "10"), (14, "10"), (15, "20"), (24, "20"), (25, "30"),
     (35, "40"), (44, "40"), (45, "50"), (104, "100"), (105, "110"), (995, "1000"),
