@@ -112,6 +112,7 @@ def test_result_value_sums_years_but_never_persons():
 
 def test_result_tables_are_typed_and_ordered():
     res = _result()
+    assert res.iteration.vormen == config.FORMS and res.iteration.end == D("2022-12-31")
     assert list(res.tabel.columns) == ["categorie", "jaar", "maat", "aantal"]
     assert res.tabel["aantal"].dtype == "int64"
     # grid: (4 forms + alle) x 3 years x 6 measures + nareis_totaal x 3 years x 2 measures
