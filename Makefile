@@ -10,7 +10,7 @@ GESTAPELD := $(VENV)/bin/gestapeld
 DATA := data/synthetisch.parquet
 STAMP := $(VENV)/.installed
 
-.PHONY: help install data notebooks book site verify test test-fast bench clean
+.PHONY: help install data notebooks book site verify test test-fast mutate bench clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -35,6 +35,8 @@ notebooks: $(DATA) ## execute the notebooks with papermill into book/ (only what
 book: notebooks ## build the whole publication on the synthetic default into _build/html
 	$(GESTAPELD) publish
 
+site: book ## the same as `make book` (the website is the book's HTML build)
+
 verify: $(DATA) ## reviewer check: re-run the committed executed notebooks with nbval
 	$(PY) -m pytest -q -p no:cacheprovider --nbval book/ --nbval-sanitize-with tests/nbval_sanitize.cfg
 
@@ -42,6 +44,20 @@ test: $(DATA) ## run every test (nbval on committed notebooks first, then build 
 	$(MAKE) verify
 	$(MAKE) book
 	$(PY) -m pytest -q -p no:cacheprovider tests
+
+# The inner loop: engine, validation, CLI contract, disclosure and properties; no book
+# build, no browser, no notebook execution (those are `make test`).
+FAST_TESTS := tests/test_numbers.py tests/test_engine_units.py tests/test_hand_mutants.py \
+	tests/test_linkage_cases.py tests/test_properties.py tests/test_cli_contract.py \
+	tests/test_disclosure.py tests/test_validation.py tests/test_malformed.py
+test-fast: $(DATA) ## the fast tests for the inner loop (no book, no browser)
+	$(PY) -m pytest -q -p no:cacheprovider -m "not slow" $(FAST_TESTS)
+
+mutate: $(STAMP) ## mutation testing of the counting and protection modules (slow; tests/MUTANTS.md)
+	rm -rf mutants
+	$(VENV)/bin/mutmut run --max-children 2 || true
+	$(VENV)/bin/mutmut results --all true > mutants/results.txt || true
+	$(PY) tests/mutation_score.py
 
 bench: $(STAMP) ## commands, engine and run against their floors (BENCH_SCALES, default 1,10,30); writes benchmarks/results/
 	$(PY) benchmarks/bench.py

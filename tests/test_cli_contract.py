@@ -9,6 +9,8 @@ Iteration parameters (domain.md section 5, as given to the command):
 """
 from __future__ import annotations
 
+import csv
+
 import pytest
 
 from conftest import (
@@ -17,7 +19,6 @@ from conftest import (
     cells,
     check_invariants,
     expected_table,
-    read_table,
     run_cli,
     run_tables,
     tables_args,
@@ -164,12 +165,31 @@ def test_without_intern_only_the_protected_table_is_written(tmp_path):
     assert sorted(p.name for p in out.iterdir()) == ["tabel.csv"]
 
 
+# Exact counts of OUTPUT_ROWS in OUTPUT_WINDOW (domain.md sections 3-4): F1 of CANARYP002 is
+# CANARYZ002 (nareis, decided 2019-01-15). 2021: nareis op nareis CANARYZ003 (granted) and
+# CANARYZ004 (pending), one referent; both are nareis -> nareis_totaal 2 applications, 1
+# grant. 2022: 8 EVRM na nareis CANARYZ005 (rejected); an 8evrm is not in nareis_totaal.
+OUTPUT_EXPECTED = {
+    **cells("nareis_op_nareis", 2021, aanvragen=2, inwilligingen=1, lopend=1, personen=1),
+    **cells("alle", 2021, aanvragen=2, inwilligingen=1, lopend=1, personen=1),
+    **cells("8evrm_na_nareis", 2022, aanvragen=1, afwijzingen=1, personen=1),
+    **cells("alle", 2022, aanvragen=1, afwijzingen=1, personen=1),
+    ("nareis_totaal", 2021, "aanvragen"): 2, ("nareis_totaal", 2021, "inwilligingen"): 1,
+}
+
+
 def test_published_table_is_protected_and_complete(tmp_path):
     r = run_tables(tmp_path, OUTPUT_ROWS, **OUTPUT_WINDOW)
-    # Exact counts (hand-derived): 2021 nareis op nareis CANARYZ003 (granted) and
-    # CANARYZ004 (pending) on one referent; 2022 8 EVRM na nareis CANARYZ005 (rejected).
-    assert r.tabel[("nareis_op_nareis", 2021, "aanvragen")] == 2
-    assert r.tabel[("8evrm_na_nareis", 2022, "afwijzingen")] == 1
+    exact = expected_table(FORMS, (2020, 2021, 2022), OUTPUT_EXPECTED)
+    assert_tables_equal(r.tabel, exact)
+    # The policy (book page beveiliging): every measure of a category-year with 1..9
+    # applications is published as '<10', zeros included; a category-year without
+    # applications is all true zeros, published '0'. Here every population is 0, 1 or 2.
+    expected = {}
+    for (cat, year, maat) in exact:
+        population = exact[(cat, year, "aanvragen")]
+        expected[(cat, year, maat)] = "<10" if population else "0"
+    assert {k: v.strip() for k, v in r.published.items()} == expected
     # The published table has exactly the cells of the internal one...
     assert set(r.published) == set(r.tabel)
     for key, text in r.published.items():
@@ -195,7 +215,13 @@ def test_outputs_are_deterministic_and_carry_no_identifiers(tmp_path):
 
 
 def test_tabel_intern_is_readable_as_a_plain_table(tmp_path):
-    # The reader in conftest is strict: four columns, integer years and counts, no duplicates.
+    # Read with the standard library only: a header of four columns, then one row per cell
+    # with an integer year and count; the values are the hand-derived exact counts.
     r = run_tables(tmp_path, OUTPUT_ROWS, **OUTPUT_WINDOW)
-    assert read_table(r.out / "tabel_intern.csv") == r.tabel
-    check_invariants(r.tabel, FORMS)
+    with open(r.out / "tabel_intern.csv", encoding="utf-8", newline="") as fh:
+        header, *rows = list(csv.reader(fh))
+    assert header == ["categorie", "jaar", "maat", "aantal"]
+    plain = {(c, int(j), m): int(a) for c, j, m, a in rows}
+    assert len(plain) == len(rows), "duplicate rows"
+    assert plain == expected_table(FORMS, (2020, 2021, 2022), OUTPUT_EXPECTED)
+    check_invariants(plain, FORMS)

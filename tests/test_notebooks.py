@@ -1,5 +1,8 @@
 """Templates are stored without outputs; executed notebooks carry provenance; runner cache."""
+import hashlib
 import json
+import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -26,7 +29,31 @@ def test_executed_notebooks_have_fingerprint_and_no_volatile_metadata():
         assert "sha256 van het extract" in text, nb_path
 
 
-def test_second_run_executes_nothing():
-    proc = subprocess.run([sys.executable, "-m", "gestapeld", "run"], capture_output=True, text=True, cwd=ROOT)
+def _hashes(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_second_run_executes_nothing(tmp_path):
+    """`gestapeld run` on the committed notebooks re-executes nothing and changes no byte.
+
+    It runs in a copy of the project (GESTAPELD_ROOT points the package at it), so a
+    regression cannot overwrite the repository's executed notebooks.
+    """
+    data = ROOT / "data" / "synthetisch.parquet"
+    assert data.is_file(), "run `make data` first"
+    root = tmp_path / "project"
+    shutil.copytree(ROOT / "book", root / "book", ignore=shutil.ignore_patterns(".*.tmp.ipynb", ".*.input.ipynb"))
+    shutil.copytree(ROOT / "notebooks", root / "notebooks")
+    for name in ("_config.yml", "_toc.yml"):
+        shutil.copy2(ROOT / name, root / name)
+    (root / "data").mkdir()
+    shutil.copy2(data, root / "data" / data.name)
+    env = {**os.environ, "GESTAPELD_ROOT": str(root)}
+    env.pop("GESTAPELD_DATA", None)
+    before = _hashes(root / "book")
+    proc = subprocess.run([sys.executable, "-m", "gestapeld", "run"], capture_output=True, text=True,
+                          cwd=root, env=env)
     assert proc.returncode == 0, proc.stderr
     assert "nothing re-executed" in proc.stderr
+    assert _hashes(root / "book") == before

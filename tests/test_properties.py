@@ -41,8 +41,10 @@ from conftest import (
     zero_table,
 )
 
+# A fixed seed (derandomize): every run tries the same examples, so a failure is reproducible
+# and a boundary the generators reach is reached every run.
 PROPERTY_SETTINGS = settings(
-    max_examples=30, deadline=None, database=None,
+    max_examples=30, deadline=None, database=None, derandomize=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 
@@ -156,8 +158,32 @@ class _Zaak:
     besluit: str
 
 
+def zaak_id_order(zaak_id: str) -> tuple:
+    """"Ties: smallest zaak_id" (section 3): numbers compare as numbers ("9" < "10"), other
+    identifiers as text, after the numbers."""
+    return (0, int(zaak_id), zaak_id) if zaak_id.isdigit() else (1, 0, zaak_id)
+
+
+def months_elapsed(van: dt.date, tot: dt.date) -> int:
+    """Whole months from `van` to `tot`, counted like an age (domain.md section 4): the
+    month is complete on the same day of the month (or the 1st after, when it is missing)."""
+    return (tot.year - van.year) * 12 + tot.month - van.month - (1 if tot.day < van.day else 0)
+
+
+def gap_class(months: int) -> str:
+    for upper, label in ((12, "0-11"), (24, "12-23"), (36, "24-35"), (60, "36-59")):
+        if months < upper:
+            return f"{label} maanden"
+    return "60 maanden of meer"
+
+
 def reference_table(rows, *, forms, start, end, peildatum) -> Table:
-    """domain.md sections 3-4, written out directly (no depth)."""
+    return reference(rows, forms=forms, start=start, end=end, peildatum=peildatum)[0]
+
+
+def reference(rows, *, forms, start, end, peildatum) -> tuple[Table, dict, dict]:
+    """domain.md sections 3-4, written out directly (no depth): the measures, the time
+    between the steps {(form, klasse): n} and the own asylum permit {(form, bool): n}."""
     peil = dt.date.fromisoformat(peildatum)
     lo, hi = dt.date.fromisoformat(start), dt.date.fromisoformat(end)
     zaken = [
@@ -175,18 +201,23 @@ def reference_table(rows, *, forms, start, end, peildatum) -> Table:
 
     # Asylum permits: granted asiel or nareis, with their decision dates.
     permits = defaultdict(list)
+    own_asylum = defaultdict(list)
     for z in zaken:
         if z.procedure in ("asiel", "nareis") and besluit(z) == "inwilliging":
             permits[z.persoon].append(z.decided)
+        if z.procedure == "asiel" and besluit(z) == "inwilliging":
+            own_asylum[z.persoon].append(z.decided)
     # Candidates for F1: granted family reunification "bij asiel" (section 3).
     candidates = defaultdict(list)
     for z in zaken:
         if z.procedure in ("nareis", "8evrm") and besluit(z) == "inwilliging":
             if z.procedure == "nareis" or any(d <= z.filed for d in permits[z.referent]):
                 candidates[z.persoon].append(z)
-    first_step = {b: min(c, key=lambda z: (z.decided, z.zaak_id)) for b, c in candidates.items()}
+    first_step = {b: min(c, key=lambda z: (z.decided, *zaak_id_order(z.zaak_id))) for b, c in candidates.items()}
 
     table = zero_table(forms, years_between(start, end))
+    gaps: dict = defaultdict(int)
+    own: dict = defaultdict(int)
     referents = defaultdict(set)
     measure = {"inwilliging": "inwilligingen", "afwijzing": "afwijzingen",
                "intrekking": "overig_beeindigd", "buitenbehandeling": "overig_beeindigd",
@@ -209,9 +240,12 @@ def reference_table(rows, *, forms, start, end, peildatum) -> Table:
             table[(cat, year, "aanvragen")] += 1
             table[(cat, year, measure[besluit(x)])] += 1
             referents[(cat, year)].add(x.referent)
+        gaps[(form, gap_class(months_elapsed(f1.decided, x.filed)))] += 1
+        # own asylum permit granted between F1's decision and X's application, both included
+        own[(form, any(f1.decided <= d <= x.filed for d in own_asylum[x.referent]))] += 1
     for (cat, year), who in referents.items():
         table[(cat, year, "personen")] = len(who)
-    return table
+    return table, dict(gaps), dict(own)
 
 
 # --------------------------------------------------------------------------- properties
@@ -290,3 +324,149 @@ def test_later_peildatum_never_removes_an_application(rows, p1, p2):
         if maat == "aanvragen" and cat != "nareis_totaal":
             decided = sum(a[(cat, year, m)] for m in OUTCOME_MEASURES if m != "lopend")
             assert sum(b[(cat, year, m)] for m in OUTCOME_MEASURES if m != "lopend") >= decided
+
+
+# --------------------------------------------------------------------------- boundaries on purpose
+
+def add_months(day: dt.date, n: int) -> dt.date:
+    """The same day of the month n months later (clamped to the month's last day)."""
+    y, m = divmod(day.month - 1 + n, 12)
+    y, m = day.year + y, m + 1
+    last = (dt.date(y + (m == 12), m % 12 + 1, 1) - dt.timedelta(days=1)).day
+    return dt.date(y, m, min(day.day, last))
+
+
+BOUNDARY_START, BOUNDARY_END = "2019-01-01", "2025-12-31"
+# Every kind of boundary the generator below must reach within BOUNDARY_SETTINGS' examples;
+# the test fails when one is missing, so "rarely hit" cannot happen silently.
+BOUNDARY_HITS = {
+    "x_on_peildatum", "x_day_after_peildatum", "decision_on_peildatum", "x_on_f1_decision",
+    "x_day_before_f1", "x_day_after_f1", "same_day_decision", "numeric_ids", "text_ids",
+    "one_form", "tie_on_decision_date", "permit_on_f1_day", "permit_day_before_f1",
+    "permit_on_x_day", "permit_day_after_x", "gap_on_class_boundary", "gap_day_before_boundary",
+    "8evrm_sponsor_permit_same_day", "8evrm_sponsor_permit_day_after",
+}
+BOUNDARY_SETTINGS = settings(max_examples=120, deadline=None, database=None, derandomize=True,
+                             suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+
+
+@dataclasses.dataclass
+class BoundaryCase:
+    rows: list
+    peildatum: str
+    forms: list
+    hits: set
+
+
+@st.composite
+def boundary_cases(draw) -> BoundaryCase:
+    """A refugee P01, a referent B = P02 with one or two first-step candidates, and one to
+    four applications X on B, placed ON the boundaries of domain.md sections 3-4: X filed on
+    F1's decision date or a day either side, on or a day before a whole number of months
+    (12, 24, 36, 60) after it; decisions on the day of application; B's own asylum permit on
+    F1's decision day, on X's application day or a day either side; the peildatum on an
+    application or decision date; numeric or text case numbers; one-form iterations."""
+    hits: set[str] = set()
+    rows: list[dict] = []
+    numeric = draw(st.booleans())
+    hits.add("numeric_ids" if numeric else "text_ids")
+    numbers = iter(draw(st.permutations(list(range(1, 13)) + [99, 100, 101, 999, 1000])))
+
+    def add(persoon, procedure, filed, decided=None, besluit="", referent=""):
+        n = next(numbers)
+        rows.append({"zaak_id": str(n) if numeric else f"Z{n}", "persoon_id": persoon,
+                     "referent_id": referent, "procedure": procedure, "aanvraagdatum": filed.isoformat(),
+                     "besluitdatum": decided.isoformat() if decided else "", "besluit": besluit if decided else ""})
+
+    permit = dt.date(2019, 1, 1) + dt.timedelta(days=draw(st.integers(0, 500)))
+    add("P01", "asiel", permit - dt.timedelta(days=100), permit, "inwilliging")
+    # B's first candidate: an 8evrm filed around the sponsor's permit date (bij asiel only
+    # when the permit is decided on or before the filing date), or a nareis.
+    procedure = draw(st.sampled_from(["nareis", "8evrm"]))
+    shift = draw(st.sampled_from([-1, 0, 1, 30]))
+    filed = permit + dt.timedelta(days=shift)
+    if procedure == "8evrm" and shift in (0, -1):
+        hits.add("8evrm_sponsor_permit_same_day" if shift == 0 else "8evrm_sponsor_permit_day_after")
+    delay = draw(st.sampled_from([0, 1, 90]))
+    if delay == 0:
+        hits.add("same_day_decision")
+    anchor = filed + dt.timedelta(days=delay)
+    add("P02", procedure, filed, anchor, "inwilliging", "P01")
+    if draw(st.booleans()):
+        # A second candidate of the other procedure, decided the same day (a tie) or a day apart.
+        other = "8evrm" if procedure == "nareis" else "nareis"
+        apart = draw(st.sampled_from([0, 0, -1, 1]))
+        if apart == 0:
+            hits.add("tie_on_decision_date")
+        # (filed a day earlier, so that a decision a day before the anchor is still valid)
+        add("P02", other, filed - dt.timedelta(days=1), anchor + dt.timedelta(days=apart), "inwilliging", "P01")
+    # The applications X on B.
+    xs = []
+    for i in range(draw(st.integers(1, 4))):
+        kind = draw(st.sampled_from(["days", "months"]))
+        if kind == "days":
+            d = draw(st.sampled_from([-1, 0, 1]))
+            x_filed = anchor + dt.timedelta(days=d)
+            hits.add({-1: "x_day_before_f1", 0: "x_on_f1_decision", 1: "x_day_after_f1"}[d])
+        else:
+            on = add_months(anchor, draw(st.sampled_from([12, 24, 36, 60])))
+            before = draw(st.booleans())
+            x_filed = on - dt.timedelta(days=1) if before else on
+            if on.day == anchor.day:   # a clamped month end is not exactly on the boundary
+                hits.add("gap_day_before_boundary" if before else "gap_on_class_boundary")
+        ending = draw(st.sampled_from([("", None), ("inwilliging", 0), ("afwijzing", 30), ("intrekking", 200)]))
+        x_decided = None if ending[1] is None else x_filed + dt.timedelta(days=ending[1])
+        add(f"K{i}", draw(st.sampled_from(["nareis", "8evrm"])), x_filed, x_decided, ending[0], "P02")
+        xs.append((x_filed, x_decided))
+    # B's own asylum permit, on a boundary of the window F1 decision .. X application.
+    where = draw(st.sampled_from(["none", "f1-1", "f1", "x", "x+1"]))
+    if where != "none":
+        x0 = xs[0][0]
+        granted = {"f1-1": anchor - dt.timedelta(days=1), "f1": anchor, "x": x0,
+                   "x+1": x0 + dt.timedelta(days=1)}[where]
+        if x0 >= anchor:
+            hits.add({"f1-1": "permit_day_before_f1", "f1": "permit_on_f1_day", "x": "permit_on_x_day",
+                      "x+1": "permit_day_after_x"}[where])
+        add("P02", "asiel", min(granted, anchor) - dt.timedelta(days=60), granted, "inwilliging")
+    # The peildatum: on an application, the day before one, on a decision, or late.
+    choice = draw(st.sampled_from(["x", "x-1", "decision", "late"]))
+    x_filed, x_decided = draw(st.sampled_from(xs))
+    if choice == "x" or (choice == "decision" and x_decided is None):
+        peil = x_filed
+        hits.add("x_on_peildatum")
+    elif choice == "x-1":
+        peil = x_filed - dt.timedelta(days=1)
+        hits.add("x_day_after_peildatum")
+    elif choice == "decision":
+        peil = x_decided
+        hits.add("decision_on_peildatum")
+    else:
+        peil = dt.date(2026, 6, 30)
+    peil = min(peil, dt.date(2026, 6, 30))
+    forms = draw(st.lists(st.sampled_from(FORMS), min_size=1, max_size=4, unique=True))
+    if len(forms) == 1:
+        hits.add("one_form")
+    return BoundaryCase(rows, peil.isoformat(), forms, hits)
+
+
+def test_boundary_cases_agree_with_reference_model():
+    from test_numbers import as_dict, as_table, compute
+
+    seen: set[str] = set()
+
+    @BOUNDARY_SETTINGS
+    @given(case=boundary_cases())
+    def check(case):
+        seen.update(case.hits)
+        res = compute(case.rows, forms=case.forms, start=BOUNDARY_START, end=BOUNDARY_END,
+                      peildatum=case.peildatum)
+        table, gaps, own = reference(case.rows, forms=case.forms, start=BOUNDARY_START,
+                                     end=BOUNDARY_END, peildatum=case.peildatum)
+        assert_tables_equal(as_table(res), table)
+        assert {(c, k): v for (c, k), v in as_dict(res.tussentijd, "categorie", "klasse").items()} == gaps
+        assert {(c, bool(b)): v for (c, b), v in
+                as_dict(res.eigen_vergunning, "categorie", "eigen_asielvergunning").items()} == own
+
+    check()
+    missing = BOUNDARY_HITS - seen
+    assert not missing, f"the generator did not reach these boundaries: {sorted(missing)}"

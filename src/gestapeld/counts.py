@@ -95,13 +95,11 @@ def compute(extract: linkage.Extract, iteration: Iteration, *, threads: int | No
                 GROUP BY ALL"""
         ).df()
         gap = con.execute(
+            # whole months elapsed, counted like an age; the macros are in sql/zaken.sql
             f"""SELECT vorm_ruw AS categorie,
-                       CASE WHEN m < 12 THEN '0-11 maanden' WHEN m < 24 THEN '12-23 maanden'
-                            WHEN m < 36 THEN '24-35 maanden' WHEN m < 60 THEN '36-59 maanden'
-                            ELSE '60 maanden of meer' END AS klasse,
+                       tussentijd_klasse(maanden_verstreken(f1_besluitdatum, aanvraagdatum)) AS klasse,
                        COUNT(*) AS aantal
-                FROM (SELECT vorm_ruw, date_diff('month', f1_besluitdatum, aanvraagdatum) AS m
-                      FROM gestapeld WHERE vorm_ruw IN ({forms}))
+                FROM gestapeld WHERE vorm_ruw IN ({forms})
                 GROUP BY ALL"""
         ).df()
         own = con.execute(

@@ -22,3 +22,22 @@ CREATE OR REPLACE TEMP MACRO vorm(x_procedure, f1_procedure) AS
         WHEN x_procedure = '8evrm'  AND f1_procedure = 'nareis' THEN '8evrm_na_nareis'
         WHEN x_procedure = '8evrm'  AND f1_procedure = '8evrm'  THEN '8evrm_na_8evrm'
     END;
+
+-- Time between the two steps (domain.md section 4): whole months elapsed from F1's decision
+-- to X's application, counted the way an age is: the month count goes up on the day of
+-- the month of the start date, not at a calendar-month boundary. 10 March 2019 -> 9 March
+-- 2020 is 11 months, -> 10 March 2020 is 12. When that day does not exist in the later
+-- month, the month is complete only on the 1st of the next month (the usual rule for
+-- ages): 31 January -> 28 or 29 February is 0 months, -> 1 March is 1; 29 February 2020 ->
+-- 28 February 2021 is 11 months, -> 1 March 2021 is 12.
+CREATE OR REPLACE TEMP MACRO maanden_verstreken(van, tot) AS
+    (year(tot) - year(van)) * 12 + (month(tot) - month(van))
+    - CASE WHEN day(tot) < day(van) THEN 1 ELSE 0 END;
+
+-- The published classes of that time, in whole months (domain.md section 4).
+CREATE OR REPLACE TEMP MACRO tussentijd_klasse(m) AS
+    CASE WHEN m < 12 THEN '0-11 maanden'
+         WHEN m < 24 THEN '12-23 maanden'
+         WHEN m < 36 THEN '24-35 maanden'
+         WHEN m < 60 THEN '36-59 maanden'
+         ELSE '60 maanden of meer' END;
