@@ -70,9 +70,9 @@ def test_pdf_has_the_page_title_dutch_language_and_tags(site, edition):
     assert edition in title
     assert reader.metadata.title == title, "the PDF's document title is not the page's title"
     root = reader.trailer["/Root"]
-    assert root.get("/Lang") == "nl", f"document language {root.get('/Lang')!r}"
-    assert root.get("/MarkInfo", {}).get("/Marked") is True and "/StructTreeRoot" in root, "not a tagged PDF"
-    assert root.get("/ViewerPreferences", {}).get("/DisplayDocTitle") is True, "viewers should show the title"
+    assert str(root.get("/Lang", "")).split("-")[0] == "nl", f"document language {root.get('/Lang')!r}"
+    assert root.get("/MarkInfo", {}).get("/Marked") == True and "/StructTreeRoot" in root, "not a tagged PDF"  # noqa: E712
+    assert root.get("/ViewerPreferences", {}).get("/DisplayDocTitle") == True, "viewers should show the title"  # noqa: E712
     assert "/CreationDate" not in reader.metadata and "/ModDate" not in reader.metadata, \
         "a date in the PDF changes its bytes on every build"
 
