@@ -44,7 +44,7 @@ browser: ## Debian's chromium for the browser tests, installed with apt-get when
 	@if [ -n "$$GESTAPELD_CHROMIUM" ] || command -v chromium >/dev/null 2>&1; then :; \
 	elif command -v apt-get >/dev/null 2>&1; then \
 	  SUDO=; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; \
-	  echo "make: the browser tests need Chromium; installing Debian's chromium: $$SUDO apt-get install chromium"; \
+	  echo "make: the browser tests need Chromium; installing Debian's chromium: $${SUDO:+$$SUDO }apt-get install chromium"; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
 	    --no-install-recommends chromium fonts-dejavu-core >/dev/null; \
 	else \
