@@ -340,7 +340,7 @@ def sheet(edition: str) -> dict:
                 _provenance(it)]},
         ],
         # no links: the sheet travels as a PDF, where a link to a file of the site would not resolve
-        "closing": _rich(f"Gemaakt door ", ("code", "gestapeld publish"), f" uit de iteratie {it.id}. De volledige "
+        "closing": _rich("Gemaakt door ", ("code", "gestapeld publish"), f" uit de iteratie {it.id}. De volledige "
                          "uitleg, figuren en downloads staan op de website bij deze editie: pagina ",
                          ("em", f"Iteratie {it.id}"), " (", ("code", f"book/iteraties/{it.id}.html"),
                          "); de bronnen op de pagina ", ("em", "Bronnen"), ". Dit blad staat ook als pdf naast "
