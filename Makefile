@@ -16,6 +16,7 @@ help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
 $(STAMP): requirements.txt pyproject.toml
+	@echo "make: installing the pinned Python packages (requirements.txt) and gestapeld into $(VENV)"
 	@test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
@@ -40,7 +41,20 @@ site: book ## the same as `make book` (the website is the book's HTML build)
 verify: $(DATA) ## reviewer check: re-run the committed executed notebooks with nbval
 	$(PY) -m pytest -q -p no:cacheprovider --nbval book/ --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-test: $(DATA) ## run every test (nbval on committed notebooks first, then build and test)
+.PHONY: browser
+browser: ## Debian's chromium for the browser tests, installed with apt-get when missing
+	@if [ -n "$$GESTAPELD_CHROMIUM" ] || command -v chromium >/dev/null 2>&1; then :; \
+	elif command -v apt-get >/dev/null 2>&1; then \
+	  SUDO=; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; \
+	  echo "make: the browser tests need Chromium; installing Debian's chromium: $${SUDO:+$$SUDO }apt-get install chromium"; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
+	    --no-install-recommends chromium fonts-dejavu-core >/dev/null; \
+	else \
+	  echo "make: the browser tests need Chromium and there is no apt-get here: install Chromium with your package manager and put it on PATH (or set GESTAPELD_CHROMIUM to it)" >&2; \
+	  exit 1; \
+	fi
+
+test: browser $(DATA) ## run every test (installs what is missing; nbval on committed notebooks, build, pytest)
 	$(MAKE) verify
 	$(MAKE) book
 	$(PY) -m pytest -q -p no:cacheprovider tests

@@ -76,8 +76,9 @@ def texts_of(path: Path) -> Iterator[tuple[str, str]]:
     if suffix in BINARY:
         return
     if suffix == ".pdf":  # what a reader sees, plus the raw bytes (document info, links)
-        text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True).stdout
-        yield f"{path}!text", text.decode("utf-8", "replace")
+        from pypdf import PdfReader
+
+        yield f"{path}!text", "\n".join(page.extract_text() for page in PdfReader(path).pages)
         yield f"{path}!raw", re.sub(r"/(Root|Info|Type|Pages?|Parent|Kids|Font\w*)\b", "", path.read_bytes().decode("latin-1"))
         return
     data = path.read_bytes()

@@ -3,7 +3,7 @@
 `gestapeld publish` calls `build_all(site)` after the archived editions are in place: for
 each edition it writes `informatieblad/index.html` next to the edition's own `index.html`
 (the current edition at the root of the site, earlier ones under `edities/<id>/`) and
-prints it to `informatieblad/informatieblad.pdf` with headless Chromium (A4, 2 to 4 pages).
+`informatieblad/informatieblad.pdf` (A4, 2 to 4 pages), compiled by Typst: no browser needed.
 
 The sheet holds only published values: the protected table of `report.published_wide`, the
 rounded totals of `report.total`, the published shares, the reconciliation with the
@@ -12,26 +12,23 @@ edition's headline totals are compared with the values glued into its executed n
 the sheet cannot silently disagree with the website (for example when the notebooks were
 executed on another extract than the one `report` finds now).
 
-The PDF is reproducible: Chromium's creation and modification dates are replaced by
-SOURCE_DATE_EPOCH (same length, so the cross-reference table stays valid); nothing else in
-Chromium's output varies between runs (tests/test_informatieblad.py prints twice).
+`sheet(edition)` gathers the content once; templates/informatieblad.html.j2 (Jinja2) and
+templates/informatieblad.typ (Typst) lay it out. The PDF is reproducible: Typst uses only
+the fonts in its wheel and the template sets no date (tests/test_informatieblad.py builds twice).
 
 `python -m gestapeld.informatieblad --screenshots` writes the screenshots of the README
-(docs/screenshots/) from the built site; `--preview DIR` writes the sheets of all editions
-to DIR without touching the site.
+(docs/screenshots/, needs Chromium) from the built site; `--preview DIR` writes the sheets of
+all editions to DIR without touching the site.
 """
 from __future__ import annotations
 
 import argparse
 import datetime as dt
-import html
 import json
 import os
 import re
 import shutil
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 from . import config, disclosure, reconcile, report
@@ -39,13 +36,13 @@ from .config import FORM_LABELS, Iteration
 
 FOLDER = "informatieblad"
 PDF_NAME = "informatieblad.pdf"
-#: The day the IND published its information sheet; the default SOURCE_DATE_EPOCH of the build.
-DEFAULT_EPOCH = 1708041600
+HTML_TEMPLATE = "informatieblad.html.j2"
+TYPST_TEMPLATE = "informatieblad.typ"
+#: Chromium, for the README screenshots only (the sheet itself needs no browser).
 CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
-    "--disable-extensions", "--mute-audio", "--no-pdf-header-footer",
-    "--generate-pdf-document-outline",
+    "--disable-extensions", "--mute-audio",
 ]
 MEASURE_HEADERS = {
     "aanvragen": "aanvragen", "inwilligingen": "ingewilligd", "afwijzingen": "afgewezen",
@@ -68,18 +65,13 @@ def edition_folder(site: Path, edition: str) -> Path:
 
 
 def chromium() -> str:
-    """The Chromium to print with: $GESTAPELD_CHROMIUM, else `chromium` on PATH."""
+    """The Chromium for screenshots: $GESTAPELD_CHROMIUM, else `chromium` on PATH."""
     exe = os.environ.get("GESTAPELD_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
     if not exe:
         raise InformatiebladError(
-            "informatieblad: Chromium not found (needed to print the PDF); install it with "
+            "Chromium not found (needed for screenshots); install it with "
             "`apt-get install chromium` or set GESTAPELD_CHROMIUM to its path")
     return exe
-
-
-def source_date() -> dt.datetime:
-    epoch = int(os.environ.get("SOURCE_DATE_EPOCH", DEFAULT_EPOCH))
-    return dt.datetime.fromtimestamp(epoch, tz=dt.timezone.utc)
 
 
 # ------------------------------------------------------------------- numbers
@@ -147,73 +139,34 @@ def _effect(v) -> str:
     return f"{int(v):+d}"
 
 
-# ------------------------------------------------------------------- the page
+# ------------------------------------------------------------------- the content
+#
+# The sheet is built once as plain data (`sheet`): sections of paragraphs, lists and tables,
+# with text as runs of (style, text). Two template files render that same data: the HTML page
+# (templates/informatieblad.html.j2, Jinja2) and the PDF (templates/informatieblad.typ, Typst).
+# So the wording and every number exist once, and the page and the PDF cannot drift apart.
+
+#: Rich text: runs of [style, text]; style is "" (plain), "strong", "em" or "code".
+Rich = list[list[str]]
 
 
-CSS = """
-@page { size: A4; margin: 16mm 15mm 18mm 15mm;
-  @bottom-left { content: "%(footer)s"; font: 7.5pt "DejaVu Sans", sans-serif; color: #444; }
-  @bottom-right { content: "pagina " counter(page) " van " counter(pages); font: 7.5pt "DejaVu Sans", sans-serif; color: #444; } }
-:root { color-scheme: light; }
-* { box-sizing: border-box; }
-html { font: 10pt/1.4 "DejaVu Sans", "Liberation Sans", Arial, sans-serif; color: #111; background: #fff; }
-body { margin: 0 auto; max-width: 52rem; padding: 1rem; }
-header.kop { border-bottom: 2px solid #1a4f8b; margin-bottom: .8rem; }
-header.kop p { margin: .2rem 0; }
-h1 { font-size: 16pt; line-height: 1.2; margin: 0 0 .3rem; color: #0b2e59; }
-h2 { font-size: 12.5pt; margin: 1.1rem 0 .4rem; color: #0b2e59; break-after: avoid; }
-p, li { orphans: 3; widows: 3; }
-.sub { color: #333; }
-.let-op { border: 2px solid #8a4b00; background: #fff6e5; padding: .5rem .7rem; margin: .8rem 0; break-inside: avoid; }
-.let-op strong:first-child { color: #6b3a00; }
-.antwoord { font-size: 11pt; }
-.tabel { overflow-x: auto; margin: .4rem 0 .8rem; }
-table { border-collapse: collapse; width: 100%%; font-size: 8.6pt; font-variant-numeric: tabular-nums; }
-caption { text-align: left; font-weight: bold; padding: .2rem 0; caption-side: top; }
-th, td { border-bottom: 1px solid #c8c8c8; padding: .15rem .35rem; vertical-align: top; }
-thead th { border-bottom: 1.5px solid #333; text-align: right; }
-thead th:first-child, thead th.tekst { text-align: left; }
-td.getal { text-align: right; white-space: nowrap; }
-tbody th { text-align: left; font-weight: normal; }
-table.uitkomsten tbody th, table.uitkomsten td { white-space: nowrap; }
-tr.totaal th, tr.totaal td { font-weight: bold; border-bottom: 1.5px solid #333; }
-tr { break-inside: avoid; }
-td.hash { font-family: "DejaVu Sans Mono", monospace; font-size: 7.5pt; word-break: break-all; }
-.bron { font-size: 8.5pt; color: #333; }
-footer.voet { margin-top: 1.2rem; border-top: 1px solid #999; padding-top: .4rem; font-size: 8.5pt; color: #333; }
-@media print { body { max-width: none; padding: 0; } .tabel { overflow: visible; } }
-"""
+def _rich(*parts: str | tuple[str, object]) -> Rich:
+    return [[p[0], str(p[1])] if isinstance(p, tuple) else ["", str(p)] for p in parts]
 
 
-def _e(text) -> str:
-    return html.escape(str(text), quote=True)
+def _p(*parts: str | tuple[str, object], css: str = "") -> dict:
+    return {"type": "p", "css": css, "text": _rich(*parts)}
 
 
 def _table(caption: str, headers: list[str], rows: list[tuple[list, str]], *, label: str,
-           numeric_from: int = 1, header_cols: int = 1, css: str = "") -> str:
-    """A table in a labelled scroll box; `rows` are (cells, css class of the row)."""
-    cls = f' class="{css}"' if css else ""
-    out = [f'<div class="tabel" role="region" aria-label="{_e(label)}" tabindex="0">',
-           f"<table{cls}><caption>{_e(caption)}</caption><thead><tr>"]
-    for i, h in enumerate(headers):
-        cls = "" if i >= numeric_from else ' class="tekst"'
-        out.append(f'<th scope="col"{cls}>{_e(h)}</th>')
-    out.append("</tr></thead><tbody>")
-    for cells, cls in rows:
-        out.append(f'<tr class="{cls}">' if cls else "<tr>")
-        for i, c in enumerate(cells):
-            if i < header_cols:
-                out.append(f'<th scope="row">{_e(c)}</th>')
-            elif i >= numeric_from:
-                out.append(f'<td class="getal">{_e(c)}</td>')
-            else:
-                out.append(f"<td>{_e(c)}</td>")
-        out.append("</tr>")
-    out.append("</tbody></table></div>")
-    return "".join(out)
+           numeric_from: int = 1, css: str = "") -> dict:
+    """A table; `rows` are (cells, css class of the row: "", "totaal" or "hash")."""
+    return {"type": "table", "caption": caption, "label": label, "headers": list(headers),
+            "numeric_from": numeric_from, "css": css,
+            "rows": [{"cells": [str(c) for c in cells], "css": cls} for cells, cls in rows]}
 
 
-def _result_table(it: Iteration) -> str:
+def _result_table(it: Iteration) -> dict:
     wide = report.published_wide(it)
     measures = [m for m in config.MEASURES if m in wide.columns]
     rows = []
@@ -224,10 +177,10 @@ def _result_table(it: Iteration) -> str:
     return _table(
         f"Tabel 2. Gestapelde aanvragen per vorm en jaar van de aanvraag, editie {it.id} (beveiligd)",
         ["vorm", "jaar", *[MEASURE_HEADERS[m] for m in measures]], rows,
-        label="Tabel 2: aanvragen per vorm en jaar", numeric_from=2, header_cols=1, css="uitkomsten")
+        label="Tabel 2: aanvragen per vorm en jaar", numeric_from=2, css="uitkomsten")
 
 
-def _comparison(it: Iteration) -> str:
+def _comparison(it: Iteration) -> dict:
     from .synth import TARGETS
     period = period_text(it)
     shares = dict(_share_rows(it))
@@ -251,19 +204,22 @@ def _comparison(it: Iteration) -> str:
     if extra:
         rows.append((["piekjaar inwilligingen, alle vormen", str(TARGETS["piekjaar_alle_inwilligingen"]),
                       extra["piekjaar"]], ""))
-    return _table("Tabel 1. Gepubliceerde IND-cijfers naast de synthetische cijfers van deze editie",
-                  ["gegeven", "IND, informatieblad 16 februari 2024", f"deze editie ({it.id}, synthetisch)"],
-                  rows, label="Tabel 1: vergelijking met de IND-cijfers", numeric_from=99, header_cols=1)
+    ours = "synthetische cijfers" if report.is_synthetic() else "cijfers"
+    column = f"deze editie ({it.id}, synthetisch)" if report.is_synthetic() else f"deze editie ({it.id})"
+    return _table(f"Tabel 1. Gepubliceerde IND-cijfers naast de {ours} van deze editie",
+                  ["gegeven", "IND, informatieblad 16 februari 2024", column],
+                  rows, label="Tabel 1: vergelijking met de IND-cijfers", numeric_from=99)
 
 
-def _differences(prev: Iteration | None, it: Iteration) -> str:
+def _differences(prev: Iteration | None, it: Iteration) -> list[dict]:
     if prev is None:
-        return ("<p>Dit is de eerste cijfervraag: er is geen vorige editie om mee te vergelijken. "
-                "De volgende edities zijn steeds afgezet tegen hun voorganger.</p>")
+        return [_p("Dit is de eerste cijfervraag: er is geen vorige editie om mee te vergelijken. "
+                   "De volgende edities zijn steeds afgezet tegen hun voorganger.")]
     dec = {m: reconcile.decomposition(prev, it, maat=m) for m in ("aanvragen", "inwilligingen")}
     for m, d in dec.items():
         if not reconcile.check_lands_on_b(d, it, m):
             raise InformatiebladError(f"informatieblad {it.id}: reconciliation {prev.id}->{it.id} ({m}) does not land on {it.id}")
+
     def definition(x: Iteration) -> str:
         n = len(x.vormen)
         return f"{METHOD_LABELS[x.methode]}, {n} {'vorm' if n == 1 else 'vormen'}"
@@ -285,30 +241,38 @@ def _differences(prev: Iteration | None, it: Iteration) -> str:
                       _num(i.loc[k, "totaal"]), _effect(i.loc[k, "effect"])], ""))
     total_a = a.iloc[-1]["totaal"]
     total_i = i.iloc[-1]["totaal"]
-    intro = (f"<p>Van editie {prev.id} naar {it.id} verschuift telkens één parameter: eerst de definitie, dan de "
-             f"peildatum, dan de periode. Elk effect is het verschil tussen twee gepubliceerde (afgeronde) totalen, "
-             f"dus de stappen tellen precies op tot het totaal van {it.id}: {_e(total_a)} aanvragen en "
-             f"{_e(total_i)} inwilligingen, alle meegetelde vormen.</p>")
-    return intro + _table(
+    intro = _p(f"Van editie {prev.id} naar {it.id} verschuift telkens één parameter: eerst de definitie, dan de "
+               f"peildatum, dan de periode. Elk effect is het verschil tussen twee gepubliceerde (afgeronde) totalen, "
+               f"dus de stappen tellen precies op tot het totaal van {it.id}: {total_a} aanvragen en "
+               f"{total_i} inwilligingen, alle meegetelde vormen.")
+    return [intro, _table(
         f"Tabel 3. Van editie {prev.id} naar {it.id}, alle meegetelde vormen (totaal na elke stap en effect)",
         ["stap", "aanvragen", "effect", "ingewilligd", "effect"], rows,
-        label=f"Tabel 3: verschillen {prev.id} naar {it.id}", numeric_from=1, header_cols=1)
+        label=f"Tabel 3: verschillen {prev.id} naar {it.id}", numeric_from=1)]
 
 
-def _provenance(it: Iteration) -> str:
+def _provenance(it: Iteration) -> dict:
     prov = report.provenance_table(it, "iteratie.ipynb")
-    out = ['<div class="tabel" role="region" aria-label="Tabel 4: herkomst" tabindex="0">',
-           "<table><caption>Tabel 4. Herkomst van de cijfers</caption>",
-           '<thead><tr><th scope="col" class="tekst">herkomst</th><th scope="col" class="tekst">waarde</th></tr></thead><tbody>']
-    for key, value in zip(prov.index, prov["waarde"]):
-        cls = ' class="hash"' if re.fullmatch(r"[0-9a-f]{64}", str(value)) else ""
-        out.append(f'<tr><th scope="row">{_e(key)}</th><td{cls}>{_e(value)}</td></tr>')
-    out.append("</tbody></table></div>")
-    return "".join(out)
+    rows = [([key, value], "hash" if re.fullmatch(r"[0-9a-f]{64}", str(value)) else "")
+            for key, value in zip(prov.index, prov["waarde"])]
+    return _table("Tabel 4. Herkomst van de cijfers", ["herkomst", "waarde"], rows,
+                  label="Tabel 4: herkomst", numeric_from=99)
 
 
-def page(edition: str) -> str:
-    """The self-contained HTML of one edition's information sheet."""
+def _data_note() -> Rich:
+    if report.is_synthetic():
+        return _rich(("strong", "Let op: synthetische gegevens."),
+                     " De aantallen in dit informatieblad komen uit een ", ("strong", "synthetisch extract"),
+                     ": een simulatie met dezelfde opbouw als een extract van de IND, afgestemd op gepubliceerde "
+                     "totalen. Het zijn ", ("strong", "geen cijfers van de IND"),
+                     ". De cijfers die de IND op 16 februari 2024 publiceerde, staan ernaast in tabel 1.")
+    return _rich(("strong", "Gegevens:"), " extract van de IND; alle aantallen zijn beveiligd (afgerond).")
+
+
+def sheet(edition: str) -> dict:
+    """The content of one edition's information sheet, as plain data for the templates.
+
+    Holds only published values; checks first that the totals are the website's."""
     its = config.iterations()
     ids = list(its)
     it = its[edition]
@@ -317,153 +281,132 @@ def page(edition: str) -> str:
     check_against_site(it)
     vormen = ", ".join(FORM_LABELS[f] for f in it.vormen)
     period = period_text(it)
+    peildatum = it.peildatum.isoformat()
     n_a, n_i = report.total(it, "alle", "aanvragen"), report.total(it, "alle", "inwilligingen")
-    shares = _share_rows(it)
     pol = disclosure.DEFAULT
-    synthetic = report.is_synthetic()
     status = "actuele editie" if current else f"gearchiveerde editie; de actuele editie is {ids[-1]}"
-    title = f"Gestapelde gezinshereniging: informatieblad {it.id}"
     footer = f"Informatieblad gestapelde gezinshereniging · editie {it.id} ({it.tijdlijn})"
-    if synthetic:
+    if report.is_synthetic():
         footer += " · synthetische gegevens"
 
-    parts = [
-        "<!DOCTYPE html>",
-        '<html lang="nl">',
-        "<head>",
-        '<meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{_e(title)}</title>",
-        '<link rel="icon" href="data:,">',
-        f"<style>{CSS % {'footer': footer.replace(chr(34), '')}}</style>",
-        "</head>",
-        "<body>",
-        '<header class="kop">',
-        f"<h1>{_e(title)}</h1>",
-        f'<p class="sub">{_e(it.titel)}: de cijfervraag van {_e(it.tijdlijn)} ({_e(status)}). '
-        f"Peildatum {_e(it.peildatum.isoformat())}; aanvragen van {_e(period)}.</p>",
-        "</header>",
-        "<main>",
-    ]
-    if synthetic:
-        parts.append(
-            '<div class="let-op" role="note"><p><strong>Let op: synthetische gegevens.</strong> '
-            "De aantallen in dit informatieblad komen uit een <strong>synthetisch extract</strong>: een simulatie "
-            "met dezelfde opbouw als een extract van de IND, afgestemd op gepubliceerde totalen. "
-            "Het zijn <strong>geen cijfers van de IND</strong>. De cijfers die de IND op 16 februari 2024 "
-            "publiceerde, staan ernaast in tabel 1.</p></div>")
-    else:
-        parts.append('<div class="let-op" role="note"><p><strong>Gegevens:</strong> extract van de IND; '
-                     "alle aantallen zijn beveiligd (afgerond).</p></div>")
-    share_label = {"hele periode van de iteratie": f"over {period}", "2019 t/m 2022 (zoals gepubliceerd)": "over 2019-2022"}
-    share_text = " en ".join(f"{_e(a)} {_e(share_label.get(p, p))}" for p, a in shares)
-    parts += [
-        "<section aria-labelledby=\"h-antwoord\">",
-        '<h2 id="h-antwoord">Het antwoord</h2>',
-        f'<p class="antwoord">In editie {_e(it.id)} telt de definitie ({_e(METHOD_LABELS[it.methode])}; '
-        f"vormen: {_e(vormen)}) <strong>{_e(n_a)}</strong> gestapelde aanvragen uit {_e(period)}, waarvan "
-        f"<strong>{_e(n_i)}</strong> op de peildatum {_e(it.peildatum.isoformat())} waren ingewilligd.</p>",
-    ]
+    answer = [_p(f"In editie {it.id} telt de definitie ({METHOD_LABELS[it.methode]}; vormen: {vormen}) ",
+                 ("strong", n_a), f" gestapelde aanvragen uit {period}, waarvan ", ("strong", n_i),
+                 f" op de peildatum {peildatum} waren ingewilligd.", css="antwoord")]
     if "nareis_op_nareis" in it.vormen:
-        parts.append(
-            f"<p>Daarvan <em>nareis op nareis</em>: {_e(report.total(it, 'nareis_op_nareis', 'aanvragen'))} aanvragen, "
-            f"{_e(report.total(it, 'nareis_op_nareis', 'inwilligingen'))} ingewilligd. Aandeel van ingewilligde "
-            f"nareis op nareis in alle ingewilligde nareisaanvragen: {share_text}.</p>")
-    parts += [
-        _comparison(it),
-        "</section>",
-        "<section aria-labelledby=\"h-tabel\">",
-        '<h2 id="h-tabel">Uitkomsten per vorm en jaar</h2>',
-        "<p>Per vorm en jaar van de aanvraag: aanvragen, en wat daarvan op de peildatum is ingewilligd, afgewezen, "
-        "anders beëindigd of nog lopend, en het aantal verschillende referenten. <em>Alle nareis</em> is ter "
-        "vergelijking het totaal van alle nareisaanvragen, gestapeld of niet. Totalen zijn afgerond vanuit exacte "
-        "totalen, dus afgeronde delen tellen niet altijd op; referenten hebben geen totaal over de periode.</p>",
-        _result_table(it),
-        "</section>",
-        "<section aria-labelledby=\"h-methode\">",
-        '<h2 id="h-methode">De methode in het kort</h2>',
-        "<ul>",
-        "<li>Een aanvraag voor gezinshereniging X (nareis of artikel 8 EVRM) met referent B is <em>gestapeld</em> "
-        "als B zelf eerder via gezinshereniging bij asiel is toegelaten (de eerste stap). De vorm heet naar de "
-        "procedures van beide stappen: nareis op nareis, nareis na 8 EVRM, 8 EVRM na nareis, 8 EVRM na 8 EVRM.</li>",
-        "<li><strong>Tijdreeks</strong>: elke persoon wordt gevolgd over alle eerdere procedures, zodat de eerste "
-        "stap ook gevonden wordt als er later andere besluiten volgden. <strong>Dwarsdoorsnede</strong> (alleen "
-        "de ad-hocvraag v0): alleen de huidige vergunning van de referent op de peildatum telt.</li>",
-        "<li>Een aanvraag telt in het jaar van de aanvraagdatum; de uitkomst (ingewilligd, afgewezen, anders "
-        "beëindigd of lopend) is de stand op de peildatum.</li>",
-        f"<li>Statistische beveiliging: {_e(pol.describe())}; ook alle maten van een vorm en jaar met minder dan "
-        f"{pol.threshold} aanvragen zijn afgeschermd.</li>",
-        "</ul>",
-        "</section>",
-        "<section aria-labelledby=\"h-verschil\">",
-        '<h2 id="h-verschil">Verschillen met de vorige editie</h2>',
-        _differences(prev, it),
-        "</section>",
-        "<section aria-labelledby=\"h-herkomst\">",
-        '<h2 id="h-herkomst">Herkomst</h2>',
-        "<p>Elk getal komt uit dezelfde code en hetzelfde extract als de website: de parameters van de cijfervraag, "
-        "de vingerafdruk (sha256) van het extract en van de code, en de versies van de gebruikte software.</p>",
-        _provenance(it),
-        "</section>",
-        "</main>",
-        '<footer class="voet">',
-        # no links: Chromium would write them into the PDF as file:// paths of the build machine
-        f"<p>Gemaakt door <code>gestapeld publish</code> uit de iteratie {_e(it.id)}. De volledige uitleg, figuren "
-        f"en downloads staan op de website bij deze editie: pagina <em>Iteratie {_e(it.id)}</em> "
-        f"(<code>book/iteraties/{_e(it.id)}.html</code>); de bronnen op de pagina <em>Bronnen</em>. "
-        "Dit blad staat ook als pdf naast deze pagina (<code>informatieblad.pdf</code>).</p>",
-        "</footer>",
-        "</body>",
-        "</html>",
-    ]
-    return "\n".join(parts) + "\n"
+        share_label = {"hele periode van de iteratie": f"over {period}",
+                       "2019 t/m 2022 (zoals gepubliceerd)": "over 2019-2022"}
+        share_text = " en ".join(f"{a} {share_label.get(p, p)}" for p, a in _share_rows(it))
+        answer.append(_p("Daarvan ", ("em", "nareis op nareis"),
+                         f": {report.total(it, 'nareis_op_nareis', 'aanvragen')} aanvragen, "
+                         f"{report.total(it, 'nareis_op_nareis', 'inwilligingen')} ingewilligd. Aandeel van "
+                         f"ingewilligde nareis op nareis in alle ingewilligde nareisaanvragen: {share_text}."))
+    answer.append(_comparison(it))
+
+    method = {"type": "list", "items": [
+        _rich("Een aanvraag voor gezinshereniging X (nareis of artikel 8 EVRM) met referent B is ", ("em", "gestapeld"),
+              " als B zelf eerder via gezinshereniging bij asiel is toegelaten (de eerste stap). De vorm heet naar de "
+              "procedures van beide stappen: nareis op nareis, nareis na 8 EVRM, 8 EVRM na nareis, 8 EVRM na 8 EVRM."),
+        _rich(("strong", "Tijdreeks"), ": elke persoon wordt gevolgd over alle eerdere procedures, zodat de eerste "
+              "stap ook gevonden wordt als er later andere besluiten volgden. ", ("strong", "Dwarsdoorsnede"),
+              " (alleen de ad-hocvraag v0): alleen de huidige vergunning van de referent op de peildatum telt."),
+        _rich("Een aanvraag telt in het jaar van de aanvraagdatum; de uitkomst (ingewilligd, afgewezen, anders "
+              "beëindigd of lopend) is de stand op de peildatum."),
+        _rich(f"Statistische beveiliging: {pol.describe()}; ook alle maten van een vorm en jaar met minder dan "
+              f"{pol.threshold} aanvragen zijn afgeschermd."),
+    ]}
+    return {
+        "lang": "nl",
+        "edition": it.id,
+        "title": f"Gestapelde gezinshereniging: informatieblad {it.id}",
+        "subtitle": _rich(f"{it.titel}: de cijfervraag van {it.tijdlijn} ({status}). "
+                          f"Peildatum {peildatum}; aanvragen van {period}."),
+        "note": _data_note(),
+        "footer": footer,
+        "sections": [
+            {"id": "h-antwoord", "heading": "Het antwoord", "blocks": answer},
+            {"id": "h-tabel", "heading": "Uitkomsten per vorm en jaar", "blocks": [
+                _p("Per vorm en jaar van de aanvraag: aanvragen, en wat daarvan op de peildatum is ingewilligd, "
+                   "afgewezen, anders beëindigd of nog lopend, en het aantal verschillende referenten. ",
+                   ("em", "Alle nareis"), " is ter vergelijking het totaal van alle nareisaanvragen, gestapeld of "
+                   "niet. Totalen zijn afgerond vanuit exacte totalen, dus afgeronde delen tellen niet altijd op; "
+                   "referenten hebben geen totaal over de periode."),
+                _result_table(it)]},
+            {"id": "h-methode", "heading": "De methode in het kort", "blocks": [method]},
+            {"id": "h-verschil", "heading": "Verschillen met de vorige editie", "blocks": _differences(prev, it)},
+            {"id": "h-herkomst", "heading": "Herkomst", "blocks": [
+                _p("Elk getal komt uit dezelfde code en hetzelfde extract als de website: de parameters van de "
+                   "cijfervraag, de vingerafdruk (sha256) van het extract en van de code, en de versies van de "
+                   "gebruikte software."),
+                _provenance(it)]},
+        ],
+        # no links: the sheet travels as a PDF, where a link to a file of the site would not resolve
+        "closing": _rich("Gemaakt door ", ("code", "gestapeld publish"), f" uit de iteratie {it.id}. De volledige "
+                         "uitleg, figuren en downloads staan op de website bij deze editie: pagina ",
+                         ("em", f"Iteratie {it.id}"), " (", ("code", f"book/iteraties/{it.id}.html"),
+                         "); de bronnen op de pagina ", ("em", "Bronnen"), ". Dit blad staat ook als pdf naast "
+                         "deze pagina (", ("code", PDF_NAME), ")."),
+    }
 
 
-# ------------------------------------------------------------------- printing
+# ------------------------------------------------------------------- rendering
 
 
-_DATE = re.compile(rb"/(CreationDate|ModDate) ?\(D:(\d{14})([^)]*)\)")
+def _templates() -> Path:
+    return Path(__file__).resolve().parent / "templates"
 
 
-def fix_dates(pdf: bytes, when: dt.datetime) -> bytes:
-    """Set the PDF's creation and modification dates to `when` (UTC), keeping byte offsets."""
-    stamp = when.astimezone(dt.timezone.utc).strftime("%Y%m%d%H%M%S").encode()
+def render_html(content: dict) -> str:
+    """The self-contained HTML page of a sheet (templates/informatieblad.html.j2)."""
+    import jinja2
 
-    def sub(m: re.Match) -> bytes:
-        old = m.group(0)
-        new = old.replace(m.group(2), stamp, 1)
-        new = new.replace(m.group(3), b"+00'00'", 1) if len(m.group(3)) == len(b"+00'00'") else new
-        assert len(new) == len(old)
-        return new
-
-    return _DATE.sub(sub, pdf)
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(_templates()), autoescape=True,
+                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                             keep_trailing_newline=True)
+    # the footer goes into CSS (`content: "..."`), where HTML escaping does not apply
+    css_footer = re.sub(r'["\\<>&]', "", content["footer"])
+    return env.get_template(HTML_TEMPLATE).render(s=content, css_footer=css_footer)
 
 
-def print_pdf(html_path: Path, pdf_path: Path, *, timeout: float = 120) -> Path:
-    """Print a local HTML file to PDF with headless Chromium (CSS @page size), dates fixed."""
-    html_path, pdf_path = Path(html_path).resolve(), Path(pdf_path).resolve()
-    with tempfile.TemporaryDirectory(prefix="gestapeld-chromium-") as profile:
-        tmp = Path(profile) / "out.pdf"
-        cmd = [chromium(), *CHROMIUM_FLAGS, f"--user-data-dir={profile}/profiel",
-               f"--print-to-pdf={tmp}", html_path.as_uri()]
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
-                              env={**os.environ, "TZ": "UTC", "LANG": "nl_NL.UTF-8"})
-        if proc.returncode != 0 or not tmp.is_file() or tmp.stat().st_size == 0:
-            tail = "\n".join((proc.stdout + proc.stderr).splitlines()[-15:])
-            raise InformatiebladError(f"informatieblad: Chromium could not print {html_path.name} "
-                                      f"(exit {proc.returncode}):\n{tail}")
-        data = fix_dates(tmp.read_bytes(), source_date())
-    pdf_path.write_bytes(data)
-    return pdf_path
+def render_pdf(content: dict) -> bytes:
+    """The PDF of a sheet, compiled by Typst from templates/informatieblad.typ.
+
+    Only the fonts inside the typst wheel are used (no system fonts), so the bytes do not
+    depend on the machine; the template sets no date, so two builds give the same bytes.
+    PDF/UA-1 makes Typst write a tagged PDF and refuse what it knows to be inaccessible."""
+    import typst
+
+    try:
+        pdf, warnings = typst.compile_with_warnings(
+            _templates() / TYPST_TEMPLATE, sys_inputs={"sheet": json.dumps(content, ensure_ascii=False)},
+            ignore_system_fonts=True, pdf_standards=["ua-1"])
+    except typst.TypstError as err:
+        raise InformatiebladError(f"informatieblad {content['edition']}: Typst could not compile "
+                                  f"{TYPST_TEMPLATE}: {err.message}") from None
+    if warnings:
+        raise InformatiebladError(f"informatieblad {content['edition']}: Typst warns: "
+                                  + "; ".join(w.message for w in warnings))
+    return pdf
+
+
+def page(edition: str) -> str:
+    """The self-contained HTML of one edition's information sheet."""
+    return render_html(sheet(edition))
+
+
+def pdf(edition: str) -> bytes:
+    """The PDF of one edition's information sheet."""
+    return render_pdf(sheet(edition))
 
 
 def build(folder: Path, edition: str) -> Path:
     """Write `folder/informatieblad/index.html` and its PDF for one edition; returns the PDF."""
     out = Path(folder) / FOLDER
     out.mkdir(parents=True, exist_ok=True)
-    index = out / "index.html"
-    index.write_text(page(edition), encoding="utf-8")
-    return print_pdf(index, out / PDF_NAME)
+    content = sheet(edition)
+    (out / "index.html").write_text(render_html(content), encoding="utf-8")
+    target = out / PDF_NAME
+    target.write_bytes(render_pdf(content))
+    return target
 
 
 def build_all(site: Path) -> list[Path]:
@@ -517,8 +460,7 @@ def screenshots(site: Path | None = None, out: Path | None = None) -> list[Path]
     written = []
     try:
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=chromium(), args=[f for f in CHROMIUM_FLAGS if f not in (
-                "--headless", "--no-pdf-header-footer", "--generate-pdf-document-outline")])
+            browser = p.chromium.launch(executable_path=chromium(), args=CHROMIUM_FLAGS)
             try:
                 for vp_name, width, height in VIEWPORTS:
                     ctx = browser.new_context(viewport={"width": width, "height": height}, device_scale_factor=1,

@@ -150,7 +150,7 @@ def inputs_fingerprint(*, editions: bool) -> str:
     root = _root()
     files = [root / "_config.yml", root / "requirements.txt", root / "benchmarks" / "results" / "bench.md"]
     files += [p for p in (root / "book").rglob("*") if p.is_file() and "_edities" not in p.parts]
-    files += [p for p in config.PACKAGE_DIR.rglob("*") if p.suffix in (".py", ".sql", ".yaml") and "__pycache__" not in p.parts]
+    files += [p for p in config.PACKAGE_DIR.rglob("*") if p.suffix in (".py", ".sql", ".yaml", ".typ", ".j2") and "__pycache__" not in p.parts]
     h = hashlib.sha256(f"editions={editions}".encode())
     for p in sorted(f for f in files if f.is_file()):
         h.update(p.relative_to(root).as_posix().encode() if p.is_relative_to(root) else p.name.encode())
