@@ -442,8 +442,15 @@ def calibration_table() -> pd.DataFrame:
     ratios = [ratio(d, p, v) for d, p, v in zip(kal["doel"], kal["gepubliceerd"], syn)]
     kal["binnen_marge"] = [(str(p) == v) if d.startswith("piekjaar") else (r is not None and abs(r - 1) <= TOLERANCE)
                            for d, p, v, r in zip(kal["doel"], kal["gepubliceerd"], syn, ratios)]
-    kal["gepubliceerd"] = [shown(d, v) if not d.startswith(("eerste", "nareis_inw")) else f"{int(v):,}".replace(",", ".")
-                           for d, v in zip(kal["doel"], kal["gepubliceerd"])]
+    def target(doel: str, v) -> str:  # the IND's and CBS's own published figures
+        if doel.startswith("aandeel"):
+            return percent(v)
+        if doel.startswith("piekjaar"):
+            return str(int(v))
+        if doel.startswith(("eerste", "nareis_inw")):
+            return f"{int(v):,}".replace(",", ".")
+        return disclosure.publish_value(int(v))
+    kal["gepubliceerd"] = [target(d, v) for d, v in zip(kal["doel"], kal["gepubliceerd"])]
     kal["synthetisch"] = [shown(d, v) for d, v in zip(kal["doel"], syn)]
     kal["binnen_marge"] = kal["binnen_marge"].map({True: "ja", False: "nee"})
     kal["verhouding"] = [("" if r is None else f"{r:.2f}".replace(".", ",")) for r in ratios]
