@@ -10,10 +10,11 @@ Two audits live here.
     - a rounded value v: v - base/2 .. v + base/2 - 1, and at least the threshold;
     - `0`: exactly 0;
     - `<10` on a count of applications (aanvragen, a depth, time or permit class): 1..9;
-      on another measure: 1..9 when its group's applications are shown as a number (or
-      hidden as `x`, which is at least 10), 0..9 when they are `<10` themselves;
-    - `x` (secondary suppression hides only cells that would show a rounded number): at
-      least the threshold.
+      on another measure: 1..9 when its group's applications are shown as a number, 0..9
+      when they are `<10` themselves, and when they are hidden (`x`, or a subtotal that is
+      not shown) either 1..9 or, if the group has fewer than 10 applications, 0..9;
+    - `x` (secondary suppression, which may hide any cell: a number, a `<10`, a 0): any
+      count, 0 or more.
   The definitions add (`Structure`): aanvragen = inwilligingen + afwijzingen +
   overig_beeindigd + lopend; `alle` = the sum of the forms (every measure but personen;
   with one form, `alle` equals it); a period total or subtotal = the sum of its years;
@@ -26,11 +27,11 @@ Two audits live here.
   certainly 0 (a zero singles out no one).
 
 `protect` (secondary suppression) hides further published cells, cheapest first, nearest
-to a disclosed cell in the relations (a part, a total, or a cell of a related table),
-until the integer program finds nothing. Hiding a cell only widens what is possible, so
-the loop ends: at worst every rounded cell is hidden; if even that leaves a finding, it
-raises `disclosure.ProtectionError` naming the table. Deterministic: the same cells give
-the same pattern.
+to a disclosed cell in the relations (a part, a total, a `<10`, or a cell of a related
+table), until the integer program finds nothing. Hiding a cell only widens what is
+possible, and with every cell hidden nothing is narrow, so the loop ends after at most as
+many rounds as there are cells; `disclosure.ProtectionError` (naming the table) guards a
+policy that asks for more than that. Deterministic: the same cells give the same pattern.
 """
 from __future__ import annotations
 
@@ -279,12 +280,12 @@ def _domains(cells: dict[Key, str], struct: Structure, policy) -> tuple[dict, li
     disjunctive = []
     for k, text in cells.items():
         if text == policy.secondary:
-            dom[k] = (t, CAP)
+            dom[k] = (0, CAP)
         elif text.startswith("<"):
             p = pop.get(k)
             if p is None:
                 dom[k] = (1, t - 1)
-            elif p in struct.hidden:
+            elif p in struct.hidden or cells[p] == policy.secondary:
                 dom[k] = (0, t - 1)
                 disjunctive.append((k, p))
             elif cells[p].startswith("<"):
@@ -487,11 +488,18 @@ def _neighbours(struct: Structure) -> dict[Key, set]:
     return nb
 
 
-def _hideable(text: str) -> bool:
-    return text.isdigit() and text != "0"
+def _hideable(text: str, policy) -> bool:
+    return text != policy.secondary
 
 
-def _choose(key: Key, cells: dict[Key, str], exact: dict[Key, int], nb: dict[Key, set]) -> Key | None:
+def _cost(key: Key, exact: dict[Key, int], policy) -> tuple:
+    """Information lost by hiding a cell: its count (a zero counts as a small number: a
+    published 0 is information too); ties by key, so the pattern is deterministic."""
+    n = exact.get(key, 0)
+    return (n if n > 0 else policy.threshold // 2, key)
+
+
+def _choose(key: Key, cells: dict[Key, str], exact: dict[Key, int], nb: dict[Key, set], policy) -> Key | None:
     """The cheapest published number nearest to `key` in the relations (breadth first)."""
     seen, ring = {key}, {key}
     while ring:
@@ -500,9 +508,9 @@ def _choose(key: Key, cells: dict[Key, str], exact: dict[Key, int], nb: dict[Key
             nxt |= nb.get(k, set())
         nxt -= seen
         seen |= nxt
-        cand = [k for k in nxt if k in cells and _hideable(cells[k])]
+        cand = [k for k in nxt if k in cells and _hideable(cells[k], policy)]
         if cand:
-            return min(cand, key=lambda k: (exact.get(k, 0), k))
+            return min(cand, key=lambda k: _cost(k, exact, policy))
         ring = nxt
     return None
 
@@ -518,16 +526,16 @@ def protect(cells: dict[Key, str], exact: dict[Key, int], struct: Structure, pol
     nb = _neighbours(struct)
     first = found = lp_findings(cells, struct, policy, exact=exact)
     while found:
-        hide = {c for c in (_choose(k, cells, exact, nb) for k in found) if c is not None}
+        hide = {c for c in (_choose(k, cells, exact, nb, policy) for k in found) if c is not None}
         if not hide:
             # nothing near the findings is left to hide: hide the cheapest number anywhere
-            rest = [k for k, v in cells.items() if _hideable(v)]
+            rest = [k for k, v in cells.items() if _hideable(v, policy)]
             if not rest:
                 raise ProtectionError(
                     f"{table}: cannot be protected; even with every number hidden, "
                     f"{len(found)} hidden cell(s) keep fewer than {policy.min_values} possible values "
                     f"(first: {found[0]}). Publish a coarser table (fewer years or forms).")
-            hide = {min(rest, key=lambda k: (exact.get(k, 0), k))}
+            hide = {min(rest, key=lambda k: _cost(k, exact, policy))}
         for k in hide:
             cells[k] = policy.secondary
         found = lp_findings(cells, struct, policy, exact=exact)
