@@ -493,11 +493,11 @@ def _hideable(text: str, policy) -> bool:
     return text != policy.secondary
 
 
-def _cost(key: Key, exact: dict[Key, int], policy) -> tuple:
-    """Information lost by hiding a cell: its count (a zero counts as a small number: a
-    published 0 is information too); ties by key, so the pattern is deterministic."""
-    n = exact.get(key, 0)
-    return (n if n > 0 else policy.threshold // 2, key)
+def _cost(key: Key, cells: dict[Key, str], exact: dict[Key, int]) -> tuple:
+    """Information lost by hiding a cell: a number before a `<10` or a 0 (hiding those
+    rarely helps and hides a cell that was already vague or certain), then the smallest
+    count; ties by key, so the pattern is deterministic."""
+    return (0 if cells[key].isdigit() and cells[key] != "0" else 1, exact.get(key, 0), key)
 
 
 def _choose(key: Key, cells: dict[Key, str], exact: dict[Key, int], nb: dict[Key, set], policy) -> Key | None:
@@ -511,7 +511,7 @@ def _choose(key: Key, cells: dict[Key, str], exact: dict[Key, int], nb: dict[Key
         seen |= nxt
         cand = [k for k in nxt if k in cells and _hideable(cells[k], policy)]
         if cand:
-            return min(cand, key=lambda k: _cost(k, exact, policy))
+            return min(cand, key=lambda k: _cost(k, cells, exact))
         ring = nxt
     return None
 
@@ -536,7 +536,7 @@ def protect(cells: dict[Key, str], exact: dict[Key, int], struct: Structure, pol
                     f"{table}: cannot be protected; even with every number hidden, "
                     f"{len(found)} hidden cell(s) keep fewer than {policy.min_values} possible values "
                     f"(first: {found[0]}). Publish a coarser table (fewer years or forms).")
-            hide = {min(rest, key=lambda k: _cost(k, exact, policy))}
+            hide = {min(rest, key=lambda k: _cost(k, cells, exact))}
         for k in hide:
             cells[k] = policy.secondary
         found = lp_findings(cells, struct, policy, exact=exact)
