@@ -135,3 +135,24 @@ def test_protection_is_deterministic_and_only_widens():
     assert a == b
     # 35..44 - 10..14 - 25..34 -> 2020 in 1..9: already safe, nothing hidden
     assert a[0] == cells and a[1] == []
+
+
+def test_cli_reports_an_unprotectable_table_as_a_user_error(tmp_path, monkeypatch, capsys):
+    from conftest import write_csv, zaak
+
+    from gestapeld import cli, report
+
+    def refuse(res, policy=POLICY):
+        raise disclosure.ProtectionError(f"iteratie {res.iteration.id}: cannot be protected")
+
+    monkeypatch.setattr(report, "protect_result", refuse)
+    data = write_csv(tmp_path / "extract.csv", [
+        zaak("Z1", "P1", "asiel", "2018-01-10", "2018-06-01", "inwilliging"),
+        zaak("Z2", "P2", "nareis", "2018-07-01", "2018-12-01", "inwilliging", "P1"),
+        zaak("Z3", "P3", "nareis", "2020-03-01", "2020-08-01", "inwilliging", "P2"),
+    ])
+    code = cli.main(["tables", "--data", str(data), "--out", str(tmp_path / "out"), "--iteration", "v3"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "iteratie v3" in err and "internal error" not in err
+    assert not (tmp_path / "out" / "tabel.csv").exists()
