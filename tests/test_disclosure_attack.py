@@ -160,6 +160,7 @@ def _cases(n: int = 100) -> list[tuple[int, float, str]]:
     return [(100 + i, float(rng.choice(scales, p=weights / weights.sum())), its[i % len(its)]) for i in range(n)]
 
 
+@pytest.mark.slow  # minutes: 100 extracts simulated, counted and protected
 def test_protection_never_fails_on_random_extracts():
     """100 synthetic extracts, each protected for one iteration (every iteration 25 times):
     no exception; a cell is published as computed or hidden as `x`."""
