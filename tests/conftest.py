@@ -207,11 +207,13 @@ def read_table(path: Path) -> Table:
 
 
 def read_published(path: Path) -> dict[Key, str]:
-    """tabel.csv -> {(categorie, jaar, maat): published text}."""
+    """tabel.csv -> {(categorie, jaar, maat): published text}; jaar is a year (int) or
+    'totaal' (the period total, which the page shows too)."""
     out: dict[Key, str] = {}
     for r in _rows(path):
         assert set(r) == {"categorie", "jaar", "maat", "aantal"}, f"{path.name}: columns {sorted(r)}"
-        key = (r["categorie"], int(r["jaar"]), r["maat"])
+        assert r["jaar"].isdigit() or r["jaar"] == "totaal", f"{path.name}: jaar {r['jaar']!r}"
+        key = (r["categorie"], int(r["jaar"]) if r["jaar"].isdigit() else r["jaar"], r["maat"])
         assert key not in out, f"{path.name}: duplicate row {key}"
         out[key] = r["aantal"]
     return out

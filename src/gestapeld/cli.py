@@ -15,6 +15,7 @@ from pathlib import Path
 
 from . import __version__, config
 from .config import ConfigError
+from .disclosure import ProtectionError
 from .extract import ExtractError
 
 
@@ -159,6 +160,9 @@ def main(argv: list[str] | None = None) -> int:
         return COMMANDS[args.command](args)
     except (ExtractError, ConfigError) as err:
         print(f"gestapeld {args.command}: {err}", file=sys.stderr)
+        return 2
+    except ProtectionError as err:  # names the table and cells, never a count
+        print(f"gestapeld {args.command}: disclosure control: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("gestapeld: interrupted", file=sys.stderr)

@@ -9,6 +9,10 @@ Policy (explained in the book, page `beveiliging`, and the README):
 * deterministic rounding to `base` (10, the IND's practice), half up: the same exact count
   always gives the same published value, in every table, page and figure. Totals are
   rounded from exact totals, so rounded parts need not add up to the rounded total.
+* minimum range: a reader who combines everything an iteration page publishes must be left
+  with at least `min_values` possible values for every hidden cell (a certain zero aside);
+  secondary suppression (symbol `secondary`) hides further cells until that holds
+  (disclosure_audit.py).
 """
 from __future__ import annotations
 
@@ -19,8 +23,12 @@ import pandas as pd
 
 @dataclasses.dataclass(frozen=True)
 class Policy:
-    threshold: int = 10
-    base: int = 10
+    """Every parameter of the disclosure control, in one place (book page `beveiliging`)."""
+
+    threshold: int = 10     # counts 1 .. threshold-1 are shown as the symbol `<threshold`
+    base: int = 10          # other counts are rounded half up to a multiple of `base`
+    min_values: int = 5     # a hidden cell must keep at least this many possible values
+    secondary: str = "x"    # symbol of a cell hidden by secondary suppression
 
     @property
     def symbol(self) -> str:
@@ -32,6 +40,10 @@ class Policy:
 
 
 DEFAULT = Policy()
+
+
+class ProtectionError(Exception):
+    """A table that no suppression pattern can protect (the build stops; names the table)."""
 
 
 def round_count(n: int, policy: Policy = DEFAULT) -> int:

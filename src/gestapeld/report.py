@@ -64,37 +64,103 @@ def result(iteration: str | Iteration) -> Result:
 # ------------------------------------------------------------------- published values
 
 
-def _cells(res: Result, policy: disclosure.Policy) -> tuple[dict, dict]:
-    """Published text and exact value per (categorie, jaar, maat); jaar 'totaal' for period totals."""
+GAP_CLASSES = ("0-11 maanden", "12-23 maanden", "24-35 maanden", "36-59 maanden", "60 maanden of meer")
+DEPTH_CLASSES = {"diepte:2": "2", "diepte:3+": "3 of meer", "diepte:cyclus": "cyclus (fout in de gegevens)"}
+OWN_PERMIT = {"eigen_vergunning:ja": True, "eigen_vergunning:nee": False}
+#: The subtotal the text quotes beside the IND's published figures (domain.md section 6).
+SUBTOTAL = ("2019-2022", dt.date(2022, 12, 31))
+
+
+def _has_subtotal(it: Iteration) -> bool:
+    """The 2019-2022 subtotal belongs to a page whose period starts on 1 January 2019 and
+    runs past 2022 (every iteration of the YAML)."""
+    return it.start == dt.date(2019, 1, 1) and it.end > SUBTOTAL[1]
+
+
+def _cells(res: Result, policy: disclosure.Policy):
+    """Everything an iteration page publishes, as cells (categorie, jaar, maat): the
+    published text (primary suppression only), the exact value, and the relations among them.
+
+    jaar is a year, 'totaal' (the period) or '2019-2022' (the subtotal the text quotes);
+    besides the measures, maat is a depth class ('diepte:...', on 'alle'), a time class
+    ('tussentijd:...') or an own-permit class ('eigen_vergunning:...') of each form.
+    """
+    from . import disclosure_audit
     it = res.iteration
     prot = disclosure.protect(res.tabel, policy)
     cells = {(c, str(j), m): a for c, j, m, a in prot.itertuples(index=False)}
     exact = {(c, str(j), m): int(a) for c, j, m, a in res.tabel.itertuples(index=False)}
-    for cat in (*it.vormen, "alle", "nareis_totaal"):
-        measures = config.REFERENCE_MEASURES if cat == "nareis_totaal" else [m for m in MEASURES if m != "personen"]
-        pop = res.value(cat, "aanvragen")
-        for m in measures:
-            n = res.value(cat, m)
-            exact[(cat, "totaal", m)] = n
-            # the threshold rule holds for totals too: all measures of a small population are hidden
-            cells[(cat, "totaal", m)] = disclosure.publish_value(n, policy, suppressed=0 < pop < policy.threshold)
-    return cells, exact
+    spans = [("totaal", None)] + ([SUBTOTAL] if _has_subtotal(it) else [])
+    for label, end in spans:
+        yrs = [j for j in counts.years(it) if end is None or j <= end.year]
+        for cat in (*it.vormen, "alle", "nareis_totaal"):
+            if label == "totaal":
+                measures = config.REFERENCE_MEASURES if cat == "nareis_totaal" else [m for m in MEASURES if m != "personen"]
+            elif cat in ("alle", "nareis_totaal", "nareis_op_nareis"):
+                measures = ["inwilligingen"]
+            else:
+                continue
+            pop = sum(exact[(cat, str(j), "aanvragen")] for j in yrs)
+            for m in measures:
+                n = sum(exact[(cat, str(j), m)] for j in yrs)
+                exact[(cat, label, m)] = n
+                # the threshold rule holds for totals too: all measures of a small population are hidden
+                small = m != "aanvragen" and 0 < pop < policy.threshold
+                cells[(cat, label, m)] = disclosure.publish_value(n, policy, suppressed=small)
+    extra = []
+    d = res.diepte
+    depth = {"diepte:2": int(d.loc[d["diepte"] == "2", "aantal"].sum()),
+             "diepte:3+": int(d.loc[~d["diepte"].isin(["2", "cyclus"]), "aantal"].sum()),
+             "diepte:cyclus": int(d.loc[d["diepte"] == "cyclus", "aantal"].sum())}
+    for m, n in depth.items():
+        exact[("alle", "totaal", m)] = n
+        cells[("alle", "totaal", m)] = disclosure.publish_value(n, policy)
+    if it.methode == "longitudinal":  # the cross-sectional query has no chains
+        extra.append((("alle", "totaal", "aanvragen"), tuple(("alle", "totaal", m) for m in depth)))
+    g, o = res.tussentijd, res.eigen_vergunning
+    for f in it.vormen:
+        gap_keys = []
+        for klasse in GAP_CLASSES:
+            key = (f, "totaal", f"tussentijd:{klasse}")
+            n = int(g.loc[(g["categorie"] == f) & (g["klasse"] == klasse), "aantal"].sum())
+            exact[key], cells[key] = n, disclosure.publish_value(n, policy)
+            gap_keys.append(key)
+        extra.append(((f, "totaal", "aanvragen"), tuple(gap_keys)))
+        own_keys = []
+        for m, flag in OWN_PERMIT.items():
+            key = (f, "totaal", m)
+            n = int(o.loc[(o["categorie"] == f) & (o["eigen_asielvergunning"] == flag), "aantal"].sum())
+            exact[key], cells[key] = n, disclosure.publish_value(n, policy)
+            own_keys.append(key)
+        extra.append(((f, "totaal", "aanvragen"), tuple(own_keys)))
+    struct = disclosure_audit.structure(cells, list(it.vormen), extra_equalities=tuple(extra))
+    return cells, exact, struct
 
 
 def protect_result(res: Result, policy: disclosure.Policy = disclosure.DEFAULT) -> tuple[dict, list]:
-    """All published cells of one result (primary and secondary suppression), and the
-    differencing findings before secondary suppression."""
+    """All published cells of one iteration page (primary and secondary suppression), and
+    the attacker's findings before secondary suppression (cells, never counts)."""
     from . import disclosure_audit
-    cells, exact = _cells(res, policy)
-    return disclosure_audit.secondary_suppression(cells, exact, list(res.iteration.vormen),
-                                                  threshold=policy.threshold, base=policy.base)
+    cells, exact, struct = _cells(res, policy)
+    return disclosure_audit.protect(cells, exact, struct, policy, table=f"iteratie {res.iteration.id}")
+
+
+def is_measure_cell(key: tuple) -> bool:
+    """A cell of the main table (a measure per year or over the period), not of a side table."""
+    return key[2] in MEASURES and (key[1].isdigit() or key[1] == "totaal")
 
 
 def long_table(res: Result, cells: dict) -> pd.DataFrame:
-    """The publishable long table (tabel.csv) from protected cells."""
-    t = res.tabel[["categorie", "jaar", "maat"]].copy()
-    t["aantal"] = [cells[(c, str(j), m)] for c, j, m in t.itertuples(index=False)]
-    return t
+    """The publishable long table (tabel.csv) from protected cells: every year and the
+    period total (jaar 'totaal'), as on the page."""
+    it = res.iteration
+    rows = []
+    for cat in (*it.vormen, "alle", "nareis_totaal"):
+        for jaar in [*map(str, counts.years(it)), "totaal"]:
+            for m in MEASURES:
+                if (cat, jaar, m) in cells:
+                    rows.append((cat, jaar, m, cells[(cat, jaar, m)]))
+    return pd.DataFrame(rows, columns=["categorie", "jaar", "maat", "aantal"])
 
 
 @lru_cache(maxsize=64)
@@ -125,6 +191,8 @@ def published_wide(iteration: str | Iteration) -> pd.DataFrame:
     order = {c: i for i, c in enumerate((*it.vormen, "alle", "nareis_totaal"))}
     rows: dict[tuple, dict] = {}
     for (cat, jaar, m), text in cells.items():
+        if not is_measure_cell((cat, jaar, m)):
+            continue
         rows.setdefault((cat, jaar), {"categorie": cat, "jaar": jaar})[m] = text
     out = pd.DataFrame(sorted(rows.values(), key=lambda r: (order[r["categorie"]], r["jaar"] == "totaal", r["jaar"])))
     cols = ["categorie", "jaar", *[m for m in MEASURES if m in out.columns]]
@@ -138,60 +206,78 @@ def display_table(wide: pd.DataFrame) -> pd.DataFrame:
     return out.rename(columns={**MEASURE_LABELS, "categorie": "vorm", "jaar": "jaar"}).set_index(["vorm", "jaar"])
 
 
-def total(iteration: str | Iteration, categorie: str, maat: str) -> int | str:
+def total(iteration: str | Iteration, categorie: str, maat: str, *, jaar: str = "totaal") -> int | str:
     """A published period total: the same cell as in the tables (int), or a symbol (str).
 
     Read from the protected cells, so a total hidden in a table is hidden in the text too.
     """
-    text = protected_cells(iteration)[(categorie, "totaal", maat)]
+    text = protected_cells(iteration)[(categorie, jaar, maat)]
     return int(text) if text.isdigit() else text
 
 
+def _number(text: str) -> int | None:
+    return int(text) if text.isdigit() else None
+
+
 def share(iteration: str | Iteration, *, end: dt.date | None = None) -> float:
-    """Granted stacked nareis-op-nareis applications as a share of all granted nareis ones."""
+    """Granted nareis-op-nareis applications as a share of all granted nareis ones, from the
+    PUBLISHED (rounded) counts of the page; NaN when a count is hidden or zero (the share
+    would narrow it). `end` 2022-12-31 gives the 2019-2022 subtotal the text quotes."""
     it = resolve(iteration)
+    label = "totaal"
     if end is not None:
-        it = it.replace(end=end)
-    res = result(it)
-    den = res.value("nareis_totaal", "inwilligingen")
-    if "nareis_op_nareis" not in it.vormen or den == 0:
+        if end == SUBTOTAL[1] and _has_subtotal(it):
+            label = SUBTOTAL[0]
+        elif end != it.end:
+            it = it.replace(end=end)
+    if "nareis_op_nareis" not in it.vormen:
         return float("nan")
-    return round(res.value("nareis_op_nareis", "inwilligingen") / den, 3)
+    cells = protected_cells(it)
+    num = _number(cells[("nareis_op_nareis", label, "inwilligingen")])
+    den = _number(cells[("nareis_totaal", label, "inwilligingen")])
+    if num is None or not den:
+        return float("nan")
+    return num / den
 
 
 def depth_table(iteration: str | Iteration) -> pd.DataFrame:
     """Chain depth ('nareis op nareis op nareis' is depth 3 or more), protected."""
-    d = result(iteration).diepte
-    rows = [("2", int(d.loc[d["diepte"] == "2", "aantal"].sum())),
-            ("3 of meer", int(d.loc[~d["diepte"].isin(["2", "cyclus"]), "aantal"].sum())),
-            ("cyclus (fout in de gegevens)", int(d.loc[d["diepte"] == "cyclus", "aantal"].sum()))]
-    return pd.DataFrame({"ketendiepte": [r[0] for r in rows],
-                         "aanvragen": [disclosure.publish_value(r[1]) for r in rows]}).set_index("ketendiepte")
+    cells = protected_cells(iteration)
+    return pd.DataFrame({"ketendiepte": list(DEPTH_CLASSES.values()),
+                         "aanvragen": [cells[("alle", "totaal", m)] for m in DEPTH_CLASSES]}
+                        ).set_index("ketendiepte")
 
 
 def gap_table(iteration: str | Iteration) -> pd.DataFrame:
-    """Months between the first step's decision and the second step's application, protected."""
-    g = result(iteration).tussentijd
-    if g.empty:
-        return pd.DataFrame({"maanden tussen de stappen": [], "aanvragen": []})
-    pivot = g.pivot_table(index="klasse", columns="categorie", values="aantal", aggfunc="sum", fill_value=0)
-    pivot = pivot.map(disclosure.publish_value)
-    pivot.columns = [FORM_LABELS.get(c, c) for c in pivot.columns]
-    pivot.index.name = "maanden tussen de stappen"
+    """Months between the first step's decision and the second step's application, protected
+    (the classes of a form sum to its applications: the audit knows)."""
+    it = resolve(iteration)
+    cells = protected_cells(it)
+    pivot = pd.DataFrame({FORM_LABELS[f]: [cells[(f, "totaal", f"tussentijd:{k}")] for k in GAP_CLASSES]
+                          for f in it.vormen}, index=pd.Index(GAP_CLASSES, name="maanden tussen de stappen"))
     return pivot
 
 
 def own_permit_table(iteration: str | Iteration) -> pd.DataFrame:
     """Whether the referent held an own asylum permit between the two steps, protected."""
-    o = result(iteration).eigen_vergunning
-    if o.empty:
-        return pd.DataFrame()
-    pivot = o.pivot_table(index="categorie", columns="eigen_asielvergunning", values="aantal",
-                          aggfunc="sum", fill_value=0)
-    pivot = pivot.reindex(columns=[True, False], fill_value=0).map(disclosure.publish_value)
-    pivot.columns = ["met eigen asielvergunning", "zonder eigen asielvergunning"]
-    pivot.index = [FORM_LABELS.get(c, c) for c in pivot.index]
-    return pivot
+    it = resolve(iteration)
+    cells = protected_cells(it)
+    return pd.DataFrame({"met eigen asielvergunning": [cells[(f, "totaal", "eigen_vergunning:ja")] for f in it.vormen],
+                         "zonder eigen asielvergunning": [cells[(f, "totaal", "eigen_vergunning:nee")] for f in it.vormen]},
+                        index=[FORM_LABELS[f] for f in it.vormen])
+
+
+def peak_year(iteration: str | Iteration, categorie: str, maat: str, years: list[int]) -> str:
+    """The year with the highest PUBLISHED count; a tie is shown as a tie ('2020 en 2021').
+    Hidden cells are below every shown number of 10 or more; if the top is hidden, there is no
+    peak to show."""
+    cells = protected_cells(iteration)
+    values = {j: _number(cells[(categorie, str(j), maat)]) for j in years}
+    shown = [v for v in values.values() if v is not None]
+    if not shown or max(shown) == 0 or len(shown) < len(values) and max(shown) < disclosure.DEFAULT.threshold:
+        return "niet te bepalen"
+    top = [str(j) for j, v in values.items() if v == max(shown)]
+    return " en ".join([", ".join(top[:-1]), top[-1]]) if len(top) > 1 else top[0]
 
 
 def parameters_table(iteration: str | Iteration) -> pd.DataFrame:
@@ -272,13 +358,20 @@ def numeric_wide(wide: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def share_text(it: Iteration, value: float) -> str:
+    """A share as printed: computed from published counts; not shown when one is hidden."""
+    if value == value:
+        return percent(value)
+    return "niet van toepassing" if "nareis_op_nareis" not in it.vormen else "niet te tonen (afgeschermd)"
+
+
 def share_table(iteration: str | Iteration) -> pd.DataFrame:
     it = resolve(iteration)
     rows = [("hele periode van de iteratie", share(it))]
     if it.start.year <= 2019 and it.end >= dt.date(2022, 12, 31):
         rows.append(("2019 t/m 2022 (zoals gepubliceerd)", share(it, end=dt.date(2022, 12, 31))))
     return pd.DataFrame({"periode": [r[0] for r in rows],
-                         "aandeel": ["niet van toepassing" if r[1] != r[1] else percent(r[1]) for r in rows]}
+                         "aandeel": [share_text(it, r[1]) for r in rows]}
                         ).set_index("periode")
 
 
@@ -298,9 +391,7 @@ def glue_iteration(iteration: str | Iteration) -> None:
     _glue("nareis_totaal_inwilligingen", total(it, "nareis_totaal", "inwilligingen"))
     s = share(it)
     _glue("aandeel", s if s == s else 0.0)
-    d = result(it).diepte
-    deep = int(d.loc[~d["diepte"].isin(["2", "cyclus"]), "aantal"].sum())
-    _glue("diepte3", disclosure.publish_value(deep))
+    _glue("diepte3", protected_cells(it)[("alle", "totaal", "diepte:3+")])
     _glue("peildatum", it.peildatum.isoformat())
 
 
@@ -330,26 +421,55 @@ def glue_reconciliation(dec: pd.DataFrame, dec_inw: pd.DataFrame) -> None:
 
 
 def calibration_table() -> pd.DataFrame:
+    """Calibration targets beside the synthetic values as PUBLISHED (rounded, protected, the
+    same cells as on the v3 page); the ratio and the margin are computed from those too."""
     from . import calibration
+    from .synth import TOLERANCE
     kal = calibration.achieved(extract_path())
-    def shown(doel: str, v):
+    v3 = protected_cells("v3")
+    upto = dt.date(2022, 12, 31)
+    from_page = {
+        "nareis_op_nareis_aanvragen_2019_2023": v3[("nareis_op_nareis", "totaal", "aanvragen")],
+        "nareis_op_nareis_inwilligingen_2019_2023": v3[("nareis_op_nareis", "totaal", "inwilligingen")],
+        "alle_inwilligingen_2019_2022": v3[("alle", SUBTOTAL[0], "inwilligingen")],
+        "aandeel_nareis_op_nareis_in_nareis_inwilligingen_2019_2022": share("v3", end=upto),
+        "piekjaar_alle_inwilligingen": peak_year("v3", "alle", "inwilligingen", list(range(2019, upto.year + 1))),
+    }
+    def synthetic(doel: str, v):
+        return from_page[doel] if doel in from_page else disclosure.publish_value(int(v))
+    def shown(doel: str, v) -> str:
+        if doel.startswith("aandeel"):
+            return "niet te tonen" if v != v else percent(v)
+        return str(v)
+    def ratio(doel: str, pub, syn):
+        if doel.startswith("piekjaar"):
+            return None
+        syn = syn if isinstance(syn, float) else _number(syn)
+        return None if syn is None or syn != syn else syn / pub
+    syn = [synthetic(d, v) for d, v in zip(kal["doel"], kal["synthetisch"])]
+    ratios = [ratio(d, p, v) for d, p, v in zip(kal["doel"], kal["gepubliceerd"], syn)]
+    kal["binnen_marge"] = [(str(p) == v) if d.startswith("piekjaar") else (r is not None and abs(r - 1) <= TOLERANCE)
+                           for d, p, v, r in zip(kal["doel"], kal["gepubliceerd"], syn, ratios)]
+    def target(doel: str, v) -> str:  # the IND's and CBS's own published figures
         if doel.startswith("aandeel"):
             return percent(v)
         if doel.startswith("piekjaar"):
             return str(int(v))
+        if doel.startswith(("eerste", "nareis_inw")):
+            return f"{int(v):,}".replace(",", ".")
         return disclosure.publish_value(int(v))
-    kal["gepubliceerd"] = [shown(d, v) if not d.startswith(("eerste", "nareis_inw")) else f"{int(v):,}".replace(",", ".")
-                           for d, v in zip(kal["doel"], kal["gepubliceerd"])]
-    kal["synthetisch"] = [shown(d, v) for d, v in zip(kal["doel"], kal["synthetisch"])]
+    kal["gepubliceerd"] = [target(d, v) for d, v in zip(kal["doel"], kal["gepubliceerd"])]
+    kal["synthetisch"] = [shown(d, v) for d, v in zip(kal["doel"], syn)]
     kal["binnen_marge"] = kal["binnen_marge"].map({True: "ja", False: "nee"})
-    kal["verhouding"] = kal["verhouding"].map(lambda v: "" if v != v or v is None else f"{v:.2f}".replace(".", ","))
+    kal["verhouding"] = [("" if r is None else f"{r:.2f}".replace(".", ",")) for r in ratios]
     return kal.set_index("doel")
 
 
 def glue_calibration(kal: pd.DataFrame) -> None:
     _glue("kal_gehaald", int((kal["binnen_marge"] == "ja").sum()))
     _glue("kal_doelen", int(len(kal)))
-    _glue("kal_rijen", int(extract.summary(extract_path())["rows"]))
+    # the number of rows of the extract is a count too: rounded like every other
+    _glue("kal_rijen", disclosure.round_count(int(extract.summary(extract_path())["rows"])))
 
 
 def iterations_overview() -> pd.DataFrame:
@@ -378,11 +498,10 @@ def glue_overview() -> None:
                     _glue(f"{it.id}_{cat}_{m}", total(it, cat, m))
     v3 = its["v3"]
     upto = v3.replace(end=dt.date(2022, 12, 31))
-    _glue("v3_alle_inwilligingen_2019_2022", total(upto, "alle", "inwilligingen"))
+    _glue("v3_alle_inwilligingen_2019_2022", total(v3, "alle", "inwilligingen", jaar=SUBTOTAL[0]))
     _glue("v3_aandeel_2019_2022", share(v3, end=dt.date(2022, 12, 31)))
-    _glue("v3_aandeel_2019_2022_tekst", percent(share(v3, end=dt.date(2022, 12, 31))))
-    per_year = {j: result(upto).value("alle", "inwilligingen", j) for j in range(2019, 2023)}
-    _glue("v3_piekjaar", str(max(per_year, key=per_year.get)))
+    _glue("v3_aandeel_2019_2022_tekst", share_text(v3, share(v3, end=dt.date(2022, 12, 31))))
+    _glue("v3_piekjaar", peak_year(v3, "alle", "inwilligingen", list(range(2019, upto.end.year + 1))))
     _glue("pub_non_aanvragen", TARGETS["nareis_op_nareis_aanvragen_2019_2023"])
     _glue("pub_non_inwilligingen", TARGETS["nareis_op_nareis_inwilligingen_2019_2023"])
     _glue("pub_alle_inwilligingen", TARGETS["alle_inwilligingen_2019_2022"])
