@@ -35,8 +35,16 @@ notebooks: $(DATA) ## execute the notebooks with papermill into book/ (only what
 book: notebooks ## build the whole publication on the synthetic default into _build/html
 	$(GESTAPELD) publish
 
-verify: $(DATA) ## reviewer check: re-run the committed executed notebooks with nbval
+# `make verify` re-runs the committed (synthetic) notebooks. A reviewer of a site built on an
+# extract: `make verify DATA=PATH BUILD=DIR` (re-runs that site's notebooks against the
+# extract), or `make verify BUILD=DIR` without the extract (manifests and fingerprints only).
+ifneq ($(BUILD),)
+verify: $(STAMP) ## reviewer check: nbval on the committed notebooks; BUILD=DIR [DATA=PATH] for a built site
+	$(GESTAPELD) verify --build $(BUILD) $(if $(filter command line,$(origin DATA)),--data $(DATA))
+else
+verify: $(DATA) ## reviewer check: nbval on the committed notebooks; BUILD=DIR [DATA=PATH] for a built site
 	$(PY) -m pytest -q -p no:cacheprovider --nbval book/ --nbval-sanitize-with tests/nbval_sanitize.cfg
+endif
 
 test: $(DATA) ## run every test (nbval on committed notebooks first, then build and test)
 	$(MAKE) verify
