@@ -69,14 +69,8 @@ def int_parquet(df: pd.DataFrame, path: Path) -> set[str]:
 
 
 def _clone(dest: Path) -> Path:
+    """A clone of the committed repository (its git status must stay as it is)."""
     subprocess.run(["git", "clone", "-q", str(ROOT), str(dest)], check=True)
-    # the working tree's uncommitted sources are what is under test
-    subprocess.run(["rsync", "-a", "--exclude", ".git", "--exclude", ".venv", "--exclude", "_build",
-                    "--exclude", "data", f"{ROOT}/", f"{dest}/"], check=True)
-    subprocess.run(["git", "add", "-A"], cwd=dest, check=True)
-    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "wt", "--allow-empty"],
-                   cwd=dest, check=True)
-    (dest / "data").mkdir(exist_ok=True)
     return dest
 
 
@@ -102,8 +96,8 @@ def _pdf_text(data: bytes) -> str:
 #: Pages that show figures or name the data source; none may call the figures synthetic.
 #: (The Gegevens page describes the generator, Bronnen, Begrippen, Prestaties and
 #: Reproduceren explain it: they may say "synthetisch".)
-FIGURE_PAGES = re.compile(r"^(index|english|vergelijking|verschillen|kalibratie|overzicht|iteraties/.*|"
-                          r"verschillen/.*|edities/[^/]+/index|.*informatieblad.*)\.html$")
+FIGURE_PAGES = re.compile(r"^(edities/[^/]+/)?book/(index|english|vergelijking|verschillen|kalibratie|overzicht|"
+                          r"iteraties/.*|verschillen/.*|_edities/.*)\.html$")
 
 
 #: Every identifier of either extract matches this (and nothing else on a site should).
@@ -125,7 +119,7 @@ def _check_site(site: Path, identifiers: set[str], secret_paths: list[str]) -> N
             if FIGURE_PAGES.match(name):
                 assert "synthet" not in body.lower(), f"{name} calls the figures synthetic"
             assert "synthetisch extract, niet uit gegevens" not in body, f"synthetic footer in {name}"
-    index = files["index.html"].decode()
+    index = files["book/index.html"].decode()
     assert "extract van de IND" in index
 
 
@@ -182,3 +176,60 @@ def test_large_parquet_integer_ids(tmp_path):
     extract = tmp_path / "extract.parquet"
     ids = int_parquet(df, extract)
     _build(tmp_path, extract, ids, second=False)
+
+
+@pytest.fixture(scope="module")
+def small_csv(tmp_path_factory) -> tuple[Path, set[str]]:
+    tmp = tmp_path_factory.mktemp("klein")
+    extract = tmp / "klein.csv"
+    return extract, dutch_csv(_synth(tmp, 0.003), extract)
+
+
+def test_failed_run_leaves_every_file_of_book_unchanged(tmp_path, small_csv):
+    """The last notebook fails after the others succeeded: nothing in book/ changes, and
+    the message (true now) says so without a value of the extract."""
+    import json
+    extract, _ = small_csv
+    root = _clone(tmp_path / "repo")
+    tpl = root / "notebooks" / "overzicht.ipynb"
+    nb = json.loads(tpl.read_text())
+    nb["cells"].append({"cell_type": "code", "execution_count": None, "id": "boom", "metadata": {},
+                        "outputs": [], "source": "raise RuntimeError('CANARY-Z-999999')"})
+    tpl.write_text(json.dumps(nb))
+    before = {p: p.read_bytes() for p in (root / "book").rglob("*") if p.is_file()}
+    proc = _gestapeld(root, tmp_path / "cache", "run", "--iteration", "v0", "--data", str(extract))
+    assert proc.returncode == 1
+    assert "overzicht failed in cell" in proc.stderr and "earlier executed notebooks are unchanged" in proc.stderr
+    assert "done" in proc.stderr  # the other notebooks of the run did finish
+    assert "CANARY" not in proc.stderr and "IPKernelApp" not in proc.stderr and "Traceback" not in proc.stderr
+    after = {p: p.read_bytes() for p in (root / "book").rglob("*") if p.is_file()}
+    assert after == before
+
+
+def test_publish_refuses_notebooks_of_two_extracts_and_names_them(tmp_path):
+    import json
+    root = _clone(tmp_path / "repo")
+    nb_path = root / "book" / "iteraties" / "v1.ipynb"
+    nb = json.loads(nb_path.read_text())
+    assert nb["metadata"]["gestapeld"]["data"]["bron"] == "synthetisch"
+    nb["metadata"]["gestapeld"]["data"] = {"bron": "extract", "sha256": "ab" * 32}
+    nb_path.write_text(json.dumps(nb))
+    proc = _gestapeld(root, tmp_path / "cache", "publish", "--no-editions")
+    assert proc.returncode == 1
+    assert "do not all come from one extract" in proc.stderr
+    assert "extract sha256 abababababab: iteraties/v1" in proc.stderr
+    assert not (root / "_build" / "html").exists()
+
+
+def test_publish_without_data_on_extract_notebooks_says_what_to_do(tmp_path):
+    """Notebooks executed on an extract, `publish` without --data: exit 2 and the way out
+    (no loop back to `gestapeld run`, no silent use of the synthetic default)."""
+    import json
+    root = _clone(tmp_path / "repo")
+    for nb_path in (root / "book").rglob("*.ipynb"):
+        nb = json.loads(nb_path.read_text())
+        nb["metadata"]["gestapeld"]["data"] = {"bron": "extract", "sha256": "cd" * 32}
+        nb_path.write_text(json.dumps(nb))
+    proc = _gestapeld(root, tmp_path / "cache", "publish", "--no-editions")
+    assert proc.returncode == 2, proc.stderr
+    assert "gestapeld publish --data PATH" in proc.stderr and "internal error" not in proc.stderr
