@@ -87,10 +87,20 @@ def _files(site: Path) -> dict[str, bytes]:
 
 
 def _pdf_text(data: bytes) -> str:
+    """The text of a PDF (pypdf), plus its raw and inflated streams (paths, metadata)."""
     import io
-
-    from pypdf import PdfReader
-    return "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(data)).pages)
+    import zlib
+    parts = [data.decode("latin-1")]
+    for m in re.finditer(rb"stream\r?\n(.*?)endstream", data, re.S):
+        try:
+            parts.append(zlib.decompress(m.group(1)).decode("latin-1"))
+        except zlib.error:
+            pass
+    try:
+        from pypdf import PdfReader
+    except ImportError:  # pinned by the information sheet's requirements; raw text still checked
+        return "\n".join(parts)
+    return "\n".join([*parts, *(page.extract_text() or "" for page in PdfReader(io.BytesIO(data)).pages)])
 
 
 #: Pages that show figures or name the data source; none may call the figures synthetic.
