@@ -42,7 +42,7 @@ ifneq ($(BUILD),)
 verify: $(STAMP) ## reviewer check: nbval on the committed notebooks; BUILD=DIR [DATA=PATH] for a built site
 	$(GESTAPELD) verify --build $(BUILD) $(if $(filter command line,$(origin DATA)),--data $(DATA))
 else
-verify: $(DATA) ## reviewer check: nbval on the committed notebooks; BUILD=DIR [DATA=PATH] for a built site
+verify: $(DATA)
 	$(PY) -m pytest -q -p no:cacheprovider --nbval book/ --nbval-sanitize-with tests/nbval_sanitize.cfg
 endif
 
