@@ -38,8 +38,16 @@ book: notebooks ## build the whole publication on the synthetic default into _bu
 
 site: book ## the same as `make book` (the website is the book's HTML build)
 
-verify: $(DATA) ## reviewer check: re-run the committed executed notebooks with nbval
+# `make verify` re-runs the committed (synthetic) notebooks. A reviewer of a site built on an
+# extract: `make verify DATA=PATH BUILD=DIR` (re-runs that site's notebooks against the
+# extract), or `make verify BUILD=DIR` without the extract (manifests and fingerprints only).
+ifneq ($(BUILD),)
+verify: $(STAMP) ## reviewer check: nbval on the committed notebooks; BUILD=DIR [DATA=PATH] for a built site
+	$(GESTAPELD) verify --build $(BUILD) $(if $(filter command line,$(origin DATA)),--data $(DATA))
+else
+verify: $(DATA)
 	$(PY) -m pytest -q -p no:cacheprovider --nbval book/ --nbval-sanitize-with tests/nbval_sanitize.cfg
+endif
 
 .PHONY: browser
 browser: ## Debian's chromium for the browser tests, installed with apt-get when missing

@@ -70,10 +70,26 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--iteration", action="append", default=None, help="only these (repeatable)")
     r.add_argument("--data", type=Path, default=None)
     r.add_argument("--force", action="store_true", help="re-execute even when nothing changed")
+    r.add_argument("--jobs", type=int, default=None, help="notebooks executed at a time (default: 2, or 1 on one core)")
 
     pb = sub.add_parser("publish", help="build the website (current edition and archive) into _build/html")
+    pb.add_argument("--data", type=Path, default=None,
+                    help="the extract the notebooks in book/ were executed on (default: the synthetic one)")
     pb.add_argument("--no-editions", action="store_true", help="only the current edition (faster)")
     pb.add_argument("--force", action="store_true", help="rebuild even when nothing changed")
+
+    bk = sub.add_parser("book", help="the whole publication from one extract into DIR (private workspace; "
+                                     "never writes book/ or data/)")
+    bk.add_argument("--data", type=Path, default=None, help="the extract (default: the synthetic one, built in book/)")
+    bk.add_argument("--out", type=Path, required=True, help="folder that receives the site (never inside the repository)")
+    bk.add_argument("--jobs", type=int, default=None, help="notebooks executed at a time (default: 2)")
+    bk.add_argument("--no-editions", action="store_true", help="only the current edition (faster)")
+    bk.add_argument("--force", action="store_true", help="re-execute and rebuild even when nothing changed")
+
+    vf = sub.add_parser("verify", help="reviewer check of a built site: manifests and recorded fingerprints; "
+                                       "with --data also re-runs its notebooks (nbval) against that extract")
+    vf.add_argument("--build", type=Path, required=True, help="the site folder (the DIR of `gestapeld book`)")
+    vf.add_argument("--data", type=Path, default=None, help="the extract (reviewers with access)")
     return p
 
 
@@ -131,24 +147,71 @@ def cmd_iterations(args: argparse.Namespace) -> int:
     return 0
 
 
+def _jobs(n: int | None) -> int | None:
+    if n is not None and n < 1:
+        raise ConfigError("--jobs must be 1 or more")
+    return n
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from . import runner
-    return runner.run(iterations=args.iteration, data=args.data, force=args.force)
+    return runner.run(iterations=args.iteration, data=args.data, force=args.force, jobs_n=_jobs(args.jobs))
 
 
 def cmd_publish(args: argparse.Namespace) -> int:
     from . import publish
     from .checks import CheckFailed
     try:
-        publish.publish(editions=not args.no_editions, force=args.force)
+        publish.publish(editions=not args.no_editions, force=args.force, data=args.data)
     except (RuntimeError, CheckFailed) as err:  # build logs of our own pages: safe to show
         print(f"gestapeld publish: {err}\nThe previous site in _build/html is unchanged.", file=sys.stderr)
         return 1
     return 0
 
 
+def cmd_book(args: argparse.Namespace) -> int:
+    """run + publish, for one extract, in a private workspace; the site is copied to --out."""
+    from . import provenance, publish, runner, workspace
+    from .checks import CheckFailed
+    repo = config.project_root()
+    out = args.out.absolute()
+    if out.resolve().is_relative_to(repo.resolve()) and args.data is not None:
+        raise ConfigError("--out is inside the repository; a site built on an extract must be written "
+                          "outside it (for example ../site), so it can never be committed")
+    if args.data is not None:
+        if not args.data.is_file():
+            raise ConfigError("extract not found; check the path given with --data")
+        data = args.data.resolve()
+        work = workspace.path_for(provenance.data_fingerprint(data))
+        print(f"gestapeld book: private workspace for this extract: {work}", file=sys.stderr)
+        workspace.sync(repo, work)
+    else:
+        data, work = None, repo
+    try:
+        with workspace.rooted(work):
+            status = runner.run(data=data, force=args.force, jobs_n=_jobs(args.jobs),
+                                record_outputs=args.data is not None)
+            if status != 0:
+                print("gestapeld book: no site written; the previous contents of --out are unchanged.", file=sys.stderr)
+                return status
+            site = publish.publish(editions=not args.no_editions, force=args.force, data=data,
+                                   announce=args.data is None)
+    except (RuntimeError, CheckFailed) as err:
+        print(f"gestapeld book: {err}\nNo site written; the previous contents of --out are unchanged.", file=sys.stderr)
+        return 1
+    changed = workspace.deliver(site, out)
+    print(f"gestapeld book: {'site written to' if changed else 'site unchanged in'} {args.out}; view it with: "
+          f"python -m http.server -d {args.out}", file=sys.stderr)
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from . import verify
+    return verify.verify(build=args.build, data=args.data)
+
+
 COMMANDS = {
-    "publish": cmd_publish,
+    "publish": cmd_publish, "book": cmd_book, "verify": cmd_verify,
     "validate": cmd_validate, "synth": cmd_synth, "tables": cmd_tables,
     "iterations": cmd_iterations, "run": cmd_run,
 }

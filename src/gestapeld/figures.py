@@ -56,8 +56,35 @@ def save(fig: plt.Figure, path: Path | str) -> None:
     fig.savefig(path, metadata=meta, bbox_inches="tight")
 
 
+def _number(value) -> float:
+    """A published value as a number; suppressed (`<10`, `x`) or unknown values are NaN."""
+    if value is None:
+        return float("nan")
+    if isinstance(value, str):
+        text = value.strip()
+        return float(text) if text.lstrip("+-").isdigit() else float("nan")
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return float("nan")
+
+
+def _mark(value) -> str:
+    """What a missing bar shows: the published symbol, or 'x' when nothing is known."""
+    if isinstance(value, str) and value.strip() and not value.strip().lstrip("+-").isdigit():
+        return value.strip()
+    return "x"
+
+
+SUPPRESSED_NOTE = "<10 of x: afgeschermd (minder dan 10 of afgeleid), niet getekend"
+
+
 def series_by_year(wide: pd.DataFrame, *, maat: str, titel: str, ylabel: str) -> plt.Figure:
-    """Grouped bars per year and form from a published wide table (categorie, jaar, measures)."""
+    """Grouped bars per year and form from a published wide table (categorie, jaar, measures).
+
+    Suppressed cells (NaN after `report.numeric_wide`, or `<10`/`x` text) are drawn as
+    missing, never as 0: no bar, a small mark on the axis, and a note under the figure.
+    """
     setup()
     data = wide[~wide["categorie"].isin(["alle", "nareis_totaal"])]
     pivot = data.pivot(index="jaar", columns="categorie", values=maat)
@@ -65,12 +92,19 @@ def series_by_year(wide: pd.DataFrame, *, maat: str, titel: str, ylabel: str) ->
     fig, ax = plt.subplots(figsize=(7, 3.8))
     n = max(1, len(pivot.columns))
     width = 0.8 / n
+    missing = False
     for i, cat in enumerate(pivot.columns):
         xs = [x + (i - (n - 1) / 2) * width for x in range(len(pivot.index))]
-        ax.bar(xs, pivot[cat].fillna(0), width=width, label=FORM_LABELS.get(cat, cat),
+        raw = list(pivot[cat])
+        ys = [_number(v) for v in raw]
+        ax.bar(xs, [0.0 if y != y else y for y in ys], width=width, label=FORM_LABELS.get(cat, cat),
                color=OKABE_ITO[i % len(OKABE_ITO)], hatch=HATCHES[i % len(HATCHES)], edgecolor="white")
+        for x, y, v in zip(xs, ys, raw):
+            if y != y:  # suppressed: no bar (height 0 above), a mark instead
+                missing = True
+                ax.annotate(_mark(v) if isinstance(v, str) else "x", (x, 0), ha="center", va="bottom", fontsize=7)
     ax.set_xticks(range(len(pivot.index)), [str(j) for j in pivot.index])
-    ax.set_xlabel("jaar van de aanvraag")
+    ax.set_xlabel("jaar van de aanvraag" + (f"\n({SUPPRESSED_NOTE})" if missing else ""))
     ax.set_ylabel(ylabel)
     ax.set_title(titel)
     ax.legend(frameon=False, fontsize=9)
@@ -78,25 +112,43 @@ def series_by_year(wide: pd.DataFrame, *, maat: str, titel: str, ylabel: str) ->
     return fig
 
 
+def _dutch(value: float, *, sign: bool) -> str:
+    return (f"{value:+,.0f}" if sign else f"{value:,.0f}").replace(",", ".")
+
+
 def waterfall(steps: pd.DataFrame, *, titel: str, ylabel: str) -> plt.Figure:
-    """Waterfall: start total, one bar per effect, end total (columns stap, waarde, soort)."""
+    """Waterfall: start total, one bar per effect, end total (columns stap, waarde, soort).
+
+    A `waarde` may be a published symbol (`<10`, `x`) or missing: that bar is not drawn
+    and is labelled with the symbol (a suppressed total is never drawn as 0).
+    """
     setup()
     fig, ax = plt.subplots(figsize=(7, 3.8))
     running = 0.0
+    missing = False
     for i, row in enumerate(steps.itertuples()):
+        value = _number(row.waarde)
+        if value != value:
+            missing = True
+            ax.annotate(_mark(row.waarde), (i, running if running == running else 0.0),
+                        ha="center", va="bottom", fontsize=9)
+            running = float("nan") if row.soort == "totaal" else running
+            continue
         if row.soort == "totaal":
-            ax.bar(i, row.waarde, color=OKABE_ITO[0])
-            running = row.waarde
-            label_y = row.waarde
+            ax.bar(i, value, color=OKABE_ITO[0])
+            running = value
+            label_y = value
         else:
-            bottom = running if row.waarde >= 0 else running + row.waarde
-            ax.bar(i, abs(row.waarde), bottom=bottom, color=OKABE_ITO[1] if row.waarde >= 0 else OKABE_ITO[5],
-                   hatch="//" if row.waarde < 0 else "")
-            running += row.waarde
-            label_y = running if row.waarde >= 0 else bottom
-        ax.annotate(f"{row.waarde:+,.0f}".replace(",", ".") if row.soort != "totaal" else f"{row.waarde:,.0f}".replace(",", "."),
-                    (i, label_y), ha="center", va="bottom", fontsize=9)
+            base = running if running == running else 0.0
+            bottom = base if value >= 0 else base + value
+            ax.bar(i, abs(value), bottom=bottom, color=OKABE_ITO[1] if value >= 0 else OKABE_ITO[5],
+                   hatch="//" if value < 0 else "")
+            running = base + value
+            label_y = running if value >= 0 else bottom
+        ax.annotate(_dutch(value, sign=row.soort != "totaal"), (i, label_y), ha="center", va="bottom", fontsize=9)
     ax.set_xticks(range(len(steps)), steps["stap"], rotation=0, fontsize=9)
+    if missing:
+        ax.set_xlabel(SUPPRESSED_NOTE, fontsize=8)
     ax.set_ylabel(ylabel)
     ax.set_title(titel)
     fig.tight_layout()

@@ -17,7 +17,8 @@ from . import config
 
 #: Modules that build the site around the notebooks but never run inside one: changing
 #: them must not re-execute the notebooks (their outputs cannot change).
-BUILD_ONLY = {"cli.py", "runner.py", "publish.py", "checks.py", "sphinx_ext.py", "informatieblad.py", "__main__.py"}
+BUILD_ONLY = {"cli.py", "runner.py", "publish.py", "checks.py", "sphinx_ext.py", "informatieblad.py", "__main__.py",
+              "workspace.py", "verify.py"}
 
 LIBRARIES = ("pandas", "duckdb", "numpy", "pandera", "matplotlib", "papermill", "pyarrow")
 

@@ -9,6 +9,7 @@ the previous site intact. Every edition gets a `manifest.sha256`.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
@@ -19,6 +20,7 @@ from pathlib import Path
 import yaml
 
 from . import config
+from .checks import CheckFailed
 
 BUILD = "_build"
 
@@ -84,21 +86,72 @@ def edition_page(edition: str) -> str:
         f"Dit is de publicatie zoals die stond bij de cijfervraag van **{it.tijdlijn}** "
         f"(peildatum {it.peildatum.isoformat()}): alleen de iteraties en verschillen die toen bekend waren.",
         "",
-        "```{admonition} Synthetische gegevens",
+        "```{admonition} {{ gegevens_titel }}",
         ":class: warning",
-        "De aantallen komen uit een synthetisch extract, niet uit gegevens van de IND.",
+        "{{ gegevens_tekst }}",
         "```",
         "",
-        f"In deze editie telde de definitie {{glue:text}}`{nb}::alle_aanvragen:d` gestapelde aanvragen "
-        f"(afgerond), waarvan {{glue:text}}`{nb}::alle_inwilligingen:d` ingewilligd op de peildatum.",
+        f"In deze editie telde de definitie {{glue:text}}`{nb}::alle_aanvragen_tekst:s` gestapelde aanvragen "
+        f"(afgerond), waarvan {{glue:text}}`{nb}::alle_inwilligingen_tekst:s` ingewilligd op de peildatum.",
         "",
         f"Zie de pagina van iteratie {edition} voor de tabellen, figuren en herkomst.",
     ]
     return "\n".join(lines) + "\n"
 
 
-def _config_for(edition: str | None, dest: Path) -> Path:
+def labels(source: dict[str, str]) -> dict[str, str]:
+    """The texts of the pages that name the data source (MyST substitutions, footer, author).
+
+    `source` is `report.data_source()`: the synthetic default or the IND's extract.
+    """
+    if source["bron"] == "synthetisch":
+        return {
+            "gegevens_titel": "Synthetische gegevens",
+            "gegevens_tekst": "De aantallen in deze publicatie komen standaard uit een **synthetisch extract**: "
+                              "een simulatie met dezelfde opbouw als een echt extract van de IND, afgestemd op "
+                              "gepubliceerde totalen. Het zijn **geen cijfers van de IND**.",
+            "gegevens_onderwerp": "het synthetische extract",
+            "gegevens_kort": "synthetische gegevens",
+            "gegevens_vergelijking": "Dat zijn geen gegevens van de IND. Met een echt extract (zie "
+                                     "{ref}`reproduceren`) staan hier de echte, beveiligde aantallen.",
+            "data_title": "Synthetic data",
+            "data_text": "By default every number on this site comes from a **synthetic extract**, a simulation "
+                         "calibrated to published totals. These are **not IND figures**; the published IND "
+                         "figures are shown beside them.",
+            "data_subject": "the synthetic extract",
+            "footer": "Standaardcijfers komen uit een synthetisch extract, niet uit gegevens van de IND.",
+            "author": "Reproduceerbare publicatie (synthetische standaardgegevens)",
+        }
+    peil, sha = source["peildatum"], source["sha256"]
+    return {
+        "gegevens_titel": "Gegevens: extract van de IND",
+        "gegevens_tekst": f"De aantallen in deze publicatie komen uit een **extract van de IND** met gegevens tot en "
+                          f"met {peil} (sha256 `{sha}`). Alle aantallen zijn beveiligd (zie {{ref}}`beveiliging`).",
+        "gegevens_onderwerp": "het extract van de IND",
+        "gegevens_kort": f"extract van de IND, gegevens tot en met {peil}",
+        "gegevens_vergelijking": "De eerder gepubliceerde cijfers van de IND staan ernaast; verschillen in "
+                                 "definitie, periode of peildatum verklaren afwijkingen (zie {ref}`verschillen`).",
+        "data_title": "Data: extract of the IND",
+        "data_text": f"Every number on this site comes from an **extract of the IND's case system** with data up to "
+                     f"{peil} (sha256 `{sha}`), protected against disclosure; the figures the IND published "
+                     "earlier are shown beside them.",
+        "data_subject": "the IND's extract",
+        "footer": f"Cijfers uit een extract van de IND (gegevens tot en met {peil}, sha256 {sha[:12]}), beveiligd.",
+        "author": f"Reproduceerbare publicatie (extract van de IND, gegevens tot en met {peil})",
+    }
+
+
+def _config_for(edition: str | None, dest: Path, source: dict[str, str] | None = None) -> Path:
     cfg = yaml.safe_load((_root() / "_config.yml").read_text(encoding="utf-8"))
+    if source is not None:
+        text = labels(source)
+        cfg.setdefault("parse", {})["myst_substitutions"] = {
+            k: v for k, v in text.items() if k not in ("footer", "author")}
+        cfg.setdefault("html", {})["extra_footer"] = text["footer"]
+        # sphinx.config.html_theme_options replaces what JB derives from html:, so set it there too
+        cfg.setdefault("sphinx", {}).setdefault("config", {}).setdefault("html_theme_options", {})[
+            "extra_footer"] = text["footer"]
+        cfg["author"] = text["author"]
     sph = cfg.setdefault("sphinx", {}).setdefault("config", {})
     its = config.iterations()
     current = edition_ids()[-1] if edition is None else edition
@@ -158,8 +211,86 @@ def inputs_fingerprint(*, editions: bool) -> str:
     return h.hexdigest()
 
 
-def publish(*, editions: bool = True, force: bool = False) -> Path:
+def notebook_sources() -> dict[str, dict]:
+    """The data source recorded in every executed notebook of the site, by job name."""
+    from . import runner
+    recorded = runner.recorded_sources([j.output for j in runner.jobs()])
+    return {j.name: recorded[j.output] for j in runner.jobs()}
+
+
+def one_extract(data: Path | None) -> dict:
+    """The single data source of all executed notebooks, checked against `data`.
+
+    Refuses (CheckFailed, naming the notebooks) when notebooks come from different
+    extracts or record none; refuses (ConfigError, saying what to do) when the extract
+    given (or the synthetic default) is not the one the notebooks were executed on.
+    """
+    from . import provenance
+    by_source: dict[tuple, list[str]] = {}
+    for name, src in notebook_sources().items():
+        by_source.setdefault((src.get("bron", "?"), src.get("sha256", "?")), []).append(name)
+    if len(by_source) != 1 or next(iter(by_source))[1] == "?":
+        groups = "; ".join(f"{'no recorded extract' if sha == '?' else f'{bron} sha256 {sha[:12]}'}: "
+                           f"{', '.join(sorted(names))}" for (bron, sha), names in sorted(by_source.items()))
+        raise CheckFailed("the executed notebooks do not all come from one extract (" + groups + "). "
+                          "Execute all of them on one extract: `gestapeld run --data PATH` (or `gestapeld run` "
+                          "for the synthetic default), or use `gestapeld book --data PATH --out DIR`")
+    bron, sha = next(iter(by_source))
+    if bron == "synthetisch":
+        if data is not None:
+            raise config.ConfigError("the executed notebooks in book/ are the synthetic default; `publish --data` "
+                                     "is for notebooks executed on that extract. Use `gestapeld book --data PATH "
+                                     "--out DIR` to publish an extract")
+        path = config.default_data_path()
+        if not path.exists():
+            raise config.ConfigError("the synthetic default extract data/synthetisch.parquet is missing; "
+                                     "run `make data` (the information sheets and the audit recompute from it)")
+        if provenance.data_fingerprint(path) != sha:
+            raise config.ConfigError("data/synthetisch.parquet is not the extract the notebooks were executed on; "
+                                     "run `make data` and `gestapeld run` again")
+        return {"bron": bron, "sha256": sha}
+    if data is None:
+        raise config.ConfigError(f"the executed notebooks come from an extract (sha256 {sha[:12]}…), not the "
+                                 "synthetic default; give that extract: `gestapeld publish --data PATH`")
+    if not Path(data).exists():
+        raise config.ConfigError("extract not found; check the path given with --data")
+    if provenance.data_fingerprint(data) != sha:
+        raise config.ConfigError(f"the extract given with --data is not the one the notebooks were executed on "
+                                 f"(sha256 {sha[:12]}…); give that extract, or execute the notebooks on this "
+                                 "one first (`gestapeld run --data PATH`)")
+    return {"bron": bron, "sha256": sha}
+
+
+@contextlib.contextmanager
+def _extract_env(data: Path | None):
+    """GESTAPELD_DATA for the computations publish does itself (information sheets, audit)."""
+    old = os.environ.get("GESTAPELD_DATA")
+    if data is not None:
+        os.environ["GESTAPELD_DATA"] = str(Path(data).resolve())
+    else:
+        os.environ.pop("GESTAPELD_DATA", None)
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop("GESTAPELD_DATA", None)
+        else:
+            os.environ["GESTAPELD_DATA"] = old
+
+
+def publish(*, editions: bool = True, force: bool = False, data: Path | None = None,
+            announce: bool = True) -> Path:
+    """Build the site from the executed notebooks in book/; `data` is the extract they were
+    executed on (None: the synthetic default). Everything computed here uses that extract."""
+    with _extract_env(data):
+        return _publish(editions=editions, force=force, data=data, announce=announce)
+
+
+def _publish(*, editions: bool, force: bool, data: Path | None, announce: bool) -> Path:
     root = _root()
+    one_extract(data)
+    from . import report
+    source = report.data_source()
     build = root / BUILD
     build.mkdir(exist_ok=True)
     write_toc(root / "_toc.yml")  # keep the committed toc in step with the YAML
@@ -168,15 +299,15 @@ def publish(*, editions: bool = True, force: bool = False) -> Path:
     html = build / "html"
     if not force and html.is_dir() and (html / "manifest.sha256").is_file() and stamp.is_file() \
             and stamp.read_text().strip() == fingerprint:
-        print("gestapeld publish: site up to date (same pages, notebooks, configuration and code); "
-              "nothing rebuilt. View it with: python -m http.server -d _build/html", file=sys.stderr)
+        print("gestapeld publish: site up to date (same pages, notebooks, configuration and code); nothing rebuilt"
+              + (". View it with: python -m http.server -d _build/html" if announce else ""), file=sys.stderr)
         return html
     staging = build / f".staging-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir()
     try:
         print("gestapeld publish: building the current edition (strict: -W -n --keep-going)", file=sys.stderr)
-        _jb(root / "_toc.yml", _config_for(None, staging), staging / "actueel", strict=True)
+        _jb(root / "_toc.yml", _config_for(None, staging, source), staging / "actueel", strict=True)
         site = staging / "actueel" / "_build" / "html"
         _strip_build_noise(site)
         if editions:
@@ -187,7 +318,7 @@ def publish(*, editions: bool = True, force: bool = False) -> Path:
                 (ed_dir / f"{ed}.md").write_text(edition_page(ed), encoding="utf-8")
                 toc_path = staging / f"_toc_{ed}.yml"
                 write_toc(toc_path, ed)
-                _jb(toc_path, _config_for(ed, staging), staging / f"ed-{ed}", strict=False)
+                _jb(toc_path, _config_for(ed, staging, source), staging / f"ed-{ed}", strict=False)
                 ed_site = staging / f"ed-{ed}" / "_build" / "html"
                 _strip_build_noise(ed_site)
                 manifest(ed_site)
@@ -215,6 +346,7 @@ def publish(*, editions: bool = True, force: bool = False) -> Path:
                 shutil.rmtree(old, ignore_errors=True)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    print(f"gestapeld publish: site ready in {BUILD}/html; view it with: python -m http.server -d {BUILD}/html",
-          file=sys.stderr)
+    if announce:
+        print(f"gestapeld publish: site ready in {BUILD}/html; view it with: python -m http.server -d {BUILD}/html",
+              file=sys.stderr)
     return build / "html"

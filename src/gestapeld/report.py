@@ -28,7 +28,46 @@ def data_path() -> Path:
 
 
 def is_synthetic() -> bool:
+    """The synthetic default unless an extract was given (GESTAPELD_DATA, set by the runner)."""
     return "GESTAPELD_DATA" not in os.environ
+
+
+def data_source() -> dict[str, str]:
+    """Which data every label of a build names: the synthetic default or the IND's extract.
+
+    Keys: `bron` ('synthetisch' or 'extract'), `label` (Dutch, for pages, captions and the
+    information sheet), `label_en`, `sha256`, `peildatum` (the last date in the extract,
+    ISO) and `kort` (short form for figure captions and footers).
+    """
+    path = data_path()
+    sha = provenance.data_fingerprint(path)
+    latest = [v for v in extract.summary(extract_path())["latest"].values() if v]
+    peil = max(latest) if latest else ""
+    if is_synthetic():
+        return {"bron": "synthetisch", "sha256": sha, "peildatum": peil,
+                "kort": "synthetische gegevens",
+                "label": "synthetisch extract (standaard), geen gegevens van de IND",
+                "label_en": "synthetic extract (default), not IND data"}
+    return {"bron": "extract", "sha256": sha, "peildatum": peil,
+            "kort": f"extract van de IND, gegevens t/m {peil}",
+            "label": f"extract van de IND, gegevens tot en met {peil} (sha256 {sha[:12]}…)",
+            "label_en": f"extract of the IND, data up to {peil} (sha256 {sha[:12]}…)"}
+
+
+#: Published symbols in words (prose, captions, the English page).
+SYMBOL_WORDS = {"nl": {"<": "minder dan ", "x": "afgeschermd"}, "en": {"<": "fewer than ", "x": "suppressed"}}
+
+
+def published_text(value: int | str, *, lang: str = "nl") -> str:
+    """A published value for prose: digits as they are, `<10` as 'minder dan 10', `x` as
+    'afgeschermd'. Glue this text (format `:s`), never an int that may be suppressed."""
+    text = str(value)
+    words = SYMBOL_WORDS[lang]
+    if text.startswith("<"):
+        return words["<"] + text[1:]
+    if text.strip().lower() == "x":
+        return words["x"]
+    return text
 
 
 @lru_cache(maxsize=2)
@@ -300,7 +339,7 @@ def provenance_table(iteration: str | Iteration | None, template: str) -> pd.Dat
         it = resolve(iteration)
         rows += [("parameters", ", ".join(f"{k}={v if not isinstance(v, list) else '+'.join(v)}" for k, v in it.params().items()))]
     rows += [
-        ("gegevens", "synthetisch extract (standaard)" if is_synthetic() else "extract opgegeven met GESTAPELD_DATA"),
+        ("gegevens", data_source()["label"]),
         ("sha256 van het extract", provenance.data_fingerprint(data_path())),
         ("vingerafdruk van de code", provenance.code_fingerprint(tpl)),
         ("sjabloon", f"notebooks/{template}"),
@@ -328,7 +367,7 @@ def disclosure_note(it: Iteration) -> pd.DataFrame:
         f"Statistische beveiliging: {disclosure.DEFAULT.describe()}.",
         "Afgeronde delen tellen niet altijd op tot het afgeronde totaal.",
         "Standaardgegevens zijn synthetisch: dit zijn geen cijfers van de IND." if is_synthetic()
-        else "Gegevens: extract van de IND.",
+        else f"Gegevens: {data_source()['label']}.",
     ]
     return pd.DataFrame({"toelichting": lines})
 
@@ -345,16 +384,18 @@ def data_notice():
             "(een simulatie, zie Gegevens en Kalibratie), niet uit de gegevens van de IND. "
             "De gepubliceerde IND-cijfers staan ernaast op de pagina Vergelijking met gepubliceerde cijfers."
         )
-    return Markdown("**Gegevens:** extract van de IND; alle aantallen zijn beveiligd.")
+    return Markdown(f"**Gegevens:** {data_source()['label']}. Alle aantallen zijn beveiligd "
+                    "(zie Statistische beveiliging).")
 
 
 def numeric_wide(wide: pd.DataFrame) -> pd.DataFrame:
-    """A published wide table as numbers for figures: `<10` drawn as 0, year totals dropped."""
+    """A published wide table as numbers for figures: suppressed cells (`<10`, `x`) are
+    missing (NaN, drawn as missing, never as 0), year totals dropped."""
     out = wide[wide["jaar"] != "totaal"].copy()
     out["jaar"] = out["jaar"].astype(int)
     for m in MEASURES:
         if m in out.columns:
-            out[m] = disclosure.numeric(out[m].replace("", pd.NA).astype("string")).fillna(0)
+            out[m] = pd.to_numeric(out[m].astype(str).str.strip(), errors="coerce").astype(float)
     return out
 
 
@@ -388,11 +429,22 @@ def glue_iteration(iteration: str | Iteration) -> None:
     for cat in ("alle", *it.vormen):
         for m in ("aanvragen", "inwilligingen"):
             _glue(f"{cat}_{m}", total(it, cat, m))
+            _glue(f"{cat}_{m}_tekst", published_text(total(it, cat, m)))
     _glue("nareis_totaal_inwilligingen", total(it, "nareis_totaal", "inwilligingen"))
     s = share(it)
     _glue("aandeel", s if s == s else 0.0)
     _glue("diepte3", protected_cells(it)[("alle", "totaal", "diepte:3+")])
     _glue("peildatum", it.peildatum.isoformat())
+    _glue_source()
+
+
+def _glue_source() -> None:
+    """The data-source texts of this build, for pages outside the notebooks."""
+    src = data_source()
+    _glue("bron", src["bron"])
+    _glue("bron_label", src["label"])
+    _glue("bron_kort", src["kort"])
+    _glue("bron_label_en", src["label_en"])
 
 
 METHOD_LABELS = {"longitudinal": "tijdreeks", "cross_sectional": "dwarsdoorsnede"}
@@ -415,9 +467,12 @@ def glue_reconciliation(dec: pd.DataFrame, dec_inw: pd.DataFrame) -> None:
     for suffix, d in (("", dec), ("_inw", dec_inw)):
         _glue(f"totaal_van{suffix}", d.iloc[0]["totaal"])
         _glue(f"totaal_naar{suffix}", d.iloc[-1]["totaal"])
+        _glue(f"totaal_van{suffix}_tekst", published_text(d.iloc[0]["totaal"]))
+        _glue(f"totaal_naar{suffix}_tekst", published_text(d.iloc[-1]["totaal"]))
         for _, r in d.iloc[1:].iterrows():
             v = r["effect"]
             _glue(f"effect_{r['stap']}{suffix}", int(v) if v == v and v is not None else 0)
+            _glue(f"effect_{r['stap']}{suffix}_tekst", effect_text(v))
 
 
 def calibration_table() -> pd.DataFrame:
@@ -460,6 +515,8 @@ def calibration_table() -> pd.DataFrame:
         return disclosure.publish_value(int(v))
     kal["gepubliceerd"] = [target(d, v) for d, v in zip(kal["doel"], kal["gepubliceerd"])]
     kal["synthetisch"] = [shown(d, v) for d, v in zip(kal["doel"], syn)]
+    if not is_synthetic():  # a real extract: a comparison with the published figures
+        kal = kal.rename(columns={"synthetisch": "dit extract"})
     kal["binnen_marge"] = kal["binnen_marge"].map({True: "ja", False: "nee"})
     kal["verhouding"] = [("" if r is None else f"{r:.2f}".replace(".", ",")) for r in ratios]
     return kal.set_index("doel")
@@ -470,6 +527,14 @@ def glue_calibration(kal: pd.DataFrame) -> None:
     _glue("kal_doelen", int(len(kal)))
     # the number of rows of the extract is a count too: rounded like every other
     _glue("kal_rijen", disclosure.round_count(int(extract.summary(extract_path())["rows"])))
+    gehaald, doelen = int((kal["binnen_marge"] == "ja").sum()), int(len(kal))
+    if is_synthetic():
+        zin = f"haalt het synthetische extract {gehaald} van de {doelen} doelen binnen een marge van 20%."
+    else:
+        zin = (f"liggen {gehaald} van de {doelen} cijfers van dit extract binnen 20% van de eerder "
+               "gepubliceerde cijfers.")
+    _glue("kal_zin", zin)
+    _glue_source()
 
 
 def iterations_overview() -> pd.DataFrame:
@@ -496,9 +561,12 @@ def glue_overview() -> None:
             if cat == "alle" or cat in it.vormen:
                 for m in ("aanvragen", "inwilligingen"):
                     _glue(f"{it.id}_{cat}_{m}", total(it, cat, m))
+                    _glue(f"{it.id}_{cat}_{m}_tekst", published_text(total(it, cat, m)))
+                    _glue(f"{it.id}_{cat}_{m}_en", published_text(total(it, cat, m), lang="en"))
     v3 = its["v3"]
     upto = v3.replace(end=dt.date(2022, 12, 31))
     _glue("v3_alle_inwilligingen_2019_2022", total(v3, "alle", "inwilligingen", jaar=SUBTOTAL[0]))
+    _glue("v3_alle_inwilligingen_2019_2022_tekst", published_text(total(v3, "alle", "inwilligingen", jaar=SUBTOTAL[0])))
     _glue("v3_aandeel_2019_2022", share(v3, end=dt.date(2022, 12, 31)))
     _glue("v3_aandeel_2019_2022_tekst", share_text(v3, share(v3, end=dt.date(2022, 12, 31))))
     _glue("v3_piekjaar", peak_year(v3, "alle", "inwilligingen", list(range(2019, upto.end.year + 1))))
@@ -509,4 +577,14 @@ def glue_overview() -> None:
     _glue("pub_piekjaar", str(TARGETS["piekjaar_alle_inwilligingen"]))
     dec = reconcile.decomposition(its["v1"], v3, maat="aanvragen")
     for _, r in dec.iloc[1:].iterrows():
-        _glue(f"v1_v3_effect_{r['stap']}", int(r["effect"]) if r["effect"] == r["effect"] else 0)
+        _glue(f"v1_v3_effect_{r['stap']}", int(r["effect"]) if r["effect"] == r["effect"] and r["effect"] is not None else 0)
+        _glue(f"v1_v3_effect_{r['stap']}_tekst", effect_text(r["effect"]))
+        _glue(f"v1_v3_effect_{r['stap']}_en", effect_text(r["effect"], lang="en"))
+    _glue_source()
+
+
+def effect_text(value, *, lang: str = "nl") -> str:
+    """An effect (difference of two published totals) for prose; unknown when a total is suppressed."""
+    if value is None or value != value:
+        return "onbekend (een totaal is afgeschermd)" if lang == "nl" else "unknown (a total is suppressed)"
+    return str(int(value))

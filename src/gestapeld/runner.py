@@ -3,18 +3,27 @@
 A job is one template with one parameter set. Its fingerprint covers the template, the
 parameters (including the iteration's whole entry in the YAML), the sha256 of the extract,
 the package sources and the library versions; it is stored in the executed notebook's
-metadata, so a fresh clone with committed notebooks re-executes nothing either.
+metadata, so a fresh clone with committed notebooks re-executes nothing either. The
+metadata also record the data source (`gestapeld.data`: synthetic default or an extract,
+its sha256), so `publish` can refuse a site whose notebooks came from different extracts.
 
-Executed notebooks are written to a temporary file and renamed into place only when the
-whole notebook ran: a failing notebook stops the run and leaves the previous ones intact.
-Volatile metadata (times, durations, paths) are removed so a re-run gives the same bytes.
+All notebooks that must be re-executed run in a staging folder (two at a time by
+default: no notebook reads another's output). Only when every one of them succeeded are
+they, and the files they wrote (downloads, figures), moved into book/: a failing run
+leaves the previous set of executed notebooks exactly as it was. Volatile metadata
+(times, durations, paths) are removed so a re-run gives the same bytes. Kernel chatter
+(ipykernel's warnings, interrupt tracebacks) goes to a log, not to the terminal.
 """
 from __future__ import annotations
 
+import concurrent.futures
 import dataclasses
 import json
 import os
+import shutil
 import sys
+import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -25,6 +34,7 @@ from .config import Iteration
 
 TEMPLATES = "notebooks"
 BOOK = "book"
+OUTPUTS_LIST = ".run-outputs"  # workspace only: files the notebooks wrote besides themselves
 
 
 @dataclasses.dataclass(frozen=True)
@@ -65,18 +75,43 @@ def jobs() -> list[Job]:
     return out
 
 
+#: Placeholders that depend on the data source (filled in every template's markdown).
+def source_placeholders(synthetic: bool) -> dict:
+    if synthetic:
+        return {"kal_titel": "Kalibratie van de synthetische gegevens",
+                "kal_intro": "Het standaardextract is synthetisch: een simulatie van de stromen (zie "
+                             "{ref}`gegevens`). Hieronder staan de gepubliceerde cijfers naast wat iteratie v3 "
+                             "op het synthetische extract oplevert. Een doel is gehaald als het synthetische "
+                             "aantal hooguit 20% afwijkt. De synthetische aantallen zijn beveiligd zoals alle "
+                             "gepubliceerde aantallen."}
+    return {"kal_titel": "Vergelijking met de gepubliceerde cijfers",
+            "kal_intro": "Hieronder staan de cijfers die de IND eerder publiceerde naast wat iteratie v3 op dit "
+                         "extract oplevert, met de verhouding tussen beide. Een verschil is geen fout: definitie, "
+                         "periode en peildatum van de eerdere publicatie kunnen afwijken (zie {ref}`verschillen`). "
+                         "De aantallen van dit extract zijn beveiligd zoals alle gepubliceerde aantallen."}
+
+
 def fingerprint(job: Job, data_sha: str, code_sha: str) -> str:
     tpl = config.project_root() / TEMPLATES / job.template
     return provenance.job_fingerprint(template=tpl, parameters={"p": job.parameters, "deps": job.depends},
                                       data_sha256=data_sha, code_sha256=code_sha)
 
 
-def _stored_fingerprint(path: Path) -> str | None:
+def _metadata(path: Path) -> dict:
     try:
         nb = json.loads(path.read_text(encoding="utf-8"))
-        return nb.get("metadata", {}).get("gestapeld", {}).get("fingerprint")
+        return nb.get("metadata", {}).get("gestapeld", {})
     except (OSError, ValueError):
-        return None
+        return {}
+
+
+def _stored_fingerprint(path: Path) -> str | None:
+    return _metadata(path).get("fingerprint")
+
+
+def recorded_sources(paths: list[Path]) -> dict[Path, dict]:
+    """The data source recorded in each executed notebook ({} when none is recorded)."""
+    return {p: _metadata(p).get("data", {}) for p in paths}
 
 
 def _fill(text: str, placeholders: dict) -> str:
@@ -95,12 +130,12 @@ def _prepare(template: Path, placeholders: dict) -> nbformat.NotebookNode:
     return nb
 
 
-def _clean(nb: nbformat.NotebookNode, job: Job, fp: str) -> nbformat.NotebookNode:
+def _clean(nb: nbformat.NotebookNode, job: Job, fp: str, source: dict) -> nbformat.NotebookNode:
     """Drop volatile metadata; record what the notebook depends on."""
     pm = nb.metadata.get("papermill", {})
     nb.metadata["papermill"] = {"parameters": pm.get("parameters", {})}
     nb.metadata["gestapeld"] = {"fingerprint": fp, "template": f"{TEMPLATES}/{job.template}",
-                                "parameters": job.parameters}
+                                "parameters": job.parameters, "data": source}
     nb.metadata.pop("widgets", None)
     for cell in nb.cells:
         cell.metadata.pop("papermill", None)
@@ -114,45 +149,101 @@ def _clean(nb: nbformat.NotebookNode, job: Job, fp: str) -> nbformat.NotebookNod
     return nb
 
 
-def execute(job: Job, fp: str, env_data: Path | None) -> None:
+def _quiet_kernel_manager(log: Path):
+    """A kernel manager whose kernel writes stdout/stderr to `log` (not the terminal)."""
+    from jupyter_client.manager import AsyncKernelManager
+
+    class QuietKernelManager(AsyncKernelManager):
+        async def _async_launch_kernel(self, kernel_cmd, **kw):
+            fh = open(log, "ab")  # noqa: SIM115 - the kernel process holds it until it exits
+            kw["stdout"] = fh
+            kw["stderr"] = fh
+            try:
+                return await super()._async_launch_kernel(kernel_cmd, **kw)
+            finally:
+                fh.close()  # the child has its own copy of the descriptor
+    return QuietKernelManager
+
+
+def execute(job: Job, fp: str, env_data: Path | None, *, dest: Path | None = None,
+            source: dict | None = None, log: Path | None = None) -> Path:
+    """Execute one job into `dest` (default: its place in book/); returns the notebook path.
+
+    Files the notebook writes (downloads, figures) land next to it in `dest`'s tree.
+    `env_data` must already be in the environment (GESTAPELD_DATA) when jobs run in threads.
+    """
     import papermill as pm
 
     root = config.project_root()
     template = root / TEMPLATES / job.template
-    out = job.output
+    out = job.output if dest is None else dest / f"{job.name}.ipynb"
     out.parent.mkdir(parents=True, exist_ok=True)
     prepared = out.with_name(f".{out.stem}.input.ipynb")
     tmp = out.with_name(f".{out.stem}.tmp.ipynb")
-    nbformat.write(_prepare(template, job.placeholders), prepared)
-    old = os.environ.get("GESTAPELD_DATA")
-    if env_data is not None:
-        os.environ["GESTAPELD_DATA"] = str(env_data)
+    if source is None:
+        source = data_source_record(env_data)
+    synthetic = source.get("bron") == "synthetisch"
+    nbformat.write(_prepare(template, {**job.placeholders, **source_placeholders(synthetic)}), prepared)
+    kwargs = {}
+    if log is not None:
+        kwargs["kernel_manager_class"] = _quiet_kernel_manager(log)
     try:
         pm.execute_notebook(str(prepared), str(tmp), parameters=job.parameters, cwd=str(out.parent),
-                            progress_bar=False, kernel_name="python3", log_output=False)
+                            progress_bar=False, kernel_name="python3", log_output=False, **kwargs)
         nb = nbformat.read(tmp, as_version=4)
-        nbformat.write(_clean(nb, job, fp), tmp)
+        nbformat.write(_clean(nb, job, fp, source), tmp)
         os.replace(tmp, out)
     finally:
-        if env_data is not None:
-            if old is None:
-                os.environ.pop("GESTAPELD_DATA", None)
-            else:
-                os.environ["GESTAPELD_DATA"] = old
         for p in (prepared, tmp):
             p.unlink(missing_ok=True)
+    return out
+
+
+def data_source_record(data: Path | None) -> dict:
+    """What an executed notebook records about its input: kind and sha256 (no path)."""
+    path = Path(data) if data is not None else config.default_data_path()
+    return {"bron": "synthetisch" if data is None else "extract",
+            "sha256": provenance.data_fingerprint(path)}
 
 
 class RunFailed(RuntimeError):
     pass
 
 
-def run(*, iterations: list[str] | None = None, data: Path | None = None, force: bool = False) -> int:
+def default_jobs() -> int:
+    """Two workers (the notebooks are independent), fewer on a one-core machine."""
+    return max(1, min(2, os.cpu_count() or 1))
+
+
+def _install(staging: Path, book: Path, *, record: bool) -> None:
+    """Move everything the run produced from `staging` into `book` (after all succeeded),
+    and list the files the notebooks wrote besides themselves (see workspace.sync)."""
+    written = []
+    for src in sorted(p for p in staging.rglob("*") if p.is_file()):
+        rel = src.relative_to(staging)
+        if any(part.startswith(".") for part in rel.parts):
+            continue
+        dst = book / rel
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(src, dst)
+        if src.suffix != ".ipynb":
+            written.append(rel.as_posix())
+    listing = book / OUTPUTS_LIST
+    if record:
+        known = set(listing.read_text().split()) if listing.is_file() else set()
+        listing.write_text("".join(f"{r}\n" for r in sorted(known | set(written))), encoding="utf-8")
+
+
+def run(*, iterations: list[str] | None = None, data: Path | None = None, force: bool = False,
+        jobs_n: int | None = None, validate: bool = True, record_outputs: bool = False) -> int:
     """Execute every job whose fingerprint changed; returns the exit status."""
-    data_path = Path(data) if data else config.default_data_path()
+    data_path = Path(data).resolve() if data else config.default_data_path()
     if not data_path.exists():
-        raise config.ConfigError(f"extract not found ({data_path.name}); run `make data` or give --data")
-    if data is not None:  # validate a real extract before anything runs (clear errors, no values)
+        if data is None:
+            raise config.ConfigError("no --data given and no synthetic default extract "
+                                     "(data/synthetisch.parquet); run `make data` or give --data PATH")
+        raise config.ConfigError(f"extract not found ({data_path.name}); check the path given with --data")
+    if data is not None and validate:  # validate a real extract before anything runs (clear errors, no values)
         import datetime as dt
 
         from . import extract
@@ -164,10 +255,11 @@ def run(*, iterations: list[str] | None = None, data: Path | None = None, force:
         selected = [j for j in selected if set(j.iterations) & set(iterations)]
     data_sha = provenance.data_fingerprint(data_path)
     code_sha = provenance.code_fingerprint()
+    source = {"bron": "synthetisch" if data is None else "extract", "sha256": data_sha}
     todo = []
     for job in selected:
         fp = fingerprint(job, data_sha, code_sha)
-        if force or _stored_fingerprint(job.output) != fp:
+        if force or _stored_fingerprint(job.output) != fp or _metadata(job.output).get("data") != source:
             todo.append((job, fp))
     if not todo:
         print(f"gestapeld run: all {len(selected)} notebooks up to date (same code, templates, "
@@ -175,18 +267,77 @@ def run(*, iterations: list[str] | None = None, data: Path | None = None, force:
         return 0
     import papermill as pm  # slow to import: only when there is something to execute
 
-    print(f"gestapeld run: {len(todo)} of {len(selected)} notebooks to execute", file=sys.stderr)
-    for n, (job, fp) in enumerate(todo, 1):
+    workers = max(1, min(jobs_n or default_jobs(), len(todo)))
+    print(f"gestapeld run: {len(todo)} of {len(selected)} notebooks to execute "
+          f"({workers} at a time)", file=sys.stderr)
+    book = config.project_root() / BOOK
+    book.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".run-", dir=book))
+    logs = staging / ".logs"
+    logs.mkdir()
+    old = os.environ.get("GESTAPELD_DATA")
+    if data is not None:  # the kernels inherit it; set once for all threads
+        os.environ["GESTAPELD_DATA"] = str(data_path)
+    lock = threading.Lock()
+    done = [0]
+    stop = threading.Event()
+
+    def work(job: Job, fp: str) -> float:
+        if stop.is_set():
+            raise concurrent.futures.CancelledError
         t0 = time.monotonic()
-        print(f"  [{n}/{len(todo)}] {job.name} ...", end="", flush=True, file=sys.stderr)
-        try:
-            execute(job, fp, data_path if data else None)
-        except pm.PapermillExecutionError as err:
-            print(" FAILED", file=sys.stderr)
-            detail = f": {err.evalue}" if (data is None or os.environ.get("GESTAPELD_DEBUG")) else ""
-            print(f"gestapeld run: {job.name} failed in cell {err.cell_index} (execution count "
-                  f"{err.exec_count}), {err.ename}{detail}. Earlier executed notebooks are unchanged; "
-                  "the run stopped here.", file=sys.stderr)
+        execute(job, fp, data_path if data else None, dest=staging, source=source,
+                log=logs / f"{job.name.replace('/', '_')}.log")
+        return time.monotonic() - t0
+
+    failure = None
+    try:
+        with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
+            futures = {pool.submit(work, job, fp): job for job, fp in todo}
+            for fut in concurrent.futures.as_completed(futures):
+                job = futures[fut]
+                try:
+                    secs = fut.result()
+                except concurrent.futures.CancelledError:
+                    continue
+                except pm.PapermillExecutionError as err:
+                    stop.set()
+                    if failure is None:
+                        failure = (job, err)
+                    continue
+                except Exception as err:  # noqa: BLE001 - kernel died, template unreadable, ...
+                    stop.set()
+                    if failure is None:
+                        failure = (job, err)
+                    continue
+                with lock:
+                    done[0] += 1
+                    print(f"  [{done[0]}/{len(todo)}] {job.name} done ({secs:.0f} s)", file=sys.stderr, flush=True)
+        if failure is not None:
+            job, err = failure
+            show = data is None or bool(os.environ.get("GESTAPELD_DEBUG"))  # never a value of a real extract
+            if isinstance(err, pm.PapermillExecutionError):
+                detail = f": {err.evalue}" if show else ""
+                what = f"failed in cell {err.cell_index} (execution count {err.exec_count}), {err.ename}{detail}"
+            else:
+                what = f"could not be executed ({type(err).__name__}{': ' + str(err) if show else ''})"
+            if show:
+                log = logs / f"{job.name.replace('/', '_')}.log"
+                text = log.read_text(errors="replace").strip() if log.is_file() else ""
+                if text:
+                    print("kernel output:\n" + "\n".join(text.splitlines()[-20:]), file=sys.stderr)
+            print(f"gestapeld run: {job.name} {what}. No notebook in book/ was changed: earlier executed "
+                  "notebooks are unchanged. Fix the cause and run the same command again"
+                  + ("" if show else " (details of a real extract are not shown; set GESTAPELD_DEBUG=1 "
+                     "only on non-confidential data)") + ".", file=sys.stderr)
             return 1
-        print(f" done ({time.monotonic() - t0:.0f} s)", file=sys.stderr)
+        _install(staging, book, record=record_outputs)
+    finally:
+        if data is not None:
+            if old is None:
+                os.environ.pop("GESTAPELD_DATA", None)
+            else:
+                os.environ["GESTAPELD_DATA"] = old
+        shutil.rmtree(staging, ignore_errors=True)
+    print(f"gestapeld run: {len(todo)} notebooks executed into {BOOK}/", file=sys.stderr)
     return 0
