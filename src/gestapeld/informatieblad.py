@@ -124,16 +124,6 @@ def _share_rows(it: Iteration) -> list[tuple[str, str]]:
     return [(str(p), str(a)) for p, a in zip(t.index, t["aandeel"])]
 
 
-def _v3_overview(it: Iteration) -> dict[str, str] | None:
-    """The 2019-2022 figures the site publishes for v3 only (report.glue_overview)."""
-    if it.id != "v3":
-        return None
-    upto = it.replace(end=dt.date(2022, 12, 31))
-    per_year = {j: report.result(upto).value("alle", "inwilligingen", j) for j in range(2019, 2023)}
-    return {"alle_inwilligingen_2019_2022": _num(report.total(upto, "alle", "inwilligingen")),
-            "piekjaar": str(max(per_year, key=per_year.get))}
-
-
 def period_text(it: Iteration) -> str:
     """'2019-2023' for whole calendar years, else the dates."""
     if (it.start.month, it.start.day, it.end.month, it.end.day) == (1, 1, 12, 31):
@@ -228,32 +218,18 @@ def _result_table(it: Iteration) -> str:
 
 
 def _comparison(it: Iteration) -> str:
-    from .synth import TARGETS
-    period = period_text(it)
-    shares = dict(_share_rows(it))
-    rows = []
-    if "nareis_op_nareis" in it.vormen:
-        rows += [
-            (["aanvragen nareis op nareis", f"ongeveer {TARGETS['nareis_op_nareis_aanvragen_2019_2023']} (2019-2023)",
-              f"{report.total(it, 'nareis_op_nareis', 'aanvragen')} ({period})"], ""),
-            (["ingewilligd nareis op nareis", f"ongeveer {TARGETS['nareis_op_nareis_inwilligingen_2019_2023']} (2019-2023)",
-              f"{report.total(it, 'nareis_op_nareis', 'inwilligingen')} ({period})"], ""),
-        ]
-    extra = _v3_overview(it)
-    if extra:
-        rows.append((["ingewilligd, alle vormen", f"ongeveer {TARGETS['alle_inwilligingen_2019_2022']} (2019-2022)",
-                      f"{extra['alle_inwilligingen_2019_2022']} (2019-2022)"], ""))
-    key = "2019 t/m 2022 (zoals gepubliceerd)"
-    if key in shares:
-        pub = f"{TARGETS['aandeel_nareis_op_nareis_in_nareis_inwilligingen_2019_2022']:.0%}"
-        rows.append((["aandeel nareis op nareis in alle ingewilligde nareis", f"ongeveer {pub} (2019-2022)",
-                      f"{shares[key]} (2019-2022)"], ""))
-    if extra:
-        rows.append((["piekjaar inwilligingen, alle vormen", str(TARGETS["piekjaar_alle_inwilligingen"]),
-                      extra["piekjaar"]], ""))
-    return _table("Tabel 1. Gepubliceerde IND-cijfers naast de synthetische cijfers van deze editie",
-                  ["gegeven", "IND, informatieblad 16 februari 2024", f"deze editie ({it.id}, synthetisch)"],
-                  rows, label="Tabel 1: vergelijking met de IND-cijfers", numeric_from=99, header_cols=1)
+    """The IND's figures of this edition's own request (none for v0 and v2), beside ours."""
+    from . import referentie
+    t = referentie.table(it)
+    if t.empty:
+        return ("<p>Bij deze cijfervraag zijn geen cijfers van de IND openbaar; tabel 1 ontbreekt daarom in "
+                "dit informatieblad.</p>")
+    rows = [([g, r["IND"], r["bron"], r.iloc[-1]], "") for g, r in t.iterrows()]
+    note = ("<p>Het synthetische extract is afgestemd op gepubliceerde totalen van de IND: waar de kolommen dicht "
+            "bij elkaar liggen, is dat zo gemaakt en bevestigt het de cijfers van de IND niet.</p>")
+    return _table("Tabel 1. Cijfers van de IND bij deze cijfervraag naast de synthetische cijfers van deze editie",
+                  ["gegeven", "IND", "bron", f"deze editie ({it.id}, synthetisch, beveiligd)"],
+                  rows, label="Tabel 1: vergelijking met de IND-cijfers", numeric_from=99, header_cols=1) + note
 
 
 def _differences(prev: Iteration | None, it: Iteration) -> str:
@@ -286,7 +262,7 @@ def _differences(prev: Iteration | None, it: Iteration) -> str:
     total_a = a.iloc[-1]["totaal"]
     total_i = i.iloc[-1]["totaal"]
     intro = (f"<p>Van editie {prev.id} naar {it.id} verschuift telkens één parameter: eerst de definitie, dan de "
-             f"peildatum, dan de periode. Elk effect is het verschil tussen twee gepubliceerde (afgeronde) totalen, "
+             f"peildatum, dan de periode. Elk effect is het verschil tussen twee beveiligde (afgeronde) totalen, "
              f"dus de stappen tellen precies op tot het totaal van {it.id}: {_e(total_a)} aanvragen en "
              f"{_e(total_i)} inwilligingen, alle meegetelde vormen.</p>")
     return intro + _table(
@@ -350,19 +326,22 @@ def page(edition: str) -> str:
             '<div class="let-op" role="note"><p><strong>Let op: synthetische gegevens.</strong> '
             "De aantallen in dit informatieblad komen uit een <strong>synthetisch extract</strong>: een simulatie "
             "met dezelfde opbouw als een extract van de IND, afgestemd op gepubliceerde totalen. "
-            "Het zijn <strong>geen cijfers van de IND</strong>. De cijfers die de IND op 16 februari 2024 "
-            "publiceerde, staan ernaast in tabel 1.</p></div>")
+            "Het zijn <strong>geen cijfers van de IND</strong>. Cijfers die de IND bij deze cijfervraag "
+            "bekendmaakte, staan, voor zover openbaar, in tabel 1.</p></div>")
     else:
         parts.append('<div class="let-op" role="note"><p><strong>Gegevens:</strong> extract van de IND; '
                      "alle aantallen zijn beveiligd (afgerond).</p></div>")
-    share_label = {"hele periode van de iteratie": f"over {period}", "2019 t/m 2022 (zoals gepubliceerd)": "over 2019-2022"}
+    share_label = {"hele periode van de iteratie": f"over {period}", "2019 t/m 2022": "over 2019-2022"}
     share_text = " en ".join(f"{_e(a)} {_e(share_label.get(p, p))}" for p, a in shares)
     parts += [
         "<section aria-labelledby=\"h-antwoord\">",
-        '<h2 id="h-antwoord">Het antwoord</h2>',
-        f'<p class="antwoord">In editie {_e(it.id)} telt de definitie ({_e(METHOD_LABELS[it.methode])}; '
-        f"vormen: {_e(vormen)}) <strong>{_e(n_a)}</strong> gestapelde aanvragen uit {_e(period)}, waarvan "
-        f"<strong>{_e(n_i)}</strong> op de peildatum {_e(it.peildatum.isoformat())} waren ingewilligd.</p>",
+        '<h2 id="h-antwoord">Wat deze editie berekent</h2>',
+        '<p><strong>Reconstructie.</strong> De peildatum is gekozen door deze publicatie; de bronnen noemen geen '
+        'dagen. ' + ('De opzet van deze eerste cijfervraag is een illustratieve reconstructie. '
+                     if it.methode == "cross_sectional" else '') + '</p>',
+        f'<p class="antwoord">Met de definitie van editie {_e(it.id)} ({_e(METHOD_LABELS[it.methode])}; '
+        f"vormen: {_e(vormen)}) geeft het extract <strong>{_e(n_a)}</strong> gestapelde aanvragen uit {_e(period)}, waarvan "
+        f"<strong>{_e(n_i)}</strong> op de peildatum {_e(it.peildatum.isoformat())} ingewilligd.</p>",
     ]
     if "nareis_op_nareis" in it.vormen:
         parts.append(
@@ -375,7 +354,7 @@ def page(edition: str) -> str:
         "<section aria-labelledby=\"h-tabel\">",
         '<h2 id="h-tabel">Uitkomsten per vorm en jaar</h2>',
         "<p>Per vorm en jaar van de aanvraag: aanvragen, en wat daarvan op de peildatum is ingewilligd, afgewezen, "
-        "anders beëindigd of nog lopend, en het aantal verschillende referenten. <em>Alle nareis</em> is ter "
+        "overig beëindigd of nog lopend, en het aantal verschillende referenten. <em>Alle nareis</em> is ter "
         "vergelijking het totaal van alle nareisaanvragen, gestapeld of niet. Totalen zijn afgerond vanuit exacte "
         "totalen, dus afgeronde delen tellen niet altijd op; referenten hebben geen totaal over de periode.</p>",
         _result_table(it),
@@ -388,8 +367,8 @@ def page(edition: str) -> str:
         "procedures van beide stappen: nareis op nareis, nareis na 8 EVRM, 8 EVRM na nareis, 8 EVRM na 8 EVRM.</li>",
         "<li><strong>Tijdreeks</strong>: elke persoon wordt gevolgd over alle eerdere procedures, zodat de eerste "
         "stap ook gevonden wordt als er later andere besluiten volgden. <strong>Dwarsdoorsnede</strong> (alleen "
-        "de ad-hocvraag v0): alleen de huidige vergunning van de referent op de peildatum telt.</li>",
-        "<li>Een aanvraag telt in het jaar van de aanvraagdatum; de uitkomst (ingewilligd, afgewezen, anders "
+        "de eerste, ad hoc cijfervraag, v0): alleen de huidige vergunning van de referent op de peildatum telt.</li>",
+        "<li>Een aanvraag telt in het jaar van de aanvraagdatum; de uitkomst (ingewilligd, afgewezen, overig "
         "beëindigd of lopend) is de stand op de peildatum.</li>",
         f"<li>Statistische beveiliging: {_e(pol.describe())}; ook alle maten van een vorm en jaar met minder dan "
         f"{pol.threshold} aanvragen zijn afgeschermd.</li>",

@@ -126,8 +126,8 @@ def published_wide(iteration: str | Iteration) -> pd.DataFrame:
 
 
 def display_table(wide: pd.DataFrame) -> pd.DataFrame:
-    """Dutch labels for display."""
-    out = wide.copy()
+    """Dutch labels for display; a cell with no value (referents have no period total) shows a dash."""
+    out = wide.copy().replace("", "–")
     out["categorie"] = out["categorie"].map(lambda c: FORM_LABELS.get(c, c))
     return out.rename(columns={**MEASURE_LABELS, "categorie": "vorm", "jaar": "jaar"}).set_index(["vorm", "jaar"])
 
@@ -191,13 +191,24 @@ def own_permit_table(iteration: str | Iteration) -> pd.DataFrame:
 def parameters_table(iteration: str | Iteration) -> pd.DataFrame:
     it = resolve(iteration)
     rows = [
-        ("iteratie", it.id), ("verzoek", it.verzoek), ("plaats in de tijdlijn", it.tijdlijn),
-        ("methode", "tijdreeks (longitudinaal)" if it.methode == "longitudinal" else "dwarsdoorsnede (huidige vergunning)"),
+        ("iteratie", it.id), ("cijfervraag", it.verzoek), ("plaats in de tijdlijn", it.tijdlijn),
+        ("methode", PARAMETER_METHOD_LABELS.get(it.methode, it.methode)),
         ("vormen", ", ".join(FORM_LABELS[f] for f in it.vormen)),
         ("periode (aanvraagdatum)", f"{it.start.isoformat()} t/m {it.end.isoformat()}"),
         ("peildatum", it.peildatum.isoformat()),
     ]
     return pd.DataFrame(rows, columns=["parameter", "waarde"]).set_index("parameter")
+
+
+PARAMETER_METHOD_LABELS = {"longitudinal": "tijdreeks (longitudinaal)",
+                           "cross_sectional": "dwarsdoorsnede (huidige vergunning)"}
+
+
+def parameters_text(it: Iteration) -> str:
+    """The parameters that determine the counts, in reader words (no code names)."""
+    return (f"methode {PARAMETER_METHOD_LABELS.get(it.methode, it.methode)}; vormen "
+            f"{', '.join(FORM_LABELS[f] for f in it.vormen)}; aanvraagdatum {it.start.isoformat()} "
+            f"t/m {it.end.isoformat()}; peildatum {it.peildatum.isoformat()}")
 
 
 def provenance_table(iteration: str | Iteration | None, template: str) -> pd.DataFrame:
@@ -206,7 +217,7 @@ def provenance_table(iteration: str | Iteration | None, template: str) -> pd.Dat
     rows = []
     if iteration is not None:
         it = resolve(iteration)
-        rows += [("parameters", ", ".join(f"{k}={v if not isinstance(v, list) else '+'.join(v)}" for k, v in it.params().items()))]
+        rows += [("parameters", parameters_text(it))]
     rows += [
         ("gegevens", "synthetisch extract (standaard)" if is_synthetic() else "extract opgegeven met GESTAPELD_DATA"),
         ("sha256 van het extract", provenance.data_fingerprint(data_path())),
@@ -270,7 +281,7 @@ def share_table(iteration: str | Iteration) -> pd.DataFrame:
     it = resolve(iteration)
     rows = [("hele periode van de iteratie", share(it))]
     if it.start.year <= 2019 and it.end >= dt.date(2022, 12, 31):
-        rows.append(("2019 t/m 2022 (zoals gepubliceerd)", share(it, end=dt.date(2022, 12, 31))))
+        rows.append(("2019 t/m 2022", share(it, end=dt.date(2022, 12, 31))))
     return pd.DataFrame({"periode": [r[0] for r in rows],
                          "aandeel": ["niet van toepassing" if r[1] != r[1] else percent(r[1]) for r in rows]}
                         ).set_index("periode")
@@ -309,7 +320,7 @@ def percent(value: float, decimals: int = 1) -> str:
 def display_steps(dec: pd.DataFrame) -> pd.DataFrame:
     out = dec.copy()
     out["methode"] = out["methode"].map(METHOD_LABELS)
-    out["effect"] = out["effect"].map(lambda v: "" if v is None or v != v else f"{int(v):+d}")
+    out["effect"] = out["effect"].map(lambda v: "–" if v is None or v != v else f"{int(v):+d}")
     out["vormen"] = out["vormen"].map(lambda v: ", ".join(FORM_LABELS[f] for f in v.split("+")))
     return out.set_index("stap")
 
@@ -336,12 +347,37 @@ def calibration_table() -> pd.DataFrame:
                            for d, v in zip(kal["doel"], kal["gepubliceerd"])]
     kal["synthetisch"] = [shown(d, v) for d, v in zip(kal["doel"], kal["synthetisch"])]
     kal["binnen_marge"] = kal["binnen_marge"].map({True: "ja", False: "nee"})
-    kal["verhouding"] = kal["verhouding"].map(lambda v: "" if v != v or v is None else f"{v:.2f}".replace(".", ","))
-    return kal.set_index("doel")
+    kal["verhouding"] = kal["verhouding"].map(lambda v: "–" if v != v or v is None else f"{v:.2f}".replace(".", ","))
+    kal["doel"] = [calibration_label(d) for d in kal["doel"]]
+    return kal.set_index("doel").rename_axis("gegeven").rename(columns=CALIBRATION_COLUMNS)
+
+
+# Reader labels of the calibration table (no code names on the page).
+CALIBRATION_COLUMNS = {"gepubliceerd": "gepubliceerd (IND of CBS)", "synthetisch": "synthetisch extract (beveiligd)",
+                       "verhouding": "verhouding", "binnen_marge": "binnen 20%"}
+
+
+def calibration_label(doel: str) -> str:
+    fixed = {
+        "nareis_op_nareis_aanvragen_2019_2023": "IND: aanvragen nareis op nareis, 2019-2023",
+        "nareis_op_nareis_inwilligingen_2019_2023": "IND: ingewilligd nareis op nareis, 2019-2023",
+        "alle_inwilligingen_2019_2022": "IND: ingewilligd, alle vormen, 2019-2022",
+        "aandeel_nareis_op_nareis_in_nareis_inwilligingen_2019_2022":
+            "IND: aandeel nareis op nareis in ingewilligde nareis, 2019-2022",
+        "piekjaar_alle_inwilligingen": "IND: jaar met de meeste inwilligingen, alle vormen",
+    }
+    if doel in fixed:
+        return fixed[doel]
+    if doel.startswith("eerste_asielaanvragen_"):
+        return f"CBS: eerste asielaanvragen (personen), {doel.rsplit('_', 1)[1]}"
+    if doel.startswith("nareis_inwilligingen_"):
+        return (f"CBS: aangekomen nareizigers (personen), {doel.rsplit('_', 1)[1]}; "
+                "synthetisch: ingewilligde nareisaanvragen in dat besluitjaar")
+    return doel
 
 
 def glue_calibration(kal: pd.DataFrame) -> None:
-    _glue("kal_gehaald", int((kal["binnen_marge"] == "ja").sum()))
+    _glue("kal_gehaald", int((kal[CALIBRATION_COLUMNS["binnen_marge"]] == "ja").sum()))
     _glue("kal_doelen", int(len(kal)))
     _glue("kal_rijen", int(len(load_extract())))
 

@@ -54,7 +54,7 @@ def jobs() -> list[Job]:
     ]
     for it in its.values():
         ph = {"id": it.id, "titel": it.titel, "verzoek": it.verzoek, "rationale": it.rationale,
-              "tijdlijn": it.tijdlijn, "peildatum": it.peildatum.isoformat()}
+              "tijdlijn": it.tijdlijn, "peildatum": it.peildatum.isoformat(), "methode": it.methode}
         out.append(Job(f"iteraties/{it.id}", "iteratie.ipynb", {"iteratie": it.id}, ph,
                        {it.id: _spec(it)}, (it.id,)))
     for a, b in config.consecutive_pairs() + config.extra_reconciliations():
@@ -87,6 +87,10 @@ def _fill(text: str, placeholders: dict) -> str:
 
 def _prepare(template: Path, placeholders: dict) -> nbformat.NotebookNode:
     nb = nbformat.read(template, as_version=4)
+    # a cell with metadata {"gestapeld": {"alleen_als": {"methode": "longitudinal"}}} is kept only
+    # when the placeholders match (v0's cross-sectional method cannot know depth or history)
+    nb.cells = [c for c in nb.cells
+                if all(placeholders.get(k) == v for k, v in c.metadata.get("gestapeld", {}).get("alleen_als", {}).items())]
     for cell in nb.cells:
         if cell.cell_type == "markdown":
             cell.source = _fill(cell.source, placeholders)
