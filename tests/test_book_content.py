@@ -245,8 +245,7 @@ def test_published_figures_beside_the_matching_iteration(site):
 
 
 def test_summary_tells_synthetic_numbers_apart_from_ind_history(site):
-    text = _parse(site / "index.html").text if (site / "index.html").stat().st_size > 2000 else \
-        _parse(site / "book" / "index.html").text
+    text = _parse(site / "book" / "index.html").text
     assert "telde" not in text.split("Wat de keuzes doen")[0], "past tense for synthetic numbers"
     assert " vond daardoor" not in text
     assert "Gereconstrueerd" in text and "afgebakende periode" in text

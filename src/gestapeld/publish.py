@@ -38,7 +38,7 @@ def toc(edition: str | None = None) -> dict:
     An archived edition has only what could exist on its date: its iterations and
     reconciliations, no comparison with the February 2024 figures (`vergelijking` comes with
     the iteration that has reference figures of a publication, v3), no English summary and no
-    overview notebook of all iterations."""
+    overview notebook of all iterations. Technical pages describe the software as it is now."""
     ids = edition_ids()
     upto = ids if edition is None else ids[: ids.index(edition) + 1]
     pairs = [(a, b) for a, b in config.consecutive_pairs() if b in upto]
@@ -54,9 +54,9 @@ def toc(edition: str | None = None) -> dict:
         parts.append({"caption": "Verschillen", "chapters": [
             {"file": "book/verschillen", "sections": [{"file": f"book/verschillen/{a}_{b}"} for a, b in pairs + extra]}]})
     tail = [{"file": "book/vergelijking"}] if edition is None else []
-    tail += [{"file": "book/beveiliging"}, {"file": "book/reproduceren"}]
+    tail += [{"file": "book/beveiliging"}, {"file": "book/reproduceren"}, {"file": "book/prestaties"}]
     if edition is None:
-        tail += [{"file": "book/prestaties"}, {"file": "book/overzicht"}]
+        tail += [{"file": "book/overzicht"}]
     tail += [{"file": "book/begrippen"}, {"file": "book/bronnen"}, {"file": "book/versies"}]
     if edition is None:
         tail += [{"file": "book/english"}]

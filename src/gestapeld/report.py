@@ -262,7 +262,7 @@ def data_notice():
         return Markdown(
             "**Let op: synthetische gegevens.** De aantallen op deze pagina komen uit een synthetisch extract "
             "(een simulatie, zie Gegevens en Kalibratie), niet uit de gegevens van de IND. "
-            "De gepubliceerde IND-cijfers staan ernaast op de pagina Vergelijking met gepubliceerde cijfers."
+            "Cijfers die de IND bekendmaakte, staan naast de iteratie waar ze bij horen."
         )
     return Markdown("**Gegevens:** extract van de IND; alle aantallen zijn beveiligd.")
 

@@ -55,8 +55,10 @@ def jobs() -> list[Job]:
     for it in its.values():
         ph = {"id": it.id, "titel": it.titel, "verzoek": it.verzoek, "rationale": it.rationale,
               "tijdlijn": it.tijdlijn, "peildatum": it.peildatum.isoformat(), "methode": it.methode}
+        # the IND's figures shown beside the iteration (YAML `referentiecijfers`) are an input too
+        ref = json.loads(json.dumps(config.section("referentiecijfers").get(it.id) or [], default=str))
         out.append(Job(f"iteraties/{it.id}", "iteratie.ipynb", {"iteratie": it.id}, ph,
-                       {it.id: _spec(it)}, (it.id,)))
+                       {it.id: _spec(it), "referentiecijfers": ref}, (it.id,)))
     for a, b in config.consecutive_pairs() + config.extra_reconciliations():
         ph = {"van": a, "naar": b, "van_titel": its[a].titel, "naar_titel": its[b].titel}
         out.append(Job(f"verschillen/{a}_{b}", "verschil.ipynb", {"van": a, "naar": b}, ph,
