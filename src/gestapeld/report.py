@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -125,9 +126,18 @@ def published_wide(iteration: str | Iteration) -> pd.DataFrame:
     return out[cols].fillna("").reset_index(drop=True)
 
 
+def nl_number(value) -> str:
+    """A count as the book writes it: Dutch thousands separator (2.180); symbols (`<10`) as they are."""
+    text = str(value)
+    return f"{int(text):,}".replace(",", ".") if re.fullmatch(r"-?\d{4,}", text) else text
+
+
 def display_table(wide: pd.DataFrame) -> pd.DataFrame:
     """Dutch labels for display; a cell with no value (referents have no period total) shows a dash."""
     out = wide.copy().replace("", "–")
+    for m in MEASURES:
+        if m in out.columns:
+            out[m] = out[m].map(nl_number)
     out["categorie"] = out["categorie"].map(lambda c: FORM_LABELS.get(c, c))
     return out.rename(columns={**MEASURE_LABELS, "categorie": "vorm", "jaar": "jaar"}).set_index(["vorm", "jaar"])
 
@@ -320,7 +330,9 @@ def percent(value: float, decimals: int = 1) -> str:
 def display_steps(dec: pd.DataFrame) -> pd.DataFrame:
     out = dec.copy()
     out["methode"] = out["methode"].map(METHOD_LABELS)
-    out["effect"] = out["effect"].map(lambda v: "–" if v is None or v != v else f"{int(v):+d}")
+    out["effect"] = out["effect"].map(lambda v: "–" if v is None or v != v else f"{int(v):+,d}".replace(",", "."))
+    if "totaal" in out.columns:
+        out["totaal"] = out["totaal"].map(nl_number)
     out["vormen"] = out["vormen"].map(lambda v: ", ".join(FORM_LABELS[f] for f in v.split("+")))
     return out.set_index("stap")
 
@@ -345,7 +357,8 @@ def calibration_table() -> pd.DataFrame:
         return disclosure.publish_value(int(v))
     kal["gepubliceerd"] = [shown(d, v) if not d.startswith(("eerste", "nareis_inw")) else f"{int(v):,}".replace(",", ".")
                            for d, v in zip(kal["doel"], kal["gepubliceerd"])]
-    kal["synthetisch"] = [shown(d, v) for d, v in zip(kal["doel"], kal["synthetisch"])]
+    kal["synthetisch"] = [nl_number(shown(d, v)) if not d.startswith("piekjaar") else shown(d, v)
+                          for d, v in zip(kal["doel"], kal["synthetisch"])]
     kal["binnen_marge"] = kal["binnen_marge"].map({True: "ja", False: "nee"})
     kal["verhouding"] = kal["verhouding"].map(lambda v: "–" if v != v or v is None else f"{v:.2f}".replace(".", ","))
     kal["doel"] = [calibration_label(d) for d in kal["doel"]]
@@ -393,7 +406,7 @@ def iterations_overview() -> pd.DataFrame:
             "inwilligingen (alle vormen)": total(it, "alle", "inwilligingen"),
             "aanvragen nareis op nareis": total(it, "nareis_op_nareis", "aanvragen") if "nareis_op_nareis" in it.vormen else "",
         })
-    return pd.DataFrame(rows).set_index("iteratie").astype(str)
+    return pd.DataFrame(rows).set_index("iteratie").astype(str).map(nl_number)
 
 
 def glue_overview() -> None:
