@@ -85,7 +85,7 @@ def edition_page(edition: str) -> str:
     it = config.iteration(edition)
     nb = f"../iteraties/{edition}.ipynb"
     datum = config.edition_dates().get(edition, it.peildatum)
-    wat = "de aantallen van vorm *nareis op nareis*" if len(it.vormen) == 1 else "de aantallen van alle vier de vormen samen"
+    wat = "*nareis op nareis*" if len(it.vormen) == 1 else "alle vier de vormen samen"
     lines = [
         f"(editie-{edition})=",
         f"# Editie {edition}: {it.titel}",
@@ -105,7 +105,7 @@ def edition_page(edition: str) -> str:
         "de methode van deze cijfervraag berekent, niet wat de IND toen vond.",
         "```",
         "",
-        f"**De cijfervraag.** {it.verzoek}.",
+        f"**Aanleiding.** {it.verzoek}.",
         "",
         f"**Wat deze editie berekent.** Met de methode en de peildatum van deze cijfervraag "
         f"({it.peildatum.day} {_MAANDEN[it.peildatum.month - 1]} {it.peildatum.year}) geeft het synthetische extract voor "
