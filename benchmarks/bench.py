@@ -542,14 +542,17 @@ def table_lines(rows: list[dict], *, dutch: bool) -> list[str]:
         growth = (f(f"{r['growth']:.1f}x") + f" (lineair {f(format(r['growth_linear'], '.1f'))}x, "
                   f"n log n {f(format(r['growth_nlogn'], '.1f'))}x)") if r.get("growth") else ""
         secs = f(_n(r["seconds"], ".2f")) if r["seconds"] is not None else (r["note"] or "")
-        lines.append("| " + " | ".join([
+        cells = [
             f(f"{r['scale']:g}"), f(f"{r['rows']:,}"), METHOD_LABEL[r["method"]], secs,
             f(_n(r["peak_mib"], ",.0f")),
             f(_n(r.get("over_floor"), ".1f")) + ("x" if r.get("over_floor") else ""),
             f(_target_of(r)),
             f(_n(r.get("speedup_vs_pandas"), ".1f")) + ("x" if r.get("speedup_vs_pandas") else ""),
             growth,
-        ]) + " |")
+        ]
+        if dutch:  # the book shows no blank cells: a dash where a ratio does not apply
+            cells = [c if c.strip() else "–" for c in cells]
+        lines.append("| " + " | ".join(cells) + " |")
     return lines
 
 

@@ -200,3 +200,13 @@ def extra_reconciliations(path: Path | None = None) -> list[tuple[str, str]]:
             raise ConfigError(f"verschillen_extra: unknown iteration in {a}->{b}")
         out.append((str(a), str(b)))
     return out
+
+
+def section(name: str, path: Path | None = None) -> dict | list:
+    """A top-level section of the iteration YAML as read (e.g. `edities`, `referentiecijfers`)."""
+    return _raw(_path(path)).get(name) or {}
+
+
+def edition_dates(path: Path | None = None) -> dict[str, dt.date]:
+    """The day each edition stood (YAML `edities.<id>.datum`): what was known on that day."""
+    return {str(k): _as_date(v["datum"], f"edities.{k}.datum") for k, v in section("edities", path).items()}

@@ -116,16 +116,6 @@ def _share_rows(it: Iteration) -> list[tuple[str, str]]:
     return [(str(p), str(a)) for p, a in zip(t.index, t["aandeel"])]
 
 
-def _v3_overview(it: Iteration) -> dict[str, str] | None:
-    """The 2019-2022 figures the site publishes for v3 only (report.glue_overview)."""
-    if it.id != "v3":
-        return None
-    upto = it.replace(end=dt.date(2022, 12, 31))
-    per_year = {j: report.result(upto).value("alle", "inwilligingen", j) for j in range(2019, 2023)}
-    return {"alle_inwilligingen_2019_2022": _num(report.total(upto, "alle", "inwilligingen")),
-            "piekjaar": str(max(per_year, key=per_year.get))}
-
-
 def period_text(it: Iteration) -> str:
     """'2019-2023' for whole calendar years, else the dates."""
     if (it.start.month, it.start.day, it.end.month, it.end.day) == (1, 1, 12, 31):
@@ -180,35 +170,26 @@ def _result_table(it: Iteration) -> dict:
         label="Tabel 2: aanvragen per vorm en jaar", numeric_from=2, css="uitkomsten")
 
 
-def _comparison(it: Iteration) -> dict:
-    from .synth import TARGETS
-    period = period_text(it)
-    shares = dict(_share_rows(it))
-    rows = []
-    if "nareis_op_nareis" in it.vormen:
-        rows += [
-            (["aanvragen nareis op nareis", f"ongeveer {TARGETS['nareis_op_nareis_aanvragen_2019_2023']} (2019-2023)",
-              f"{report.total(it, 'nareis_op_nareis', 'aanvragen')} ({period})"], ""),
-            (["ingewilligd nareis op nareis", f"ongeveer {TARGETS['nareis_op_nareis_inwilligingen_2019_2023']} (2019-2023)",
-              f"{report.total(it, 'nareis_op_nareis', 'inwilligingen')} ({period})"], ""),
-        ]
-    extra = _v3_overview(it)
-    if extra:
-        rows.append((["ingewilligd, alle vormen", f"ongeveer {TARGETS['alle_inwilligingen_2019_2022']} (2019-2022)",
-                      f"{extra['alle_inwilligingen_2019_2022']} (2019-2022)"], ""))
-    key = "2019 t/m 2022 (zoals gepubliceerd)"
-    if key in shares:
-        pub = f"{TARGETS['aandeel_nareis_op_nareis_in_nareis_inwilligingen_2019_2022']:.0%}"
-        rows.append((["aandeel nareis op nareis in alle ingewilligde nareis", f"ongeveer {pub} (2019-2022)",
-                      f"{shares[key]} (2019-2022)"], ""))
-    if extra:
-        rows.append((["piekjaar inwilligingen, alle vormen", str(TARGETS["piekjaar_alle_inwilligingen"]),
-                      extra["piekjaar"]], ""))
-    ours = "synthetische cijfers" if report.is_synthetic() else "cijfers"
-    column = f"deze editie ({it.id}, synthetisch)" if report.is_synthetic() else f"deze editie ({it.id})"
-    return _table(f"Tabel 1. Gepubliceerde IND-cijfers naast de {ours} van deze editie",
-                  ["gegeven", "IND, informatieblad 16 februari 2024", column],
-                  rows, label="Tabel 1: vergelijking met de IND-cijfers", numeric_from=99)
+def _comparison(it: Iteration) -> list[dict]:
+    """The IND's figures of this edition's own request (none for v0 and v2), beside ours."""
+    from . import referentie
+    t = referentie.table(it)
+    if t.empty:
+        return [_p("Bij deze cijfervraag zijn geen cijfers van de IND openbaar; tabel 1 ontbreekt daarom in "
+                   "dit informatieblad.")]
+    rows = [([g, r["IND"], r["bron"], r.iloc[-1]], "") for g, r in t.iterrows()]
+    if report.is_synthetic():
+        column = f"deze editie ({it.id}, synthetisch, beveiligd)"
+        caption = "Tabel 1. Cijfers van de IND bij deze cijfervraag naast de synthetische cijfers van deze editie"
+    else:
+        column = f"deze editie ({it.id}, beveiligd)"
+        caption = "Tabel 1. Cijfers van de IND bij deze cijfervraag naast de cijfers van deze editie"
+    out = [_table(caption, ["gegeven", "IND", "bron", column], rows,
+                  label="Tabel 1: vergelijking met de IND-cijfers", numeric_from=99)]
+    if report.is_synthetic():
+        out.append(_p("Het synthetische extract is afgestemd op gepubliceerde totalen van de IND: waar de kolommen "
+                      "dicht bij elkaar liggen, is dat zo gemaakt en bevestigt het de cijfers van de IND niet."))
+    return out
 
 
 def _differences(prev: Iteration | None, it: Iteration) -> list[dict]:
@@ -242,7 +223,7 @@ def _differences(prev: Iteration | None, it: Iteration) -> list[dict]:
     total_a = a.iloc[-1]["totaal"]
     total_i = i.iloc[-1]["totaal"]
     intro = _p(f"Van editie {prev.id} naar {it.id} verschuift telkens één parameter: eerst de definitie, dan de "
-               f"peildatum, dan de periode. Elk effect is het verschil tussen twee gepubliceerde (afgeronde) totalen, "
+               f"peildatum, dan de periode. Elk effect is het verschil tussen twee beveiligde (afgeronde) totalen, "
                f"dus de stappen tellen precies op tot het totaal van {it.id}: {total_a} aanvragen en "
                f"{total_i} inwilligingen, alle meegetelde vormen.")
     return [intro, _table(
@@ -265,8 +246,8 @@ def _data_note() -> Rich:
                      " De aantallen in dit informatieblad komen uit een ", ("strong", "synthetisch extract"),
                      ": een simulatie met dezelfde opbouw als een extract van de IND, afgestemd op gepubliceerde "
                      "totalen. Het zijn ", ("strong", "geen cijfers van de IND"),
-                     ". De cijfers die de IND op 16 februari 2024 publiceerde, staan ernaast in tabel 1.")
-    return _rich(("strong", "Gegevens:"), " extract van de IND; alle aantallen zijn beveiligd (afgerond).")
+                     ". Cijfers die de IND bij deze cijfervraag bekendmaakte, staan, voor zover openbaar, in tabel 1.")
+    return _rich(("strong", "Gegevens:"), f" {report.data_source()['label']}; alle aantallen zijn beveiligd (afgerond).")
 
 
 def sheet(edition: str) -> dict:
@@ -289,18 +270,22 @@ def sheet(edition: str) -> dict:
     if report.is_synthetic():
         footer += " · synthetische gegevens"
 
-    answer = [_p(f"In editie {it.id} telt de definitie ({METHOD_LABELS[it.methode]}; vormen: {vormen}) ",
-                 ("strong", n_a), f" gestapelde aanvragen uit {period}, waarvan ", ("strong", n_i),
-                 f" op de peildatum {peildatum} waren ingewilligd.", css="antwoord")]
+    reconstructed = ("De opzet van deze eerste cijfervraag is een illustratieve reconstructie. "
+                     if it.methode == "cross_sectional" else "")
+    answer = [_p(("strong", "Reconstructie."), " De peildatum is gekozen door deze publicatie; de bronnen noemen "
+                 "geen dagen. " + reconstructed),
+              _p(f"Met de definitie van editie {it.id} ({METHOD_LABELS[it.methode]}; vormen: {vormen}) geeft het "
+                 "extract ", ("strong", n_a), f" gestapelde aanvragen uit {period}, waarvan ", ("strong", n_i),
+                 f" op de peildatum {peildatum} ingewilligd.", css="antwoord")]
     if "nareis_op_nareis" in it.vormen:
         share_label = {"hele periode van de iteratie": f"over {period}",
-                       "2019 t/m 2022 (zoals gepubliceerd)": "over 2019-2022"}
+                       "2019 t/m 2022": "over 2019-2022"}
         share_text = " en ".join(f"{a} {share_label.get(p, p)}" for p, a in _share_rows(it))
         answer.append(_p("Daarvan ", ("em", "nareis op nareis"),
                          f": {report.total(it, 'nareis_op_nareis', 'aanvragen')} aanvragen, "
                          f"{report.total(it, 'nareis_op_nareis', 'inwilligingen')} ingewilligd. Aandeel van "
                          f"ingewilligde nareis op nareis in alle ingewilligde nareisaanvragen: {share_text}."))
-    answer.append(_comparison(it))
+    answer += _comparison(it)
 
     method = {"type": "list", "items": [
         _rich("Een aanvraag voor gezinshereniging X (nareis of artikel 8 EVRM) met referent B is ", ("em", "gestapeld"),
@@ -308,8 +293,8 @@ def sheet(edition: str) -> dict:
               "procedures van beide stappen: nareis op nareis, nareis na 8 EVRM, 8 EVRM na nareis, 8 EVRM na 8 EVRM."),
         _rich(("strong", "Tijdreeks"), ": elke persoon wordt gevolgd over alle eerdere procedures, zodat de eerste "
               "stap ook gevonden wordt als er later andere besluiten volgden. ", ("strong", "Dwarsdoorsnede"),
-              " (alleen de ad-hocvraag v0): alleen de huidige vergunning van de referent op de peildatum telt."),
-        _rich("Een aanvraag telt in het jaar van de aanvraagdatum; de uitkomst (ingewilligd, afgewezen, anders "
+              " (alleen de eerste, ad hoc cijfervraag, v0): alleen de huidige vergunning van de referent op de peildatum telt."),
+        _rich("Een aanvraag telt in het jaar van de aanvraagdatum; de uitkomst (ingewilligd, afgewezen, overig "
               "beëindigd of lopend) is de stand op de peildatum."),
         _rich(f"Statistische beveiliging: {pol.describe()}; ook alle maten van een vorm en jaar met minder dan "
               f"{pol.threshold} aanvragen zijn afgeschermd."),
@@ -323,10 +308,10 @@ def sheet(edition: str) -> dict:
         "note": _data_note(),
         "footer": footer,
         "sections": [
-            {"id": "h-antwoord", "heading": "Het antwoord", "blocks": answer},
+            {"id": "h-antwoord", "heading": "Wat deze editie berekent", "blocks": answer},
             {"id": "h-tabel", "heading": "Uitkomsten per vorm en jaar", "blocks": [
                 _p("Per vorm en jaar van de aanvraag: aanvragen, en wat daarvan op de peildatum is ingewilligd, "
-                   "afgewezen, anders beëindigd of nog lopend, en het aantal verschillende referenten. ",
+                   "afgewezen, overig beëindigd of nog lopend, en het aantal verschillende referenten. ",
                    ("em", "Alle nareis"), " is ter vergelijking het totaal van alle nareisaanvragen, gestapeld of "
                    "niet. Totalen zijn afgerond vanuit exacte totalen, dus afgeronde delen tellen niet altijd op; "
                    "referenten hebben geen totaal over de periode."),

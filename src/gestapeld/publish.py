@@ -1,8 +1,9 @@
 """Build the website: the current edition and an archive of earlier ones, then swap it in.
 
 Every edition is the publication as it stood at one request: its iterations and
-reconciliations up to that request. The current edition is built strictly (-W -n
---keep-going); archived editions reuse the same pages. The whole site is built in a
+reconciliations up to that request. Every edition is built strictly (-W -n
+--keep-going) from the same pages; `only` blocks and generated tables show an archived
+edition only what was known on its date (gestapeld.sphinx_ext). The whole site is built in a
 staging folder next to `_build/html`; only when every build and check succeeded does one
 `os.replace` of the `_build/html` symlink publish it, so a failed or killed build leaves
 the previous site intact. Every edition gets a `manifest.sha256`.
@@ -34,7 +35,12 @@ def edition_ids() -> list[str]:
 
 
 def toc(edition: str | None = None) -> dict:
-    """The table of contents; `edition` None is the current edition (all iterations)."""
+    """The table of contents; `edition` None is the current edition (all iterations).
+
+    An archived edition has only what could exist on its date: its iterations and
+    reconciliations, no comparison with the February 2024 figures (`vergelijking` comes with
+    the iteration that has reference figures of a publication, v3), no English summary and no
+    overview notebook of all iterations. Technical pages describe the software as it is now."""
     ids = edition_ids()
     upto = ids if edition is None else ids[: ids.index(edition) + 1]
     pairs = [(a, b) for a, b in config.consecutive_pairs() if b in upto]
@@ -49,9 +55,10 @@ def toc(edition: str | None = None) -> dict:
     if pairs or extra:
         parts.append({"caption": "Verschillen", "chapters": [
             {"file": "book/verschillen", "sections": [{"file": f"book/verschillen/{a}_{b}"} for a, b in pairs + extra]}]})
-    tail = [{"file": "book/vergelijking"}, {"file": "book/beveiliging"}, {"file": "book/reproduceren"}]
+    tail = [{"file": "book/vergelijking"}] if edition is None else []
+    tail += [{"file": "book/beveiliging"}, {"file": "book/reproduceren"}, {"file": "book/prestaties"}]
     if edition is None:
-        tail += [{"file": "book/prestaties"}, {"file": "book/overzicht"}]
+        tail += [{"file": "book/overzicht"}]
     tail += [{"file": "book/begrippen"}, {"file": "book/bronnen"}, {"file": "book/versies"}]
     if edition is None:
         tail += [{"file": "book/english"}]
@@ -79,24 +86,42 @@ def edition_page(edition: str) -> str:
     """The landing page of an archived edition: numbers pasted from its executed notebook."""
     it = config.iteration(edition)
     nb = f"../iteraties/{edition}.ipynb"
+    datum = config.edition_dates().get(edition, it.peildatum)
+    wat = "*nareis op nareis*" if len(it.vormen) == 1 else "alle vier de vormen samen"
     lines = [
         f"(editie-{edition})=",
         f"# Editie {edition}: {it.titel}",
         "",
-        f"Dit is de publicatie zoals die stond bij de cijfervraag van **{it.tijdlijn}** "
-        f"(peildatum {it.peildatum.isoformat()}): alleen de iteraties en verschillen die toen bekend waren.",
+        "```{admonition} Reconstructie: dit is niet de actuele editie",
+        ":class: important reconstructie",
+        f"Deze editie laat zien hoe deze publicatie er bij de cijfervraag van **{it.tijdlijn}** had "
+        "kunnen uitzien: alleen de cijfervragen, gebeurtenissen en definities die toen bekend waren. "
+        "Het is een reconstructie, geen stuk van de IND; de peildatum is gekozen door deze publicatie "
+        "(de bronnen noemen geen dagen). De actuele editie staat op "
+        '<a href="../../../../index.html">de startpagina van deze site</a>.',
+        "```",
         "",
         "```{admonition} {{ gegevens_titel }}",
         ":class: warning",
-        "{{ gegevens_tekst }}",
+        "{{ gegevens_tekst }} De aantallen laten zien wat de methode van deze cijfervraag berekent, "
+        "niet wat de IND toen vond.",
         "```",
         "",
-        f"In deze editie telde de definitie {{glue:text}}`{nb}::alle_aanvragen_tekst:s` gestapelde aanvragen "
-        f"(afgerond), waarvan {{glue:text}}`{nb}::alle_inwilligingen_tekst:s` ingewilligd op de peildatum.",
+        f"**Aanleiding.** {it.verzoek}.",
         "",
-        f"Zie de pagina van iteratie {edition} voor de tabellen, figuren en herkomst.",
+        f"**Wat deze editie berekent.** Met de methode en de peildatum van deze cijfervraag "
+        f"({it.peildatum.day} {_MAANDEN[it.peildatum.month - 1]} {it.peildatum.year}) geeft {{{{ gegevens_onderwerp }}}} voor "
+        f"{wat} {{glue:text}}`{nb}::alle_aanvragen_tekst:s` gestapelde aanvragen (beveiligd, afgerond op tientallen), "
+        f"waarvan {{glue:text}}`{nb}::alle_inwilligingen_tekst:s` op de peildatum ingewilligd.",
+        "",
+        f"Zie {{ref}}`iteratie-{edition}` voor de tabellen, figuren en herkomst, en {{ref}}`proces` voor wat "
+        f"er tot {datum.day} {_MAANDEN[datum.month - 1]} {datum.year} was gebeurd.",
     ]
     return "\n".join(lines) + "\n"
+
+
+_MAANDEN = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
+            "september", "oktober", "november", "december")
 
 
 def labels(source: dict[str, str]) -> dict[str, str]:
@@ -119,6 +144,10 @@ def labels(source: dict[str, str]) -> dict[str, str]:
                          "calibrated to published totals. These are **not IND figures**; the published IND "
                          "figures are shown beside them.",
             "data_subject": "the synthetic extract",
+            "data_calibration": "These lie close to the IND's figures because the synthetic extract was calibrated "
+                                "to them; the agreement holds by construction and confirms nothing.",
+            "kalibratie_zin": "Dat deze aantallen dicht bij die van de IND liggen, volgt uit de afstemming van het "
+                              "synthetische extract op die cijfers (zie {ref}`kalibratie`); het bevestigt ze niet.",
             "footer": "Standaardcijfers komen uit een synthetisch extract, niet uit gegevens van de IND.",
             "author": "Reproduceerbare publicatie (synthetische standaardgegevens)",
         }
@@ -136,6 +165,10 @@ def labels(source: dict[str, str]) -> dict[str, str]:
                      f"{peil} (sha256 `{sha}`), protected against disclosure; the figures the IND published "
                      "earlier are shown beside them.",
         "data_subject": "the IND's extract",
+        "data_calibration": "Differences from the IND's figures can come from the definition, the period and the "
+                            "reference date (see {ref}`verschillen`, in Dutch).",
+        "kalibratie_zin": "Verschillen met de cijfers van de IND kunnen komen van de definitie, de periode en de "
+                          "peildatum (zie {ref}`verschillen` en {ref}`kalibratie`).",
         "footer": f"Cijfers uit een extract van de IND (gegevens tot en met {peil}, sha256 {sha[:12]}), beveiligd.",
         "author": f"Reproduceerbare publicatie (extract van de IND, gegevens tot en met {peil})",
     }
@@ -318,7 +351,7 @@ def _publish(*, editions: bool, force: bool, data: Path | None, announce: bool) 
                 (ed_dir / f"{ed}.md").write_text(edition_page(ed), encoding="utf-8")
                 toc_path = staging / f"_toc_{ed}.yml"
                 write_toc(toc_path, ed)
-                _jb(toc_path, _config_for(ed, staging, source), staging / f"ed-{ed}", strict=False)
+                _jb(toc_path, _config_for(ed, staging, source), staging / f"ed-{ed}", strict=True)
                 ed_site = staging / f"ed-{ed}" / "_build" / "html"
                 _strip_build_noise(ed_site)
                 manifest(ed_site)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -67,7 +68,7 @@ def published_text(value: int | str, *, lang: str = "nl") -> str:
         return words["<"] + text[1:]
     if text.strip().lower() == "x":
         return words["x"]
-    return text
+    return nl_number(text) if lang == "nl" else text
 
 
 @lru_cache(maxsize=2)
@@ -238,9 +239,18 @@ def published_wide(iteration: str | Iteration) -> pd.DataFrame:
     return out[cols].fillna("").reset_index(drop=True)
 
 
+def nl_number(value) -> str:
+    """A count as the book writes it: Dutch thousands separator (2.180); symbols (`<10`) as they are."""
+    text = str(value)
+    return f"{int(text):,}".replace(",", ".") if re.fullmatch(r"-?\d{4,}", text) else text
+
+
 def display_table(wide: pd.DataFrame) -> pd.DataFrame:
-    """Dutch labels for display."""
-    out = wide.copy()
+    """Dutch labels for display; a cell with no value (referents have no period total) shows a dash."""
+    out = wide.copy().replace("", "–")
+    for m in MEASURES:
+        if m in out.columns:
+            out[m] = out[m].map(nl_number)
     out["categorie"] = out["categorie"].map(lambda c: FORM_LABELS.get(c, c))
     return out.rename(columns={**MEASURE_LABELS, "categorie": "vorm", "jaar": "jaar"}).set_index(["vorm", "jaar"])
 
@@ -322,13 +332,24 @@ def peak_year(iteration: str | Iteration, categorie: str, maat: str, years: list
 def parameters_table(iteration: str | Iteration) -> pd.DataFrame:
     it = resolve(iteration)
     rows = [
-        ("iteratie", it.id), ("verzoek", it.verzoek), ("plaats in de tijdlijn", it.tijdlijn),
-        ("methode", "tijdreeks (longitudinaal)" if it.methode == "longitudinal" else "dwarsdoorsnede (huidige vergunning)"),
+        ("iteratie", it.id), ("cijfervraag", it.verzoek), ("plaats in de tijdlijn", it.tijdlijn),
+        ("methode", PARAMETER_METHOD_LABELS.get(it.methode, it.methode)),
         ("vormen", ", ".join(FORM_LABELS[f] for f in it.vormen)),
         ("periode (aanvraagdatum)", f"{it.start.isoformat()} t/m {it.end.isoformat()}"),
         ("peildatum", it.peildatum.isoformat()),
     ]
     return pd.DataFrame(rows, columns=["parameter", "waarde"]).set_index("parameter")
+
+
+PARAMETER_METHOD_LABELS = {"longitudinal": "tijdreeks (longitudinaal)",
+                           "cross_sectional": "dwarsdoorsnede (huidige vergunning)"}
+
+
+def parameters_text(it: Iteration) -> str:
+    """The parameters that determine the counts, in reader words (no code names)."""
+    return (f"methode {PARAMETER_METHOD_LABELS.get(it.methode, it.methode)}; vormen "
+            f"{', '.join(FORM_LABELS[f] for f in it.vormen)}; aanvraagdatum {it.start.isoformat()} "
+            f"t/m {it.end.isoformat()}; peildatum {it.peildatum.isoformat()}")
 
 
 def provenance_table(iteration: str | Iteration | None, template: str) -> pd.DataFrame:
@@ -337,7 +358,7 @@ def provenance_table(iteration: str | Iteration | None, template: str) -> pd.Dat
     rows = []
     if iteration is not None:
         it = resolve(iteration)
-        rows += [("parameters", ", ".join(f"{k}={v if not isinstance(v, list) else '+'.join(v)}" for k, v in it.params().items()))]
+        rows += [("parameters", parameters_text(it))]
     rows += [
         ("gegevens", data_source()["label"]),
         ("sha256 van het extract", provenance.data_fingerprint(data_path())),
@@ -382,7 +403,7 @@ def data_notice():
         return Markdown(
             "**Let op: synthetische gegevens.** De aantallen op deze pagina komen uit een synthetisch extract "
             "(een simulatie, zie Gegevens en Kalibratie), niet uit de gegevens van de IND. "
-            "De gepubliceerde IND-cijfers staan ernaast op de pagina Vergelijking met gepubliceerde cijfers."
+            "Cijfers die de IND bekendmaakte, staan naast de iteratie waar ze bij horen."
         )
     return Markdown(f"**Gegevens:** {data_source()['label']}. Alle aantallen zijn beveiligd "
                     "(zie Statistische beveiliging).")
@@ -410,7 +431,7 @@ def share_table(iteration: str | Iteration) -> pd.DataFrame:
     it = resolve(iteration)
     rows = [("hele periode van de iteratie", share(it))]
     if it.start.year <= 2019 and it.end >= dt.date(2022, 12, 31):
-        rows.append(("2019 t/m 2022 (zoals gepubliceerd)", share(it, end=dt.date(2022, 12, 31))))
+        rows.append(("2019 t/m 2022", share(it, end=dt.date(2022, 12, 31))))
     return pd.DataFrame({"periode": [r[0] for r in rows],
                          "aandeel": [share_text(it, r[1]) for r in rows]}
                         ).set_index("periode")
@@ -458,7 +479,9 @@ def percent(value: float, decimals: int = 1) -> str:
 def display_steps(dec: pd.DataFrame) -> pd.DataFrame:
     out = dec.copy()
     out["methode"] = out["methode"].map(METHOD_LABELS)
-    out["effect"] = out["effect"].map(lambda v: "" if v is None or v != v else f"{int(v):+d}")
+    out["effect"] = out["effect"].map(lambda v: "–" if v is None or v != v else f"{int(v):+,d}".replace(",", "."))
+    if "totaal" in out.columns:
+        out["totaal"] = out["totaal"].map(nl_number)
     out["vormen"] = out["vormen"].map(lambda v: ", ".join(FORM_LABELS[f] for f in v.split("+")))
     return out.set_index("stap")
 
@@ -514,20 +537,47 @@ def calibration_table() -> pd.DataFrame:
             return f"{int(v):,}".replace(",", ".")
         return disclosure.publish_value(int(v))
     kal["gepubliceerd"] = [target(d, v) for d, v in zip(kal["doel"], kal["gepubliceerd"])]
-    kal["synthetisch"] = [shown(d, v) for d, v in zip(kal["doel"], syn)]
-    if not is_synthetic():  # a real extract: a comparison with the published figures
-        kal = kal.rename(columns={"synthetisch": "dit extract"})
+    kal["synthetisch"] = [nl_number(shown(d, v)) if not d.startswith("piekjaar") else shown(d, v)
+                          for d, v in zip(kal["doel"], syn)]
     kal["binnen_marge"] = kal["binnen_marge"].map({True: "ja", False: "nee"})
-    kal["verhouding"] = [("" if r is None else f"{r:.2f}".replace(".", ",")) for r in ratios]
-    return kal.set_index("doel")
+    kal["verhouding"] = [("–" if r is None else f"{r:.2f}".replace(".", ",")) for r in ratios]
+    kal["doel"] = [calibration_label(d) for d in kal["doel"]]
+    columns = dict(CALIBRATION_COLUMNS)
+    if not is_synthetic():  # a real extract: a comparison with the published figures
+        columns["synthetisch"] = "dit extract (beveiligd)"
+    return kal.set_index("doel").rename_axis("gegeven").rename(columns=columns)
+
+
+# Reader labels of the calibration table (no code names on the page).
+CALIBRATION_COLUMNS = {"gepubliceerd": "gepubliceerd (IND of CBS)", "synthetisch": "synthetisch extract (beveiligd)",
+                       "verhouding": "verhouding", "binnen_marge": "binnen 20%"}
+
+
+def calibration_label(doel: str) -> str:
+    fixed = {
+        "nareis_op_nareis_aanvragen_2019_2023": "IND: aanvragen nareis op nareis, 2019-2023",
+        "nareis_op_nareis_inwilligingen_2019_2023": "IND: ingewilligd nareis op nareis, 2019-2023",
+        "alle_inwilligingen_2019_2022": "IND: ingewilligd, alle vormen, 2019-2022",
+        "aandeel_nareis_op_nareis_in_nareis_inwilligingen_2019_2022":
+            "IND: aandeel nareis op nareis in ingewilligde nareis, 2019-2022",
+        "piekjaar_alle_inwilligingen": "IND: jaar met de meeste inwilligingen, alle vormen",
+    }
+    if doel in fixed:
+        return fixed[doel]
+    if doel.startswith("eerste_asielaanvragen_"):
+        return f"CBS: eerste asielaanvragen (personen), {doel.rsplit('_', 1)[1]}"
+    if doel.startswith("nareis_inwilligingen_"):
+        return (f"CBS: aangekomen nareizigers (personen), {doel.rsplit('_', 1)[1]}; "
+                "synthetisch: ingewilligde nareisaanvragen in dat besluitjaar")
+    return doel
 
 
 def glue_calibration(kal: pd.DataFrame) -> None:
-    _glue("kal_gehaald", int((kal["binnen_marge"] == "ja").sum()))
+    _glue("kal_gehaald", int((kal[CALIBRATION_COLUMNS["binnen_marge"]] == "ja").sum()))
     _glue("kal_doelen", int(len(kal)))
     # the number of rows of the extract is a count too: rounded like every other
     _glue("kal_rijen", disclosure.round_count(int(extract.summary(extract_path())["rows"])))
-    gehaald, doelen = int((kal["binnen_marge"] == "ja").sum()), int(len(kal))
+    gehaald, doelen = int((kal[CALIBRATION_COLUMNS["binnen_marge"]] == "ja").sum()), int(len(kal))
     if is_synthetic():
         zin = f"haalt het synthetische extract {gehaald} van de {doelen} doelen binnen een marge van 20%."
     else:
@@ -548,7 +598,7 @@ def iterations_overview() -> pd.DataFrame:
             "inwilligingen (alle vormen)": total(it, "alle", "inwilligingen"),
             "aanvragen nareis op nareis": total(it, "nareis_op_nareis", "aanvragen") if "nareis_op_nareis" in it.vormen else "",
         })
-    return pd.DataFrame(rows).set_index("iteratie").astype(str)
+    return pd.DataFrame(rows).set_index("iteratie").astype(str).map(nl_number)
 
 
 def glue_overview() -> None:

@@ -64,9 +64,11 @@ def jobs() -> list[Job]:
     ]
     for it in its.values():
         ph = {"id": it.id, "titel": it.titel, "verzoek": it.verzoek, "rationale": it.rationale,
-              "tijdlijn": it.tijdlijn, "peildatum": it.peildatum.isoformat()}
+              "tijdlijn": it.tijdlijn, "peildatum": it.peildatum.isoformat(), "methode": it.methode}
+        # the IND's figures shown beside the iteration (YAML `referentiecijfers`) are an input too
+        ref = json.loads(json.dumps(config.section("referentiecijfers").get(it.id) or [], default=str))
         out.append(Job(f"iteraties/{it.id}", "iteratie.ipynb", {"iteratie": it.id}, ph,
-                       {it.id: _spec(it)}, (it.id,)))
+                       {it.id: _spec(it), "referentiecijfers": ref}, (it.id,)))
     for a, b in config.consecutive_pairs() + config.extra_reconciliations():
         ph = {"van": a, "naar": b, "van_titel": its[a].titel, "naar_titel": its[b].titel}
         out.append(Job(f"verschillen/{a}_{b}", "verschil.ipynb", {"van": a, "naar": b}, ph,
@@ -79,11 +81,7 @@ def jobs() -> list[Job]:
 def source_placeholders(synthetic: bool) -> dict:
     if synthetic:
         return {"kal_titel": "Kalibratie van de synthetische gegevens",
-                "kal_intro": "Het standaardextract is synthetisch: een simulatie van de stromen (zie "
-                             "{ref}`gegevens`). Hieronder staan de gepubliceerde cijfers naast wat iteratie v3 "
-                             "op het synthetische extract oplevert. Een doel is gehaald als het synthetische "
-                             "aantal hooguit 20% afwijkt. De synthetische aantallen zijn beveiligd zoals alle "
-                             "gepubliceerde aantallen."}
+                "kal_intro": "Het standaardextract is synthetisch: een simulatie van de stromen (zie {ref}`gegevens`). De simulatie is zo afgesteld dat iteratie v3 uitkomt in de buurt van cijfers die de IND en het CBS hebben gepubliceerd. Hieronder staan die gepubliceerde cijfers naast wat iteratie v3 op het synthetische extract oplevert. Een doel is gehaald als het synthetische aantal hooguit 20% afwijkt. De synthetische aantallen zijn beveiligd (zie {ref}`beveiliging`).\n\n**Overeenstemming volgt uit de afstemming.** Omdat het synthetische extract op deze cijfers is afgestemd, liggen de synthetische totalen er vanzelf dichtbij. Die overeenstemming zegt dus niets over de juistheid van de cijfers van de IND of van de methode; ze laat alleen zien dat de simulatie een realistische omvang heeft.\n\n**Wat het CBS telt.** De CBS-reeksen tellen *personen*: eerste asielaanvragen en *aangekomen* nareizigers per jaar {cite}`cbs80059ned`. Het synthetische extract heeft geen aankomstdatum; de nareisregels vergelijken daarom de aangekomen nareizigers met de ingewilligde nareisaanvragen per besluitjaar. Dat is een benadering: een ingewilligde nareiziger reist niet altijd in hetzelfde jaar, en niet iedereen reist."}
     return {"kal_titel": "Vergelijking met de gepubliceerde cijfers",
             "kal_intro": "Hieronder staan de cijfers die de IND eerder publiceerde naast wat iteratie v3 op dit "
                          "extract oplevert, met de verhouding tussen beide. Een verschil is geen fout: definitie, "
@@ -122,6 +120,10 @@ def _fill(text: str, placeholders: dict) -> str:
 
 def _prepare(template: Path, placeholders: dict) -> nbformat.NotebookNode:
     nb = nbformat.read(template, as_version=4)
+    # a cell with metadata {"gestapeld": {"alleen_als": {"methode": "longitudinal"}}} is kept only
+    # when the placeholders match (v0's cross-sectional method cannot know depth or history)
+    nb.cells = [c for c in nb.cells
+                if all(placeholders.get(k) == v for k, v in c.metadata.get("gestapeld", {}).get("alleen_als", {}).items())]
     for cell in nb.cells:
         if cell.cell_type == "markdown":
             cell.source = _fill(cell.source, placeholders)

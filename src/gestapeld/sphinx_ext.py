@@ -1,4 +1,14 @@
-"""Sphinx extension of the book: downloads of executed notebooks without shipping sources.
+"""Sphinx extension of the book: editions as they stood, Dutch numbers, notebook downloads.
+
+Editions: every page is written once. The build of an edition (html_context `editie_huidig`,
+set by publish) gets Sphinx tags `editie_<id>`, `vanaf_<id>` for that and every earlier
+iteration, and `archief` for an archived edition (`actueel` for the current one), so a page
+can hold ```{only} vanaf_v3``` blocks. Those blocks are resolved before glue and references,
+so an archived edition never needs a notebook or label it does not have. The directives
+`tijdlijn`, `parametertabel` and `editietabel` write tables from the iteration YAML,
+filtered to what was known on the edition's date.
+
+Numbers: glued integers formatted `:,d` get the Dutch thousands separator (2.180).
 
 `html_copy_source` is off (the site ships no page sources), but sphinx-book-theme's
 download buttons point into `_sources/`. This points the notebook button at a copy of the
@@ -6,8 +16,142 @@ executed notebook in `_notebooks/` and drops the page-source button.
 """
 from __future__ import annotations
 
+import datetime as dt
+import re
 import shutil
 from pathlib import Path
+
+from docutils import nodes
+from docutils.statemachine import StringList
+from sphinx.transforms.post_transforms import SphinxPostTransform
+from sphinx.util.docutils import SphinxDirective
+from sphinx.util.nodes import process_only_nodes
+
+from . import config as _config
+
+MAANDEN = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
+           "september", "oktober", "november", "december")
+METHODE = {"cross_sectional": "dwarsdoorsnede (alleen de huidige vergunning)", "longitudinal": "tijdreeks"}
+VORM = {"nareis_op_nareis": "nareis op nareis", "nareis_na_8evrm": "nareis na 8 EVRM",
+        "8evrm_na_nareis": "8 EVRM na nareis", "8evrm_na_8evrm": "8 EVRM na 8 EVRM"}
+
+
+def datum_nl(d: dt.date) -> str:
+    return f"{d.day} {MAANDEN[d.month - 1]} {d.year}"
+
+
+def edition_of(app) -> tuple[str, bool]:
+    """(iteration id of the edition being built, archived?)."""
+    ids = list(_config.iterations())
+    current = (app.config.html_context or {}).get("editie_huidig") or ids[-1]
+    return current, current != ids[-1]
+
+
+def known_until(app) -> dt.date | None:
+    """The last day whose events an archived edition may show; None for the current edition."""
+    ed, archived = edition_of(app)
+    return _config.edition_dates().get(ed) if archived else None
+
+
+def _add_tags(app, cfg) -> None:
+    ed, archived = edition_of(app)
+    ids = list(_config.iterations())
+    app.tags.add(f"editie_{ed}")
+    for i in ids[: ids.index(ed) + 1]:
+        app.tags.add(f"vanaf_{i}")
+    app.tags.add("archief" if archived else "actueel")
+
+
+class EarlyOnlyNodes(SphinxPostTransform):
+    """Resolve ```{only}``` before glue (priority 5) and references (10)."""
+    default_priority = 2
+
+    def run(self, **kwargs) -> None:
+        process_only_nodes(self.document, self.app.builder.tags)
+
+
+class DutchThousands(SphinxPostTransform):
+    """2,180 (glue `:,d`) -> 2.180, after glue has pasted its text."""
+    default_priority = 6
+    _grouped = re.compile(r"^-?\d{1,3}(,\d{3})+$")
+
+    def run(self, **kwargs) -> None:
+        for node in self.document.findall(nodes.inline):
+            if "pasted-text" in node.get("classes", []):
+                text = node.astext()
+                if self._grouped.match(text):
+                    node.children = [nodes.Text(text.replace(",", "."))]
+
+
+class _Generated(SphinxDirective):
+    """A directive that writes MyST text and parses it in place."""
+    has_content = False
+
+    def markdown(self) -> list[str]:
+        raise NotImplementedError
+
+    def run(self):
+        for name in ("iterations.yaml",):
+            self.env.note_dependency(str(_config.PACKAGE_DIR / name))
+        container = nodes.container()
+        self.state.nested_parse(StringList(self.markdown(), source=self.env.docname), self.content_offset, container)
+        return container.children
+
+
+def _cell(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+class Tijdlijn(_Generated):
+    """The timeline of the process sketch, up to the edition's date."""
+
+    def markdown(self) -> list[str]:
+        until = known_until(self.env.app)
+        lines = ["```{list-table} Tijdlijn (bron: de processchets, tenzij anders vermeld)", ":header-rows: 1",
+                 ":name: proces-tijdlijn", ":widths: 18 57 25", "", "* - Wanneer", "  - Gebeurtenis", "  - Iteratie"]
+        for e in _config.timeline():
+            if until is not None and e["datum"] > until:
+                continue
+            lines += [f"* - {e.get('wanneer') or datum_nl(e['datum'])}", f"  - {_cell(e.get('tekst') or e['gebeurtenis'])}",
+                      f"  - {_cell(e.get('cijfervraag') or '–')}"]
+        return lines + ["```"]
+
+
+class Parametertabel(_Generated):
+    """The parameters of every iteration known in the edition."""
+
+    def markdown(self) -> list[str]:
+        ed, _ = edition_of(self.env.app)
+        its = list(_config.iterations().values())
+        its = its[: [i.id for i in its].index(ed) + 1]
+        lines = ["```{list-table} De parameters per iteratie (uit het parameterbestand)", ":header-rows: 1",
+                 ":name: proces-parameters", ":widths: 10 30 16 18 14 12", "",
+                 "* - Iteratie", "  - Cijfervraag", "  - Methode", "  - Vormen", "  - Periode (aanvraagdatum)",
+                 "  - Peildatum (reconstructie)"]
+        for it in its:
+            vormen = "alle vier de vormen" if len(it.vormen) == 4 else ", ".join(VORM[v] for v in it.vormen)
+            eind = "de peildatum" if it.end_is_peildatum else datum_nl(it.end)
+            lines += [f"* - {{ref}}`{it.id} <iteratie-{it.id}>`", f"  - {_cell(it.verzoek)}",
+                      f"  - {METHODE.get(it.methode, it.methode)}", f"  - {vormen}",
+                      f"  - {datum_nl(it.start)} tot en met {eind}", f"  - {datum_nl(it.peildatum)}"]
+        return lines + ["```"]
+
+
+class Editietabel(_Generated):
+    """The editions up to the one being built."""
+
+    def markdown(self) -> list[str]:
+        ed, _ = edition_of(self.env.app)
+        its = _config.iterations()
+        eds = _config.section("edities")
+        ids = list(its)[: list(its).index(ed) + 1]
+        lines = ["```{list-table} De edities van deze publicatie", ":header-rows: 1", ":name: versies-edities",
+                 ":widths: 10 18 22 50", "", "* - Editie", "  - Moment", "  - Status", "  - Wat er veranderde"]
+        for i in ids:
+            e = eds.get(i, {})
+            lines += [f"* - {i}", f"  - {its[i].tijdlijn}", f"  - {_cell(e.get('status', ''))}",
+                      f"  - {_cell(e.get('verandering', ''))} Zie {{ref}}`iteratie-{i}`."]
+        return lines + ["```"]
 
 
 def _fix_download_buttons(app, pagename, templatename, context, doctree) -> None:
@@ -41,7 +185,29 @@ def _copy_notebooks(app, exception) -> None:
             shutil.copyfile(nb, dest)
 
 
+class Referentiecijfers(_Generated):
+    """The IND's figures of one iteration, as typed in the YAML (reference data, not computed)."""
+    required_arguments = 1
+
+    def markdown(self) -> list[str]:
+        rows = _config.section("referentiecijfers").get(self.arguments[0]) or []
+        if not rows:
+            return ["Bij deze cijfervraag zijn geen cijfers van de IND openbaar."]
+        lines = ["```{list-table}", ":header-rows: 1", ":widths: 45 30 25", "",
+                 "* - Gegeven", "  - IND", "  - Bron"]
+        for r in rows:
+            lines += [f"* - {_cell(r['gegeven'])}", f"  - {_cell(r['waarde'])}", f"  - {_cell(r['bron'])}"]
+        return lines + ["```"]
+
+
 def setup(app):
+    app.add_directive("referentiecijfers", Referentiecijfers)
+    app.connect("config-inited", _add_tags)
+    app.add_post_transform(EarlyOnlyNodes)
+    app.add_post_transform(DutchThousands)
+    app.add_directive("tijdlijn", Tijdlijn)
+    app.add_directive("parametertabel", Parametertabel)
+    app.add_directive("editietabel", Editietabel)
     app.connect("html-page-context", _fix_download_buttons, priority=900)
     app.connect("build-finished", _copy_notebooks)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,89 @@
+"""The IND's figures beside the iteration they belong to (domain.md section 6).
+
+The IND's figures are reference data typed in the iteration YAML (`referentiecijfers`), not
+computed. Beside each one this module puts what this publication computes for the same
+request, period and measure, from the protected cells only (never an exact count).
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from . import config
+from .config import Iteration
+
+
+def nl(value: int | str) -> str:
+    """A published count in Dutch notation (2.180); symbols such as `<10` unchanged."""
+    return f"{value:,}".replace(",", ".") if isinstance(value, int) else str(value)
+
+
+def _protected(it: Iteration) -> dict:
+    from . import report
+    return report.protected_cells(it)
+
+
+def _total(it: Iteration, vorm: str, maat: str) -> int | str:
+    text = _protected(it)[(vorm, "totaal", maat)]
+    return int(text) if text.isdigit() else text
+
+
+def _per_year(it: Iteration, vorm: str, maat: str) -> dict[int, int | str]:
+    """Protected counts per complete calendar year of the iteration's period."""
+    cells = _protected(it)
+    out: dict[int, int | str] = {}
+    for year in range(it.start.year, it.end.year + 1):
+        if dt.date(year, 12, 31) > it.end or dt.date(year, 1, 1) < it.start:
+            continue
+        text = cells[(vorm, str(year), maat)]
+        out[year] = int(text) if text.isdigit() else text
+    return out
+
+
+def computed(it: Iteration, spec: dict) -> str:
+    """What this publication computes for one reference figure (`vergelijk` in the YAML)."""
+    from . import report
+    if "tot" in spec:
+        it = it.replace(end=config._as_date(spec["tot"], "referentiecijfers.tot"))
+    if "aandeel_tot" in spec:
+        s = report.share(it, end=config._as_date(spec["aandeel_tot"], "referentiecijfers.aandeel_tot"))
+        return "niet te bepalen" if s != s else report.percent(s)
+    vorm, maat = spec["vorm"], spec["maat"]
+    if vorm != "alle" and vorm not in it.vormen:
+        return "niet geteld in deze iteratie"
+    if spec.get("piekjaar"):
+        years = _per_year(it.replace(end=min(it.end, dt.date(2022, 12, 31))), vorm, maat)
+        numeric = {y: v for y, v in years.items() if isinstance(v, int)}
+        return str(max(numeric, key=numeric.get)) if numeric else "niet te bepalen"
+    if spec.get("per_jaar"):
+        years = _per_year(it, vorm, maat)
+        parts = "; ".join(f"{y}: {nl(v)}" for y, v in years.items())
+        numeric = [v for v in years.values() if isinstance(v, int)]
+        if numeric and len(numeric) == len(years):
+            gem = int(round(sum(numeric) / len(numeric), -1))
+            return f"gemiddeld {nl(gem)} per jaar ({parts})"
+        return parts
+    return nl(_total(it, vorm, maat))
+
+
+def table(iteration: str | Iteration) -> pd.DataFrame:
+    """The IND's figures of this iteration beside this publication's; empty when there are none."""
+    from . import report
+    it = report.resolve(iteration)
+    rows = config.section("referentiecijfers").get(it.id) or []
+    return pd.DataFrame(
+        [{"gegeven": r["gegeven"], "IND": r["waarde"], "bron": r["bron"],
+          "deze publicatie (synthetisch, beveiligd)": computed(it, r["vergelijk"])} for r in rows],
+        columns=["gegeven", "IND", "bron", "deze publicatie (synthetisch, beveiligd)"],
+    ).set_index("gegeven")
+
+
+def show(iteration: str | Iteration):
+    """For the iteration notebook: the table, or one sentence when no IND figures are public."""
+    from IPython.display import Markdown
+    t = table(iteration)
+    if t.empty:
+        return Markdown("Bij deze cijfervraag zijn geen cijfers van de IND openbaar; er valt hier niets naast "
+                        "te zetten.")
+    return t
