@@ -848,6 +848,11 @@ def main(argv: list[str] | None = None) -> int:
         rows = run_scales(scales, repeats=args.repeats, iteration_id=args.iteration,
                           pandas_max=args.pandas_max_scale, sql_dir=sql_dir)
         meta = {**machine(), "iteration": args.iteration, "repeats": args.repeats}
+        repeats = args.repeats
+        add_ratios(rows)  # written now too, so that the commands are kept if `run` is interrupted
+        write_csv(rows, csv_path)
+        meta_path.write_text(json.dumps(meta, indent=1) + "\n")
+        write_md(rows, targets(rows, book), meta, book, md_path, repeats)
         if not args.no_run:
             try:
                 run_rows, workers = bench_run(repeats=args.run_repeats)
