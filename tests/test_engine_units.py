@@ -78,9 +78,9 @@ def test_cross_sectional_link_leaves_an_empty_depth_table():
 
 def test_statements_drop_comments_and_split_on_semicolons(monkeypatch):
     text = ("-- a comment; with a semicolon\nSELECT 1; -- trailing; comment\n\n"
-            "SELECT 2\n  ;\n-- only a comment;\n")
+            "SELECT 2\n  ;\n-- only a comment;\nSELECT 3 -- a comment -- with two; marks\n;\n")
     monkeypatch.setattr(linkage, "sql", lambda name: text)
-    assert linkage.statements("any") == ["SELECT 1", "SELECT 2"]
+    assert linkage.statements("any") == ["SELECT 1", "SELECT 2", "SELECT 3"]
 
 
 def test_sql_reads_the_method_files():
