@@ -288,6 +288,8 @@ def validate(df: pd.DataFrame, *, not_after: dt.date | None = None) -> pd.DataFr
     for c in OPTIONAL:
         if c in df.columns:
             typed[c] = _strip_or_na(df[c]) if c != "geboortejaar" else pd.to_numeric(_strip_or_na(df[c])).astype("Int64")
+    if "registratiedatum" in df.columns:  # optional (domain.md section 7); used by the as-of rule
+        typed["registratiedatum"] = _parse_dates(df["registratiedatum"]).astype("datetime64[s]")
     typed_schema = _typed_schema()
     try:
         typed_schema.validate(typed.astype({"zaak_id": object}), lazy=True)
