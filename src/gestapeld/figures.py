@@ -78,24 +78,49 @@ def series_by_year(wide: pd.DataFrame, *, maat: str, titel: str, ylabel: str) ->
     return fig
 
 
+def _nl(value: float, *, sign: bool) -> str:
+    """A number in Dutch notation, whole or with one decimal (Shapley effects are fractions)."""
+    text = f"{value:+,.1f}" if sign else f"{value:,.1f}"
+    text = text.replace(",", "_").replace(".", ",").replace("_", ".")
+    return text[:-2] if text.endswith(",0") else text
+
+
 def waterfall(steps: pd.DataFrame, *, titel: str, ylabel: str) -> plt.Figure:
-    """Waterfall: start total, one bar per effect, end total (columns stap, waarde, soort)."""
+    """Waterfall: start total, one bar per effect, end total (columns stap, waarde, soort).
+
+    Optional columns `laagste` and `hoogste` draw each effect's range over the orders of
+    the steps as a whisker. An effect or total that is None (it depends on a suppressed
+    total) gets no bar but the label "n.b." (niet te berekenen); the bars after it start
+    from the next known total.
+    """
     setup()
     fig, ax = plt.subplots(figsize=(7, 3.8))
-    running = 0.0
-    for i, row in enumerate(steps.itertuples()):
-        if row.soort == "totaal":
-            ax.bar(i, row.waarde, color=OKABE_ITO[0])
-            running = row.waarde
-            label_y = row.waarde
+    running: float | None = 0.0
+    has_range = "laagste" in steps.columns and "hoogste" in steps.columns
+    for i, row in enumerate(steps.to_dict("records")):
+        value = row["waarde"]
+        known = value is not None and value == value
+        if row["soort"] == "totaal":
+            if known:
+                ax.bar(i, value, color=OKABE_ITO[0])
+            running = value if known else None
+            label_y, label = (value if known else 0), (_nl(value, sign=False) if known else "n.b.")
+        elif not known or running is None:
+            running = None
+            label_y, label = 0, "n.b."
         else:
-            bottom = running if row.waarde >= 0 else running + row.waarde
-            ax.bar(i, abs(row.waarde), bottom=bottom, color=OKABE_ITO[1] if row.waarde >= 0 else OKABE_ITO[5],
-                   hatch="//" if row.waarde < 0 else "")
-            running += row.waarde
-            label_y = running if row.waarde >= 0 else bottom
-        ax.annotate(f"{row.waarde:+,.0f}".replace(",", ".") if row.soort != "totaal" else f"{row.waarde:,.0f}".replace(",", "."),
-                    (i, label_y), ha="center", va="bottom", fontsize=9)
+            bottom = running if value >= 0 else running + value
+            ax.bar(i, abs(value), bottom=bottom, color=OKABE_ITO[1] if value >= 0 else OKABE_ITO[5],
+                   hatch="//" if value < 0 else "")
+            if has_range and row["laagste"] is not None and row["hoogste"] is not None:
+                # the effect's range over the six orders, drawn from the same starting level
+                ax.vlines(i, running + float(row["laagste"]), running + float(row["hoogste"]),
+                          color=OKABE_ITO[7], linewidth=1.5)
+                ax.hlines([running + float(row["laagste"]), running + float(row["hoogste"])],
+                          i - 0.12, i + 0.12, color=OKABE_ITO[7], linewidth=1.5)
+            running += value
+            label_y, label = (running if value >= 0 else bottom), _nl(value, sign=True)
+        ax.annotate(label, (i, label_y), ha="center", va="bottom", fontsize=9)
     ax.set_xticks(range(len(steps)), steps["stap"], rotation=0, fontsize=9)
     ax.set_ylabel(ylabel)
     ax.set_title(titel)
