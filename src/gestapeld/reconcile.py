@@ -61,7 +61,7 @@ def decomposition(a: Iteration, b: Iteration, *, maat: str = "aanvragen") -> pd.
     rows = []
     prev = None
     for name, it in path(a, b):
-        value = report.total(it, "alle", maat)
+        value = published_total(it, maat)
         if isinstance(value, str):  # suppressed total: compute nothing from it
             value_num = None
         else:
@@ -100,9 +100,24 @@ def check_lands_on_b(dec: pd.DataFrame, b: Iteration, maat: str = "aanvragen") -
 Value = Fraction | int | None
 
 
+def published_total(it: Iteration, maat: str) -> int | str:
+    """The published `alle` total of a parameter set (int), or its symbol (`<10`, `x`).
+
+    An intermediate parameter set is no iteration anyone asked for: disclosure control may
+    find no safe way to publish its table. Then its total is not published ('x') and the
+    effects that depend on it are not computable.
+    """
+    try:
+        return report.total(it, "alle", maat)
+    except RuntimeError as err:
+        if "cannot protect" not in str(err):
+            raise
+        return "x"
+
+
 def published_value(it: Iteration, maat: str) -> int | None:
     """The published `alle` total of a parameter set; None when it is suppressed (`<10`, `x`)."""
-    value = report.total(it, "alle", maat)
+    value = published_total(it, maat)
     return None if isinstance(value, str) else int(value)
 
 
