@@ -112,40 +112,55 @@ def series_by_year(wide: pd.DataFrame, *, maat: str, titel: str, ylabel: str) ->
     return fig
 
 
-def _dutch(value: float, *, sign: bool) -> str:
-    return (f"{value:+,.0f}" if sign else f"{value:,.0f}").replace(",", ".")
+def _nl(value: float, *, sign: bool) -> str:
+    """A number in Dutch notation, whole or with one decimal (Shapley effects are fractions)."""
+    text = f"{value:+,.1f}" if sign else f"{value:,.1f}"
+    text = text.replace(",", "_").replace(".", ",").replace("_", ".")
+    return text[:-2] if text.endswith(",0") else text
 
 
 def waterfall(steps: pd.DataFrame, *, titel: str, ylabel: str) -> plt.Figure:
     """Waterfall: start total, one bar per effect, end total (columns stap, waarde, soort).
 
-    A `waarde` may be a published symbol (`<10`, `x`) or missing: that bar is not drawn
-    and is labelled with the symbol (a suppressed total is never drawn as 0).
+    A `waarde` may be a published symbol (`<10`, `x`) or missing (None: the effect depends
+    on a suppressed total): that bar is not drawn and is labelled with the symbol or "n.b."
+    (niet te berekenen); the bars after it start from the next known total. Optional columns
+    `laagste` and `hoogste` draw each effect's range over the orders of the steps as a whisker.
     """
     setup()
     fig, ax = plt.subplots(figsize=(7, 3.8))
-    running = 0.0
+    running: float | None = 0.0
     missing = False
-    for i, row in enumerate(steps.itertuples()):
-        value = _number(row.waarde)
-        if value != value:
-            missing = True
-            ax.annotate(_mark(row.waarde), (i, running if running == running else 0.0),
-                        ha="center", va="bottom", fontsize=9)
-            running = float("nan") if row.soort == "totaal" else running
-            continue
-        if row.soort == "totaal":
-            ax.bar(i, value, color=OKABE_ITO[0])
-            running = value
-            label_y = value
+    has_range = "laagste" in steps.columns and "hoogste" in steps.columns
+    for i, row in enumerate(steps.to_dict("records")):
+        raw = row["waarde"]
+        value = _number(raw) if not isinstance(raw, (int, float)) or isinstance(raw, bool) else float(raw)
+        known = value == value
+        unknown_label = _mark(raw) if isinstance(raw, str) else "n.b."
+        if row["soort"] == "totaal":
+            if known:
+                ax.bar(i, value, color=OKABE_ITO[0])
+            else:
+                missing = True
+            running = value if known else None
+            label_y, label = (value if known else 0), (_nl(value, sign=False) if known else unknown_label)
+        elif not known or running is None:
+            missing = missing or not known
+            running = None
+            label_y, label = 0, unknown_label
         else:
-            base = running if running == running else 0.0
-            bottom = base if value >= 0 else base + value
+            bottom = running if value >= 0 else running + value
             ax.bar(i, abs(value), bottom=bottom, color=OKABE_ITO[1] if value >= 0 else OKABE_ITO[5],
                    hatch="//" if value < 0 else "")
-            running = base + value
-            label_y = running if value >= 0 else bottom
-        ax.annotate(_dutch(value, sign=row.soort != "totaal"), (i, label_y), ha="center", va="bottom", fontsize=9)
+            lo, hi = (row.get("laagste"), row.get("hoogste")) if has_range else (None, None)
+            if lo is not None and hi is not None and lo == lo and hi == hi:
+                # the effect's range over the six orders, drawn from the same starting level
+                ax.vlines(i, running + float(lo), running + float(hi), color=OKABE_ITO[7], linewidth=1.5)
+                ax.hlines([running + float(lo), running + float(hi)], i - 0.12, i + 0.12,
+                          color=OKABE_ITO[7], linewidth=1.5)
+            running += value
+            label_y, label = (running if value >= 0 else bottom), _nl(value, sign=True)
+        ax.annotate(label, (i, label_y), ha="center", va="bottom", fontsize=9)
     ax.set_xticks(range(len(steps)), steps["stap"], rotation=0, fontsize=9)
     if missing:
         ax.set_xlabel(SUPPRESSED_NOTE, fontsize=8)

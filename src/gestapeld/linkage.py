@@ -27,17 +27,25 @@ Extract = pd.DataFrame | Path | str
 
 
 def connect(extract: Extract, *, threads: int | None = None) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB connection with the (validated) extract as view `extract`."""
+    """An in-memory DuckDB connection with the (validated) extract as view `extract`.
+
+    The view always has a column `registratiedatum` (domain.md section 7): an extract
+    without one gets `aanvraagdatum` in its place, so it counts exactly as before.
+    """
     con = duckdb.connect(":memory:")
     if threads:
         con.execute(f"SET threads = {int(threads)}")
     if isinstance(extract, pd.DataFrame):
-        con.register("extract", extract)
+        con.register("extract_input", extract)
+        source = "extract_input"
     else:
         path = str(Path(extract))
         reader = "read_parquet" if path.lower().endswith((".parquet", ".pq")) else "read_csv_auto"
         quoted = path.replace("'", "''")  # DuckDB takes no parameters in a view definition
-        con.execute(f"CREATE VIEW extract AS SELECT * FROM {reader}('{quoted}')")
+        source = f"{reader}('{quoted}')"
+    columns = {row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()}
+    added = "" if "registratiedatum" in columns else ", aanvraagdatum AS registratiedatum"
+    con.execute(f"CREATE VIEW extract AS SELECT *{added} FROM {source}")
     return con
 
 

@@ -148,6 +148,8 @@ def labels(source: dict[str, str]) -> dict[str, str]:
                                 "to them; the agreement holds by construction and confirms nothing.",
             "kalibratie_zin": "Dat deze aantallen dicht bij die van de IND liggen, volgt uit de afstemming van het "
                               "synthetische extract op die cijfers (zie {ref}`kalibratie`); het bevestigt ze niet.",
+            "registratie_zin": "In het synthetische extract is die vertraging een aanname; zie "
+                               "{ref}`gegevens-registratie`.",
             "footer": "Standaardcijfers komen uit een synthetisch extract, niet uit gegevens van de IND.",
             "author": "Reproduceerbare publicatie (synthetische standaardgegevens)",
         }
@@ -169,6 +171,7 @@ def labels(source: dict[str, str]) -> dict[str, str]:
                             "reference date (see {ref}`verschillen`, in Dutch).",
         "kalibratie_zin": "Verschillen met de cijfers van de IND kunnen komen van de definitie, de periode en de "
                           "peildatum (zie {ref}`verschillen` en {ref}`kalibratie`).",
+        "registratie_zin": "Zie {ref}`gegevens-registratie` over de registratiedatum.",
         "footer": f"Cijfers uit een extract van de IND (gegevens tot en met {peil}, sha256 {sha[:12]}), beveiligd.",
         "author": f"Reproduceerbare publicatie (extract van de IND, gegevens tot en met {peil})",
     }

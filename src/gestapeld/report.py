@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+from fractions import Fraction
 from functools import lru_cache
 from pathlib import Path
 
@@ -442,6 +443,7 @@ def _glue(key: str, value) -> None:
     if hasattr(value, "item"):  # numpy scalars render as 'np.int64(7)' otherwise
         value = value.item()
     glue(key, value, display=False)
+    _GLUED[key] = value  # listed, with its citation, by `sources` in the same cell
 
 
 def glue_iteration(iteration: str | Iteration) -> None:
@@ -486,8 +488,44 @@ def display_steps(dec: pd.DataFrame) -> pd.DataFrame:
     return out.set_index("stap")
 
 
-def glue_reconciliation(dec: pd.DataFrame, dec_inw: pd.DataFrame) -> None:
-    for suffix, d in (("", dec), ("_inw", dec_inw)):
+NOT_COMPUTABLE = "n.b."  # niet te berekenen: the effect depends on a suppressed total
+
+
+def effect_text(value, *, sign: bool = True, lang: str = "nl") -> str:
+    """An effect in Dutch notation: whole numbers as is, Shapley fractions to one decimal
+    ('+1.233,3'); NOT_COMPUTABLE when it depends on a suppressed total. `lang="en"` for the
+    English page (English separators, 'unknown' in words)."""
+    if value is None or (isinstance(value, float) and value != value):
+        return NOT_COMPUTABLE if lang == "nl" else "unknown (a total is suppressed)"
+    value = Fraction(value)
+    if value.denominator == 1:
+        text = f"{int(value):+,d}" if sign else f"{int(value):,d}"
+    else:
+        text = f"{float(value):+,.1f}" if sign else f"{float(value):,.1f}"
+    return text.replace(",", "_").replace(".", ",").replace("_", ".") if lang == "nl" else text
+
+
+def display_orderfree(of: pd.DataFrame) -> pd.DataFrame:
+    """The reconciliation table: stated order, Shapley (mean over the six orders), range."""
+    rows = []
+    for r in of.itertuples():
+        rows.append({
+            "stap": "totaal verschil" if r.stap == "totaal" else r.stap,
+            "in de gekozen volgorde": effect_text(r.volgorde),
+            "gemiddeld over de 6 volgordes (Shapley)": effect_text(r.shapley),
+            "kleinste effect": "" if r.stap == "totaal" else effect_text(r.laagste),
+            "grootste effect": "" if r.stap == "totaal" else effect_text(r.hoogste),
+        })
+    return pd.DataFrame(rows).set_index("stap")
+
+
+def glue_reconciliation(dec: pd.DataFrame, dec_inw: pd.DataFrame,
+                        of: pd.DataFrame | None = None, of_inw: pd.DataFrame | None = None) -> None:
+    """Numbers of one reconciliation for the text: totals and effects in the stated order
+    (int, 0 when not computable, as before) and, when given, the order-free decomposition
+    as published text (`shapley_<stap>`, `laagste_<stap>`, `hoogste_<stap>`, suffix `_inw`
+    for grants), which may be fractional or NOT_COMPUTABLE."""
+    for suffix, d, o in (("", dec, of), ("_inw", dec_inw, of_inw)):
         _glue(f"totaal_van{suffix}", d.iloc[0]["totaal"])
         _glue(f"totaal_naar{suffix}", d.iloc[-1]["totaal"])
         _glue(f"totaal_van{suffix}_tekst", published_text(d.iloc[0]["totaal"]))
@@ -496,6 +534,70 @@ def glue_reconciliation(dec: pd.DataFrame, dec_inw: pd.DataFrame) -> None:
             v = r["effect"]
             _glue(f"effect_{r['stap']}{suffix}", int(v) if v == v and v is not None else 0)
             _glue(f"effect_{r['stap']}{suffix}_tekst", effect_text(v))
+        if o is None:
+            continue
+        for r in o.itertuples():
+            if r.stap == "totaal":
+                _glue(f"verschil{suffix}", effect_text(r.volgorde))
+                continue
+            _glue(f"volgorde_{r.stap}{suffix}", effect_text(r.volgorde))
+            _glue(f"shapley_{r.stap}{suffix}", effect_text(r.shapley))
+            _glue(f"laagste_{r.stap}{suffix}", effect_text(r.laagste))
+            _glue(f"hoogste_{r.stap}{suffix}", effect_text(r.hoogste))
+
+
+def reconciliation_parameters(van: str | Iteration, naar: str | Iteration) -> pd.DataFrame:
+    """The parameters of both iterations of a reconciliation, side by side."""
+    a, b = resolve(van), resolve(naar)
+    return pd.DataFrame({a.id: parameters_table(a)["waarde"], b.id: parameters_table(b)["waarde"]})
+
+
+# ------------------------------------------------------------------- the source of a number
+
+#: Values glued in this kernel since the last `sources` call (key -> value).
+_GLUED: dict[str, object] = {}
+
+
+def anchor(notebook: str) -> str:
+    """The label (HTML anchor) of the cell that glues a notebook's numbers:
+    'verschillen/v1_v3' -> 'bron-verschillen-v1-v3'. Text pages link to it after each number."""
+    name = notebook.removesuffix(".ipynb").lower()
+    return "bron-" + re.sub(r"[^a-z0-9]+", "-", name).strip("-")
+
+
+def _template_of(notebook: str) -> str:
+    name = notebook.removesuffix(".ipynb")
+    folder = name.split("/")[0] if "/" in name else ""
+    return {"iteraties": "iteratie.ipynb", "verschillen": "verschil.ipynb"}.get(folder, f"{name}.ipynb")
+
+
+def citation(notebook: str, key: str | None = None) -> str:
+    """A short source line to paste under a quoted number: edition, page, notebook cell,
+    data and code fingerprints (12 characters each; the full ones are in the provenance
+    table of the notebook). `notebook` like 'verschillen/v1_v3', `key` a glued name."""
+    name = notebook.removesuffix(".ipynb")
+    edition = list(config.iterations())[-1]
+    tpl = config.project_root() / "notebooks" / _template_of(name)
+    data = provenance.data_fingerprint(data_path())[:12]
+    code = provenance.code_fingerprint(tpl)[:12]
+    gegevens = "synthetische gegevens" if is_synthetic() else "extract van de IND"
+    getal = f", getal '{key}'" if key else ""
+    return (f"Gestapelde gezinshereniging, editie {edition}, pagina {name}.html#{anchor(name)}{getal}; "
+            f"notebook {name}.ipynb; {gegevens} sha256 {data}; code {code}.")
+
+
+def _shown(value) -> str:
+    if isinstance(value, float):
+        return percent(value) if 0 <= value < 1 else f"{value:g}"
+    return str(value)
+
+
+def sources(notebook: str) -> pd.DataFrame:
+    """The numbers this cell glued, each with the citation to paste under it; shown on the
+    page under the label `anchor(notebook)`, so every number on a text page links here."""
+    rows = [(key, _shown(value), citation(notebook, key)) for key, value in _GLUED.items()]
+    _GLUED.clear()
+    return pd.DataFrame(rows, columns=["getal", "waarde", "citeer als"]).set_index("getal")
 
 
 def calibration_table() -> pd.DataFrame:
@@ -628,13 +730,8 @@ def glue_overview() -> None:
     dec = reconcile.decomposition(its["v1"], v3, maat="aanvragen")
     for _, r in dec.iloc[1:].iterrows():
         _glue(f"v1_v3_effect_{r['stap']}", int(r["effect"]) if r["effect"] == r["effect"] and r["effect"] is not None else 0)
-        _glue(f"v1_v3_effect_{r['stap']}_tekst", effect_text(r["effect"]))
-        _glue(f"v1_v3_effect_{r['stap']}_en", effect_text(r["effect"], lang="en"))
+        _glue(f"v1_v3_effect_{r['stap']}_tekst", effect_text(r["effect"], sign=False))
+        _glue(f"v1_v3_effect_{r['stap']}_en", effect_text(r["effect"], sign=False, lang="en"))
     _glue_source()
 
 
-def effect_text(value, *, lang: str = "nl") -> str:
-    """An effect (difference of two published totals) for prose; unknown when a total is suppressed."""
-    if value is None or value != value:
-        return "onbekend (een totaal is afgeschermd)" if lang == "nl" else "unknown (a total is suppressed)"
-    return str(int(value))

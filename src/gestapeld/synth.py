@@ -7,7 +7,9 @@ rows: first asylum applications per year and nationality, grant rates and decisi
 grant, 8 EVRM routes (also with sponsors who are not refugees: out of scope), independent
 asylum applications by admitted family members, and the stacked applications that follow,
 generation after generation (so chains of depth 3 occur), including the COVID-19 dip in
-2020 and the catch-up in 2021.
+2020 and the catch-up in 2021. Family applications filed abroad are registered weeks to
+months after their application date (`registratiedatum`, domain.md section 7), so a later
+peildatum also reveals applications, not only decisions (assumptions: book/gegevens.md).
 
 Deterministic: the same seed and scale give a byte-identical file. `scale=1` is the Dutch
 volume (about 0.6 million applications); larger scales multiply every flow.
@@ -68,6 +70,13 @@ class Params:
     ordinary_8evrm_per_year: int = 1_800
     p_8evrm_by_ordinary_admitted: float = 0.02
     own_asylum_lag_mean: float = 1200.0  # days from admission to the own asylum application
+    # registration (domain.md section 7): a family application filed abroad (at an embassy)
+    # is entered in the case system later; an assumption, no published distribution
+    p_filed_abroad: float = 0.60            # share of nareis and 8 EVRM applications filed abroad
+    registration_lag_mean: float = 35.0     # days, typical lag of those filed abroad
+    p_long_registration: float = 0.12       # of those: recorded months later (missing documents)
+    long_registration_days: tuple[int, int] = (90, 270)
+    registration_backlog: float = 1.6       # lags grew with the 2022-2023 backlog
     covid_filing_delay: float = 0.70  # share of 2020 family applications filed later
     covid_decision_delay: float = 0.72  # share of 2020 family decisions slipping to 2021
     wave_family_factor: float = 1.3
@@ -107,6 +116,7 @@ class _Apps:
     aanvraag: list[np.ndarray] = dataclasses.field(default_factory=list)
     besluit_dag: list[np.ndarray] = dataclasses.field(default_factory=list)
     besluit: list[np.ndarray] = dataclasses.field(default_factory=list)
+    registratie: list[np.ndarray] = dataclasses.field(default_factory=list)
     nationaliteit: list[np.ndarray] = dataclasses.field(default_factory=list)
     relatie: list[np.ndarray] = dataclasses.field(default_factory=list)
 
@@ -118,6 +128,9 @@ class _Apps:
 class _Sim:
     def __init__(self, seed: int, scale: float, params: Params):
         self.rng = np.random.default_rng(seed)
+        # registration lags draw from their own stream, so adding them left every other
+        # simulated flow (and the calibration) exactly as it was
+        self.reg_rng = np.random.default_rng([seed, 1])
         self.scale = scale
         self.p = params
         self.next_person = 0
@@ -150,12 +163,27 @@ class _Sim:
         return day, besluit, granted
 
     def backlog_lag(self, aanvraag: np.ndarray, normal: float, backlog: float = 2.2) -> np.ndarray:
-        """Longer decision lags for applications of 2015-2016 and the 2022-2023 backlog."""
+        """Longer decision lags for applications of 2015-2016 and the backlog that grew from
+        mid-2021 to its full size at the start of 2023 (and stayed)."""
         year = 1970 + aanvraag / 365.25
         lag = np.full(aanvraag.size, normal, dtype=float)
         lag = np.where((year >= 2015) & (year < 2016.5), normal * 1.6, lag)
-        lag = np.where(year >= 2021.5, normal * backlog, lag)
+        growth = np.clip((year - 2021.5) / 1.5, 0.0, 1.0)
+        lag = np.where(year >= 2021.5, normal * (1.0 + (backlog - 1.0) * (0.4 + 0.6 * growth)), lag)
         return lag
+
+    def registration(self, aanvraag: np.ndarray) -> np.ndarray:
+        """Registration day of family applications: filed abroad ones are entered later,
+        some months later; the lag grew with the 2022-2023 backlog (an assumption)."""
+        p, rng, size = self.p, self.reg_rng, aanvraag.size
+        abroad = rng.random(size) < p.p_filed_abroad
+        year = 1970 + aanvraag / 365.25
+        factor = np.where(year >= 2022, p.registration_backlog, 1.0)
+        lag = rng.gamma(1.5, p.registration_lag_mean / 1.5, size) * factor
+        lo, hi = p.long_registration_days
+        long = rng.random(size) < p.p_long_registration
+        lag = np.where(long, lag + rng.integers(lo, hi, size), lag)
+        return aanvraag + np.where(abroad, lag.astype(np.int64), 0)
 
     # ----------------------------------------------------------------- flows
     def first_asylum(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -175,7 +203,7 @@ class _Sim:
         grant_p = np.array([GRANT_RATE[x] for x in NATIONALITIES])[nat]
         dag, besluit, granted = self.decide(aanvraag, grant_p, self.backlog_lag(aanvraag, 200, 1.6))
         self.apps.add(persoon=persoon, referent=np.full(persoon.size, -1), procedure=np.full(persoon.size, "asiel"),
-                      aanvraag=aanvraag, besluit_dag=dag, besluit=besluit, nationaliteit=nat,
+                      aanvraag=aanvraag, registratie=aanvraag, besluit_dag=dag, besluit=besluit, nationaliteit=nat,
                       relatie=np.full(persoon.size, ""))
         return persoon[granted], dag[granted], nat[granted]
 
@@ -196,8 +224,11 @@ class _Sim:
         dag, besluit, granted = self.decide(aanvraag, grant_p, self.backlog_lag(aanvraag, 150, 1.3),
                                             covid=self.p.covid_decision_delay)
         rel = np.array(relatie)[self.rng.integers(0, len(relatie), ref.size)]
+        registratie = self.registration(aanvraag)
+        # nothing is decided before it is registered: such a decision waits two weeks more
+        dag = np.maximum(dag, registratie + 14)
         self.apps.add(persoon=persoon, referent=ref, procedure=np.full(ref.size, procedure), aanvraag=aanvraag,
-                      besluit_dag=dag, besluit=besluit, nationaliteit=fam_nat, relatie=rel)
+                      registratie=registratie, besluit_dag=dag, besluit=besluit, nationaliteit=fam_nat, relatie=rel)
         return persoon[granted], dag[granted], fam_nat[granted]
 
     def own_asylum(self, admitted: np.ndarray, day: np.ndarray, nat: np.ndarray, p: float
@@ -208,7 +239,7 @@ class _Sim:
         aanvraag = base + self.rng.gamma(2.0, self.p.own_asylum_lag_mean / 2, persoon.size).astype(np.int64) + 30
         dag, besluit, granted = self.decide(aanvraag, self.p.grant_independent_asylum, self.backlog_lag(aanvraag, 220))
         self.apps.add(persoon=persoon, referent=np.full(persoon.size, -1), procedure=np.full(persoon.size, "asiel"),
-                      aanvraag=aanvraag, besluit_dag=dag, besluit=besluit, nationaliteit=n,
+                      aanvraag=aanvraag, registratie=aanvraag, besluit_dag=dag, besluit=besluit, nationaliteit=n,
                       relatie=np.full(persoon.size, ""))
         return persoon[granted], dag[granted], n[granted]
 
@@ -262,7 +293,9 @@ class _Sim:
         a = self.apps
         cat = lambda xs: np.concatenate(xs)  # noqa: E731
         aanvraag = cat(a.aanvraag)
-        keep = aanvraag <= END_DAY
+        registratie = cat(a.registratie)
+        keep = registratie <= END_DAY  # what is not yet registered is not in the extract
+        registratie = registratie[keep]
         persoon, referent = cat(a.persoon)[keep], cat(a.referent)[keep]
         besluit_dag, besluit = cat(a.besluit_dag)[keep], cat(a.besluit)[keep]
         aanvraag = aanvraag[keep]
@@ -277,6 +310,7 @@ class _Sim:
             "referent_id": [f"P{perm[r]:09d}" if r >= 0 else None for r in referent[order]],
             "procedure": cat(a.procedure)[keep][order],
             "aanvraagdatum": _dates(aanvraag[order]),
+            "registratiedatum": _dates(registratie[order]),
             "besluitdatum": _dates(np.where(pending, -1, besluit_dag)[order]),
             "besluit": np.where(pending, None, besluit)[order],
             "relatie": np.where(cat(a.relatie)[keep] == "", None, cat(a.relatie)[keep])[order],
