@@ -169,8 +169,8 @@ def test_reconciliation_path_moves_one_parameter_group_at_a_time():
     # peildatum: v3's 2024-01-15, period still v1's; periode: v3's 2019-01-01..2023-12-31.
     assert got == [
         ("v1>definitie", "longitudinal", b.vormen, D("2023-07-31"), D("2019-01-01"), D("2023-07-31")),
-        ("v1>peildatum", "longitudinal", b.vormen, D("2024-01-15"), D("2019-01-01"), D("2023-07-31")),
-        ("v1>periode", "longitudinal", b.vormen, D("2024-01-15"), D("2019-01-01"), D("2023-12-31")),
+        ("v1>definitie+peildatum", "longitudinal", b.vormen, D("2024-01-15"), D("2019-01-01"), D("2023-07-31")),
+        ("v1>definitie+peildatum+periode", "longitudinal", b.vormen, D("2024-01-15"), D("2019-01-01"), D("2023-12-31")),
     ]
     v0 = config.iteration("v0")
     assert reconcile.path(v0, b)[1][1].methode == "longitudinal"
@@ -190,10 +190,10 @@ def _fake_totals(monkeypatch, totals: dict[tuple[str, str], int | str]):
 def test_decomposition_effects_are_differences_of_published_totals(monkeypatch):
     a, b = config.iteration("v1"), config.iteration("v3")
     _fake_totals(monkeypatch, {("v1", "aanvragen"): 100, ("v1>definitie", "aanvragen"): 130,
-                               ("v1>peildatum", "aanvragen"): 150, ("v1>periode", "aanvragen"): 200,
+                               ("v1>definitie+peildatum", "aanvragen"): 150, ("v1>definitie+peildatum+periode", "aanvragen"): 200,
                                ("v3", "aanvragen"): 200, ("v1", "inwilligingen"): 40,
                                ("v1>definitie", "inwilligingen"): "<10",
-                               ("v1>peildatum", "inwilligingen"): 60, ("v1>periode", "inwilligingen"): 90,
+                               ("v1>definitie+peildatum", "inwilligingen"): 60, ("v1>definitie+peildatum+periode", "inwilligingen"): 90,
                                ("v3", "inwilligingen"): 80})
     dec = reconcile.decomposition(a, b)
     # effects: 130 - 100, 150 - 130, 200 - 150
@@ -228,7 +228,7 @@ def test_a_parameter_that_changes_nothing_has_effect_zero(monkeypatch):
     a, b = config.iteration("v1"), config.iteration("v3")
     # the peildatum step leaves the total at 130: its effect is 0, drawn as 0
     _fake_totals(monkeypatch, {("v1", "aanvragen"): 100, ("v1>definitie", "aanvragen"): 130,
-                               ("v1>peildatum", "aanvragen"): 130, ("v1>periode", "aanvragen"): 170})
+                               ("v1>definitie+peildatum", "aanvragen"): 130, ("v1>definitie+peildatum+periode", "aanvragen"): 170})
     dec = reconcile.decomposition(a, b)
     assert _effects(dec) == [None, 30, 0, 40]
     assert [r["waarde"] for r in reconcile.waterfall_steps(dec, "v1", "v3").to_dict("records")] == [100, 30, 0, 40, 170]

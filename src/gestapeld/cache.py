@@ -50,8 +50,12 @@ def prune(keep: int = KEEP) -> None:
     base = folder()
     if not base.is_dir():
         return
+    import time
     stems = sorted(base.glob("extract-*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
     for old in stems[keep:]:
+        # an entry used within the hour may be read by a build running beside this one
+        if time.time() - old.stat().st_mtime < 3600:
+            continue
         for p in (old, old.with_suffix(".parquet")):
             p.unlink(missing_ok=True)
     for tmp in base.glob(".tmp-*"):  # left behind by an interrupted write, older than an hour

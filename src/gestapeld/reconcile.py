@@ -107,11 +107,10 @@ def published_total(it: Iteration, maat: str) -> int | str:
     find no safe way to publish its table. Then its total is not published ('x') and the
     effects that depend on it are not computable.
     """
+    from .disclosure import ProtectionError
     try:
         return report.total(it, "alle", maat)
-    except RuntimeError as err:
-        if "cannot protect" not in str(err):
-            raise
+    except ProtectionError:
         return "x"
 
 

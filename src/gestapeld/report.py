@@ -78,9 +78,16 @@ def _extract(path: str, fingerprint: str) -> Path:
 
 
 def extract_path() -> Path:
-    """The validated, typed copy of the extract (private cache; validated once per extract)."""
+    """The validated, typed copy of the extract (private cache; validated once per extract).
+
+    The cache keeps only the most recently used copies: when another process (or a test)
+    pruned this one since it was prepared, it is prepared again."""
     path = data_path()
-    return _extract(str(path), provenance.data_fingerprint(path))
+    typed = _extract(str(path), provenance.data_fingerprint(path))
+    if not typed.is_file():
+        _extract.cache_clear()
+        typed = _extract(str(path), provenance.data_fingerprint(path))
+    return typed
 
 
 def load_extract() -> pd.DataFrame:
