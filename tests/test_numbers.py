@@ -496,8 +496,9 @@ def test_round_count_and_policy_with_other_parameters():
     assert [disclosure.round_count(n, p) for n in (0, 2, 3, 12, 13)] == [0, 0, 5, 10, 15]
     assert [disclosure.publish_value(n, p) for n in (0, 4, 5, 7, 8)] == ["0", "<5", "5", "5", "10"]
     assert p.symbol == "<5"
-    assert disclosure.Policy().describe() == \
-        "afgerond op 10-tallen; aantallen kleiner dan 10 weergegeven als '<10'"
+    assert disclosure.Policy().describe() == (
+        "afgerond op 10-tallen; aantallen kleiner dan 10 weergegeven als '<10'; cellen die een "
+        "afgeschermd aantal zouden verraden, weergegeven als 'x'")
 
 
 def test_numeric_reads_published_text():

@@ -121,12 +121,14 @@ def _check_site(site: Path, identifiers: set[str], secret_paths: list[str]) -> N
     for name, data in files.items():
         text = _pdf_text(data) if name.endswith(".pdf") else data.decode("utf-8", errors="replace")
         assert CANARY_TEXT not in text, f"identifier in {name}"
+        if name.endswith(".pdf"):  # the information sheets name the data source too
+            assert "synthet" not in text.lower(), f"{name} calls the figures synthetic"
         assert IDENTIFIER.search(text) is None, f"identifier in {name}"
         for secret in secret_paths:
             assert secret not in text, f"absolute path in {name}"
         if name.endswith(".html"):
             body = text
-            if FIGURE_PAGES.match(name):
+            if FIGURE_PAGES.match(name) or "informatieblad/" in name:
                 assert "synthet" not in body.lower(), f"{name} calls the figures synthetic"
             assert "synthetisch extract, niet uit gegevens" not in body, f"synthetic footer in {name}"
     index = files["book/index.html"].decode()

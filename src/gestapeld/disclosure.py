@@ -36,7 +36,8 @@ class Policy:
 
     def describe(self) -> str:
         return (f"afgerond op {self.base}-tallen; aantallen kleiner dan {self.threshold} "
-                f"weergegeven als '{self.symbol}'")
+                f"weergegeven als '{self.symbol}'; cellen die een afgeschermd aantal zouden verraden, "
+                f"weergegeven als '{self.secondary}'")
 
 
 DEFAULT = Policy()

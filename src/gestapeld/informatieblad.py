@@ -322,7 +322,10 @@ def sheet(edition: str) -> dict:
                 _p("Elk getal komt uit dezelfde code en hetzelfde extract als de website: de parameters van de "
                    "cijfervraag, de vingerafdruk (sha256) van het extract en van de code, en de versies van de "
                    "gebruikte software."),
-                _provenance(it)]},
+                _provenance(it),
+                _p(("strong", "Citeren."), " Wie een getal uit dit blad overneemt, vermeldt als bron: ",
+                   report.citation(f"iteraties/{it.id}", edition=it.id),
+                   " Daar staat elk getal met de cel die het berekende.")]},
         ],
         # no links: the sheet travels as a PDF, where a link to a file of the site would not resolve
         "closing": _rich("Gemaakt door ", ("code", "gestapeld publish"), f" uit de iteratie {it.id}. De volledige "

@@ -42,29 +42,41 @@ def _per_year(it: Iteration, vorm: str, maat: str) -> dict[int, int | str]:
 
 
 def computed(it: Iteration, spec: dict) -> str:
-    """What this publication computes for one reference figure (`vergelijk` in the YAML)."""
+    """What this publication computes for one reference figure (`vergelijk` in the YAML).
+
+    Only cells of the iteration page itself are read (its years, period total and the
+    2019-2022 subtotal), never a separately protected table: a second protection of the
+    same counts could show a cell that the page hides (disclosure issue)."""
     from . import report
-    if "tot" in spec:
-        it = it.replace(end=config._as_date(spec["tot"], "referentiecijfers.tot"))
+    end = config._as_date(spec["tot"], "referentiecijfers.tot") if "tot" in spec else it.end
     if "aandeel_tot" in spec:
         s = report.share(it, end=config._as_date(spec["aandeel_tot"], "referentiecijfers.aandeel_tot"))
-        return "niet te bepalen" if s != s else report.percent(s)
+        return report.share_text(it, s)
     vorm, maat = spec["vorm"], spec["maat"]
     if vorm != "alle" and vorm not in it.vormen:
         return "niet geteld in deze iteratie"
     if spec.get("piekjaar"):
-        years = _per_year(it.replace(end=min(it.end, dt.date(2022, 12, 31))), vorm, maat)
-        numeric = {y: v for y, v in years.items() if isinstance(v, int)}
-        return str(max(numeric, key=numeric.get)) if numeric else "niet te bepalen"
+        last = min(it.end, dt.date(2022, 12, 31))
+        return report.peak_year(it, vorm, maat, list(range(it.start.year, last.year + 1)))
     if spec.get("per_jaar"):
-        years = _per_year(it, vorm, maat)
+        years = {y: v for y, v in _per_year(it, vorm, maat).items() if dt.date(y, 12, 31) <= end}
         parts = "; ".join(f"{y}: {nl(v)}" for y, v in years.items())
         numeric = [v for v in years.values() if isinstance(v, int)]
         if numeric and len(numeric) == len(years):
             gem = int(round(sum(numeric) / len(numeric), -1))
             return f"gemiddeld {nl(gem)} per jaar ({parts})"
         return parts
-    return nl(_total(it, vorm, maat))
+    if end == it.end:
+        return nl(_total(it, vorm, maat))
+    if end == report.SUBTOTAL[1] and report._has_subtotal(it):
+        return nl(report.total(it, vorm, maat, jaar=report.SUBTOTAL[0]))
+    return "niet te bepalen"
+
+
+def column(iteration: Iteration | None = None) -> str:
+    """The column of this publication's own figures, named after the data source."""
+    from . import report
+    return "deze publicatie (synthetisch, beveiligd)" if report.is_synthetic() else "deze publicatie (beveiligd)"
 
 
 def table(iteration: str | Iteration) -> pd.DataFrame:
@@ -72,10 +84,11 @@ def table(iteration: str | Iteration) -> pd.DataFrame:
     from . import report
     it = report.resolve(iteration)
     rows = config.section("referentiecijfers").get(it.id) or []
+    own = column(it)
     return pd.DataFrame(
         [{"gegeven": r["gegeven"], "IND": r["waarde"], "bron": r["bron"],
-          "deze publicatie (synthetisch, beveiligd)": computed(it, r["vergelijk"])} for r in rows],
-        columns=["gegeven", "IND", "bron", "deze publicatie (synthetisch, beveiligd)"],
+          own: computed(it, r["vergelijk"])} for r in rows],
+        columns=["gegeven", "IND", "bron", own],
     ).set_index("gegeven")
 
 

@@ -578,12 +578,12 @@ def _template_of(notebook: str) -> str:
     return {"iteraties": "iteratie.ipynb", "verschillen": "verschil.ipynb"}.get(folder, f"{name}.ipynb")
 
 
-def citation(notebook: str, key: str | None = None) -> str:
+def citation(notebook: str, key: str | None = None, *, edition: str | None = None) -> str:
     """A short source line to paste under a quoted number: edition, page, notebook cell,
     data and code fingerprints (12 characters each; the full ones are in the provenance
     table of the notebook). `notebook` like 'verschillen/v1_v3', `key` a glued name."""
     name = notebook.removesuffix(".ipynb")
-    edition = list(config.iterations())[-1]
+    edition = edition or list(config.iterations())[-1]
     tpl = config.project_root() / "notebooks" / _template_of(name)
     data = provenance.data_fingerprint(data_path())[:12]
     code = provenance.code_fingerprint(tpl)[:12]
