@@ -619,7 +619,17 @@ def write_md(rows: list[dict], tg: list[dict], meta: dict, book: dict | None, pa
                         f"na wijziging van de peildatum van {book['edited']} {book['changed_s']:.1f} s")
                   + "; opnieuw uitgevoerd na die wijziging: "
                   + (", ".join(f"`{n}`" for n in book["changed_notebooks"]) or "geen") + "."]
+    lines = [_dash_blank_cells(line) for line in lines]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _dash_blank_cells(line: str) -> str:
+    """A table cell without a value (no target, no growth) shows a dash, never a blank."""
+    if not line.startswith("|"):
+        return line
+    while "|  |" in line:
+        line = line.replace("|  |", "| – |")
+    return line
 
 
 def print_summary(rows: list[dict], tg: list[dict]) -> None:

@@ -57,7 +57,10 @@ class _Text(HTMLParser):
             return
         a = dict(attrs)
         classes = (a.get("class") or "").split()
-        skip = "reconstructie" in classes or (tag == "a" and "bronnen.html" in (a.get("href") or ""))
+        # the "Bron van de getallen" cells name each glued number by its key on purpose: a
+        # civil servant pastes that citation under a quote (issue 14)
+        skip = ("reconstructie" in classes or "tag_bron-getallen" in classes
+                or (tag == "a" and "bronnen.html" in (a.get("href") or "")))
         if tag == "article":
             self.in_article += 1
         self.stack.append((tag, skip))

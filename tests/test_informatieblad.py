@@ -100,7 +100,9 @@ def test_pdf_table_rows_equal_the_published_table(site, edition):
         label = FORM_LABELS.get(row["categorie"], row["categorie"])
         expected = [row[m] for m in measures if row[m] != ""]  # empty cells leave no text
         pattern = re.compile(rf"^\s*{re.escape(label)}\s+{re.escape(row['jaar'])}\s+(.*?)\s*$", re.M)
-        found = pattern.findall(text)
+        # only lines of published values: Tabel 1 may wrap a text such as "... alle vormen" /
+        # "2021 (inhaaleffect ...)" into a line that starts the same way
+        found = [f for f in pattern.findall(text) if re.fullmatch(r"[0-9.<x–\s]*", f)]
         if not found:
             missing.append((label, row["jaar"]))
         elif len(found) > 1 or found[0].split() != expected:

@@ -239,6 +239,15 @@ def test_published_depth_table(monkeypatch):
         "2": "10", "3 of meer": "30", "cyclus (fout in de gegevens)": "0"}
 
 
+@pytest.fixture(autouse=True)
+def _fresh_report_caches():
+    """report caches protected cells per (iteration, data fingerprint); these cases swap
+    `report.result` for hand-made extracts, so every test starts and ends with empty caches."""
+    report._protected.cache_clear()
+    yield
+    report._protected.cache_clear()
+
+
 def test_published_gap_and_own_permit_tables(monkeypatch):
     res = compute(GAP_ROWS)
     monkeypatch.setattr(report, "result", lambda iteration: res)

@@ -520,8 +520,8 @@ def display_orderfree(of: pd.DataFrame) -> pd.DataFrame:
             "stap": "totaal verschil" if r.stap == "totaal" else r.stap,
             "in de gekozen volgorde": effect_text(r.volgorde),
             "gemiddeld over de 6 volgordes (Shapley)": effect_text(r.shapley),
-            "kleinste effect": "" if r.stap == "totaal" else effect_text(r.laagste),
-            "grootste effect": "" if r.stap == "totaal" else effect_text(r.hoogste),
+            "kleinste effect": "–" if r.stap == "totaal" else effect_text(r.laagste),
+            "grootste effect": "–" if r.stap == "totaal" else effect_text(r.hoogste),
         })
     return pd.DataFrame(rows).set_index("stap")
 
@@ -603,6 +603,8 @@ def sources(notebook: str) -> pd.DataFrame:
     """The numbers this cell glued, each with the citation to paste under it; shown on the
     page under the label `anchor(notebook)`, so every number on a text page links here."""
     rows = [(key, _shown(value), citation(notebook, key)) for key, value in _GLUED.items()]
+    # every number is listed, also in the plain-text rendering (pandas cuts long tables)
+    pd.set_option("display.max_rows", max(int(pd.get_option("display.max_rows") or 0), len(rows) + 1))
     _GLUED.clear()
     return pd.DataFrame(rows, columns=["getal", "waarde", "citeer als"]).set_index("getal")
 
