@@ -23,10 +23,12 @@ def test_waterfall_with_a_suppressed_total_and_an_unknown_effect():
                           "soort": ["totaal", "effect", "effect", "effect", "totaal"]})
     fig = figures.waterfall(steps, titel="t", ylabel="y")
     labels = _texts(fig)
-    # the suppressed total shows its symbol, the unknown effect 'x'; the known values their numbers
-    assert labels == ["<10", "x", "+40", "x", "120"]
+    # the suppressed total shows its symbol, an effect that cannot be computed 'n.b.' (niet te
+    # berekenen, as in the reconciliation table); a known effect its number
+    assert labels == ["<10", "n.b.", "+40", "n.b.", "120"]
     heights = sorted(round(b.get_height()) for b in _bars(fig))
-    assert heights == [40, 120]  # two bars: nothing drawn for '<10' or the unknown effects
+    # one bar: nothing for '<10' or the unknown effects, and the +40 has no known level to stand on
+    assert heights == [120]
     assert "afgeschermd" in fig.axes[0].get_xlabel()
 
 
@@ -47,5 +49,6 @@ def test_series_by_year_leaves_suppressed_bars_out():
 def test_published_text_words_for_symbols():
     assert report.published_text("<10") == "minder dan 10"
     assert report.published_text("x") == "afgeschermd"
-    assert report.published_text(1230) == "1230"
+    assert report.published_text(1230) == "1.230"  # the book's Dutch thousands separator
+    assert report.published_text(1230, lang="en") == "1230"
     assert report.published_text("<10", lang="en") == "fewer than 10"

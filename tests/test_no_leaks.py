@@ -357,7 +357,7 @@ def test_end_to_end_notebooks_and_site_hold_no_identifier(tmp_path):
     help_text = gestapeld("--help").stdout
     if "publish" not in help_text:
         pytest.fail("`gestapeld publish` does not exist (yet): the site part of this test cannot run")
-    proc = gestapeld("publish", cwd=root, env_extra=env, timeout=3600)
+    proc = gestapeld("publish", "--data", canary, cwd=root, env_extra=env, timeout=3600)
     assert proc.returncode == 0, f"publish failed:\n{proc.stderr[-3000:]}"
     assert CANARY not in (proc.stdout + proc.stderr).upper(), "publish printed an identifier"
     site = root / "_build" / "html"

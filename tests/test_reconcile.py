@@ -72,7 +72,11 @@ def test_waterfall_draws_not_computable_effects():
     ])
     fig = figures.waterfall(steps, titel="t", ylabel="y")
     labels = [t.get_text() for t in fig.axes[0].texts]
-    assert labels == ["100", "n.b.", "n.b.", "250"]  # after an unknown effect the level is unknown
+    # after an unknown effect the level is unknown: the next effect keeps its number (as in the
+    # table) but gets no bar, since it has no known level to stand on
+    assert labels == ["100", "n.b.", "+18,3", "250"]
+    heights = sorted(round(p.get_height()) for p in fig.axes[0].patches)
+    assert heights == [100, 250]
     figures.plt.close(fig)
 
 

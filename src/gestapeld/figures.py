@@ -144,10 +144,12 @@ def waterfall(steps: pd.DataFrame, *, titel: str, ylabel: str) -> plt.Figure:
                 missing = True
             running = value if known else None
             label_y, label = (value if known else 0), (_nl(value, sign=False) if known else unknown_label)
-        elif not known or running is None:
-            missing = missing or not known
+        elif not known:
+            missing = True
             running = None
             label_y, label = 0, unknown_label
+        elif running is None:  # a known effect on an unknown level: its number, but no bar
+            label_y, label = 0, _nl(value, sign=True)
         else:
             bottom = running if value >= 0 else running + value
             ax.bar(i, abs(value), bottom=bottom, color=OKABE_ITO[1] if value >= 0 else OKABE_ITO[5],

@@ -85,7 +85,7 @@ def source_placeholders(synthetic: bool) -> dict:
     return {"kal_titel": "Vergelijking met de gepubliceerde cijfers",
             "kal_intro": "Hieronder staan de cijfers die de IND eerder publiceerde naast wat iteratie v3 op dit "
                          "extract oplevert, met de verhouding tussen beide. Een verschil is geen fout: definitie, "
-                         "periode en peildatum van de eerdere publicatie kunnen afwijken (zie {ref}`verschillen`). "
+                         "periode en peildatum van de eerdere publicatie kunnen afwijken (zie de verschillen tussen de iteraties). "
                          "De aantallen van dit extract zijn beveiligd zoals alle gepubliceerde aantallen."}
 
 
@@ -190,7 +190,11 @@ def execute(job: Job, fp: str, env_data: Path | None, *, dest: Path | None = Non
     if log is not None:
         kwargs["kernel_manager_class"] = _quiet_kernel_manager(log)
     try:
-        pm.execute_notebook(str(prepared), str(tmp), parameters=job.parameters, cwd=str(out.parent),
+        # The kernel starts in the notebook's folder (nbclient's resources path). papermill's
+        # own `cwd=` would chdir the whole process, which races when two jobs run in threads
+        # (a download written by one notebook could land in the other's folder).
+        pm.execute_notebook(str(prepared), str(tmp), parameters=job.parameters,
+                            resources={"metadata": {"path": str(out.parent)}},
                             progress_bar=False, kernel_name="python3", log_output=False, **kwargs)
         nb = nbformat.read(tmp, as_version=4)
         nbformat.write(_clean(nb, job, fp, source), tmp)
