@@ -80,9 +80,21 @@ def jobs() -> list[Job]:
 #: Placeholders that depend on the data source (filled in every template's markdown).
 def source_placeholders(synthetic: bool) -> dict:
     if synthetic:
-        return {"kal_titel": "Kalibratie van de synthetische gegevens",
+        return {"iter_titel": "Reconstructie met synthetische gegevens",
+                "iter_aantallen": "De aantallen op deze pagina komen uit een synthetisch extract: ze laten zien wat "
+                                  "de methode van deze cijfervraag berekent, niet wat de IND vond.",
+                "iter_kalibratie": "Het synthetische extract is afgestemd op gepubliceerde totalen van de IND (zie "
+                                   "{ref}`kalibratie`); waar de kolommen dicht bij elkaar liggen, is dat zo gemaakt "
+                                   "en bevestigt het de cijfers van de IND niet.",
+                "kal_titel": "Kalibratie van de synthetische gegevens",
                 "kal_intro": "Het standaardextract is synthetisch: een simulatie van de stromen (zie {ref}`gegevens`). De simulatie is zo afgesteld dat iteratie v3 uitkomt in de buurt van cijfers die de IND en het CBS hebben gepubliceerd. Hieronder staan die gepubliceerde cijfers naast wat iteratie v3 op het synthetische extract oplevert. Een doel is gehaald als het synthetische aantal hooguit 20% afwijkt. De synthetische aantallen zijn beveiligd (zie {ref}`beveiliging`).\n\n**Overeenstemming volgt uit de afstemming.** Omdat het synthetische extract op deze cijfers is afgestemd, liggen de synthetische totalen er vanzelf dichtbij. Die overeenstemming zegt dus niets over de juistheid van de cijfers van de IND of van de methode; ze laat alleen zien dat de simulatie een realistische omvang heeft.\n\n**Wat het CBS telt.** De CBS-reeksen tellen *personen*: eerste asielaanvragen en *aangekomen* nareizigers per jaar {cite}`cbs80059ned`. Het synthetische extract heeft geen aankomstdatum; de nareisregels vergelijken daarom de aangekomen nareizigers met de ingewilligde nareisaanvragen per besluitjaar. Dat is een benadering: een ingewilligde nareiziger reist niet altijd in hetzelfde jaar, en niet iedereen reist."}
-    return {"kal_titel": "Vergelijking met de gepubliceerde cijfers",
+    return {"iter_titel": "Reconstructie van de peildatum",
+            "iter_aantallen": "De aantallen op deze pagina komen uit het extract van de IND waarop deze site is "
+                              "gebouwd, beveiligd; ze laten zien wat de methode van deze cijfervraag op dat extract "
+                              "berekent.",
+            "iter_kalibratie": "Verschillen met de cijfers van de IND kunnen komen van de definitie, de periode en "
+                               "de peildatum van de eerdere publicatie.",
+            "kal_titel": "Vergelijking met de gepubliceerde cijfers",
             "kal_intro": "Hieronder staan de cijfers die de IND eerder publiceerde naast wat iteratie v3 op dit "
                          "extract oplevert, met de verhouding tussen beide. Een verschil is geen fout: definitie, "
                          "periode en peildatum van de eerdere publicatie kunnen afwijken (zie de verschillen tussen de iteraties). "
