@@ -678,8 +678,9 @@ def calibration_label(doel: str) -> str:
     if doel.startswith("eerste_asielaanvragen_"):
         return f"CBS: eerste asielaanvragen (personen), {doel.rsplit('_', 1)[1]}"
     if doel.startswith("nareis_inwilligingen_"):
+        ours = "synthetisch" if is_synthetic() else "dit extract"
         return (f"CBS: aangekomen nareizigers (personen), {doel.rsplit('_', 1)[1]}; "
-                "synthetisch: ingewilligde nareisaanvragen in dat besluitjaar")
+                f"{ours}: ingewilligde nareisaanvragen in dat besluitjaar")
     return doel
 
 
