@@ -25,7 +25,7 @@ $(STAMP): requirements.txt pyproject.toml
 
 install: $(STAMP) ## create .venv and install pinned requirements and the package
 
-$(DATA): $(STAMP) src/gestapeld/synth.py
+$(DATA): $(STAMP) src/gestapeld/engine/synth.py
 	$(GESTAPELD) synth --out $(DATA)
 
 data: $(DATA) ## generate the synthetic default extract (deterministic)

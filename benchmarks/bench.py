@@ -15,7 +15,7 @@ What is measured, per scale of the synthetic extract (scale 1 is about 565,000 r
   writing), with an empty extract cache (cold: what a user waits for on a new extract);
 * tables (warm): the same with the validated copy already in the cache;
 * validate: `gestapeld validate X`, the whole command, empty cache;
-* engine: `gestapeld.counts.compute(path, iteration)` timed inside the process (imports excluded);
+* engine: `gestapeld.engine.counts.compute(path, iteration)` timed inside the process (imports excluded);
 * pandas: `benchmarks/pandas_baseline.py`, the same rules in vectorised pandas; its results
   must be identical to the engine's, or this script stops with the differences;
 * floor: a Python process with DuckDB reading the Parquet and joining it once to itself on
@@ -103,7 +103,8 @@ def worker(method: str, path: str, iteration_id: str, dump: str | None) -> None:
     """One timed measurement in this (fresh) process; prints one JSON line."""
     result = None
     if method in ("engine", "engine_alt"):
-        from gestapeld import config, counts, linkage
+        from gestapeld import config
+        from gestapeld.engine import counts, linkage
         if method == "engine_alt":  # a proposed variant of the SQL files, measured side by side
             linkage.SQL_DIR = Path(os.environ["GESTAPELD_BENCH_SQL_DIR"])
             linkage.sql.cache_clear()
@@ -144,7 +145,7 @@ def worker(method: str, path: str, iteration_id: str, dump: str | None) -> None:
 
 
 def _generator_hash() -> str:
-    import gestapeld.synth as synth
+    import gestapeld.engine.synth as synth
     return hashlib.sha256(Path(synth.__file__).read_bytes()).hexdigest()[:16]
 
 
@@ -175,7 +176,7 @@ def ensure_extract(scale: float, *, seed: int = SEED) -> tuple[Path, int]:
     t0 = time.perf_counter()
     out = subprocess.run(
         [sys.executable, "-c",
-         "import sys; from gestapeld import synth; "
+         "import sys; from gestapeld.engine import synth; "
          "print(synth.write(sys.argv[1], seed=int(sys.argv[2]), scale=float(sys.argv[3])))",
          str(path), str(seed), repr(scale)],
         check=True, capture_output=True, text=True,
@@ -675,7 +676,7 @@ def names_iteration(name: str, iteration_id: str) -> bool:
 
 def declared_dependents(clone: Path, env: dict[str, str], iteration_id: str) -> list[str] | None:
     """The notebooks the clone's runner says depend on this iteration (None: runner not readable)."""
-    code = ("import json; from gestapeld import runner\n"
+    code = ("import json; from gestapeld.publication import runner\n"
             "print(json.dumps([[j.name, sorted(j.depends)] for j in runner.jobs()]))")
     proc = subprocess.run([str(clone / ".venv" / "bin" / "python"), "-c", code], cwd=clone, env=env,
                           capture_output=True, text=True)
@@ -854,7 +855,7 @@ def main(argv: list[str] | None = None) -> int:
         scales = sorted(float(s) for s in args.scales.split(",") if s.strip())
         sql_dir = args.sql_dir.resolve() if args.sql_dir else None
         if sql_dir and not (sql_dir / "zaken.sql").exists():
-            raise SystemExit(f"--sql-dir {sql_dir}: no zaken.sql there (copy src/gestapeld/sql/ and edit)")
+            raise SystemExit(f"--sql-dir {sql_dir}: no zaken.sql there (copy src/gestapeld/engine/sql/ and edit)")
         rows = run_scales(scales, repeats=args.repeats, iteration_id=args.iteration,
                           pandas_max=args.pandas_max_scale, sql_dir=sql_dir)
         meta = {**machine(), "iteration": args.iteration, "repeats": args.repeats}

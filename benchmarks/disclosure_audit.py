@@ -13,7 +13,10 @@ from __future__ import annotations
 import sys
 import time
 
-from gestapeld import config, counts, disclosure, disclosure_audit as da, report, synth
+from gestapeld import config
+from gestapeld.engine import counts, synth
+from gestapeld.protection import disclosure, disclosure_audit as da
+from gestapeld.publication import report
 
 POL = disclosure.DEFAULT
 SCALES = (0.02, 0.05, 0.1, 0.2, 0.3)

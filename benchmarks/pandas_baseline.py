@@ -5,7 +5,7 @@ write with merges and group-bys, no Python loops over rows. It is written from t
 in domain.md, not by calling the engine, and must give *identical* results:
 `benchmarks/bench.py` compares them at every scale and stops when they differ.
 
-`compute(extract, iteration)` mirrors `gestapeld.counts.compute`: the same `Result` with
+`compute(extract, iteration)` mirrors `gestapeld.engine.counts.compute`: the same `Result` with
 `tabel` (categorie, jaar, maat, aantal; zeros included), `diepte`, `tussentijd` and
 `eigen_vergunning`. Only the iteration's parameters (dates, forms, method) are taken
 from the package; measure names are spelled out here.
@@ -183,8 +183,8 @@ def _measures(g: pd.DataFrame, key: pd.Series) -> pd.DataFrame:
 
 
 def compute(extract: pd.DataFrame | Path | str, iteration):
-    """Measures per form and year as of the peildatum, like `gestapeld.counts.compute`."""
-    from gestapeld.counts import Result  # the container only, no engine code
+    """Measures per form and year as of the peildatum, like `gestapeld.engine.counts.compute`."""
+    from gestapeld.engine.counts import Result  # the container only, no engine code
 
     z = as_of(read(extract), iteration.peildatum)
     if iteration.methode == "cross_sectional":
@@ -286,7 +286,8 @@ def _random_extract(rng: np.random.Generator, n_persons: int = 40, n_cases: int 
 
 def self_check(scale1_path: Path | None = None, *, n_random: int = 60) -> int:
     """Compare with the engine on random small extracts and (optionally) scale 1."""
-    from gestapeld import config, counts, extract
+    from gestapeld import config
+    from gestapeld.engine import counts, extract
 
     its = config.iterations()
     failures = 0

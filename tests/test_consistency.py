@@ -7,7 +7,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from gestapeld import config, report
+from gestapeld import config
+from gestapeld.publication import report
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -1,7 +1,7 @@
 """Disclosure control: threshold, deterministic rounding, differencing audit."""
 import pandas as pd
 
-from gestapeld import disclosure, disclosure_audit
+from gestapeld.protection import disclosure, disclosure_audit
 
 
 def test_rounding_half_up_and_threshold():

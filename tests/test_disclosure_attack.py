@@ -13,7 +13,9 @@ import numpy as np
 import pytest
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from gestapeld import config, counts, report, synth
+from gestapeld import config
+from gestapeld.engine import counts, synth
+from gestapeld.publication import report
 
 OUTCOMES = ("inwilligingen", "afwijzingen", "overig_beeindigd", "lopend")
 BIG = 10**7

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from gestapeld import disclosure, disclosure_audit as da
+from gestapeld.protection import disclosure, disclosure_audit as da
 
 POLICY = disclosure.DEFAULT
 OUT = ("inwilligingen", "afwijzingen", "overig_beeindigd", "lopend")
@@ -140,7 +140,8 @@ def test_protection_is_deterministic_and_only_widens():
 def test_cli_reports_an_unprotectable_table_as_a_user_error(tmp_path, monkeypatch, capsys):
     from conftest import write_csv, zaak
 
-    from gestapeld import cli, report
+    from gestapeld import cli
+    from gestapeld.publication import report
 
     def refuse(res, policy=POLICY):
         raise disclosure.ProtectionError(f"iteratie {res.iteration.id}: cannot be protected")

@@ -5,7 +5,7 @@ import zipfile
 
 import pandas as pd
 
-from gestapeld.downloads import write_xlsx
+from gestapeld.publication.downloads import write_xlsx
 
 
 def test_xlsx_bytes_do_not_depend_on_the_clock(tmp_path):

@@ -12,7 +12,9 @@ import pandas as pd
 import pytest
 
 from conftest import write_csv, write_parquet, zaak
-from gestapeld import config, counts, linkage, reconcile, report
+from gestapeld import config
+from gestapeld.engine import counts, linkage
+from gestapeld.publication import reconcile, report
 
 D = dt.date.fromisoformat
 

@@ -15,7 +15,7 @@ import pytest
 
 from conftest import COLUMNS, run_cli, write_csv, zaak
 
-from gestapeld import extract
+from gestapeld.engine import extract
 
 
 @pytest.fixture(autouse=True)

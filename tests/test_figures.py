@@ -6,7 +6,7 @@ import matplotlib
 matplotlib.use("Agg")
 import pandas as pd  # noqa: E402
 
-from gestapeld import figures, report  # noqa: E402
+from gestapeld.publication import figures, report  # noqa: E402
 
 
 def _bars(fig):

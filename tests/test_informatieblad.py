@@ -1,8 +1,8 @@
 """The information sheet (informatieblad) of every edition: the PDF says what the tables say.
 
 `gestapeld publish` writes `informatieblad/index.html` and `informatieblad.pdf` next to each
-edition's index (src/gestapeld/informatieblad.py; the PDF compiled by Typst). These tests read
-every edition's PDF with pypdf and compare it with the published values of `gestapeld.report`
+edition's index (src/gestapeld/publication/informatieblad.py; the PDF compiled by Typst). These tests read
+every edition's PDF with pypdf and compare it with the published values of `gestapeld.publication.report`
 and with the HTML page: the tables row by row, the totals, the reconciliation with the previous
 edition, the provenance, the document's title and language. A missing site or PDF is a
 failure, not a skip.
@@ -16,7 +16,8 @@ import pytest
 from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
-from gestapeld import config, informatieblad, provenance, reconcile, report
+from gestapeld import config, provenance
+from gestapeld.publication import informatieblad, reconcile, report
 from gestapeld.config import FORM_LABELS
 
 REPO = Path(__file__).resolve().parents[1]
@@ -120,7 +121,7 @@ def test_pdf_table_rows_equal_the_published_table(site, edition):
 @pytest.mark.parametrize("edition", EDITIONS)
 def test_pdf_states_synthetic_data_method_differences_and_provenance(site, edition):
     flat = _flat(_text(_pdf(site, edition)))
-    from gestapeld.synth import TARGETS
+    from gestapeld.engine.synth import TARGETS
     if report.is_synthetic():
         assert "Let op: synthetische gegevens" in flat and "geen cijfers van de IND" in flat
     # the IND's figures of the edition's own request only: February 2024 beside v3, the August

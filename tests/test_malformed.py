@@ -188,7 +188,7 @@ def test_run_refuses_before_touching_book(name, tmp_path):
     env = {"GESTAPELD_ROOT": str(root)}
     # The copy is what the package uses (else the hashes below would prove nothing).
     probe = subprocess.run(
-        [sys.executable, "-c", "from gestapeld import config, runner; "
+        [sys.executable, "-c", "from gestapeld import config; from gestapeld.publication import runner; "
          "print(config.project_root()); print(runner.jobs()[0].output)"],
         env={**os.environ, **env}, capture_output=True, text=True, check=True)
     used_root, first_output = probe.stdout.splitlines()

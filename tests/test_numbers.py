@@ -23,7 +23,10 @@ import pandas as pd
 import pytest
 
 from conftest import FORMS, Table, assert_tables_equal, cells, expected_table, write_csv, zaak
-from gestapeld import config, counts, disclosure, disclosure_audit, extract, linkage, report
+from gestapeld import config
+from gestapeld.engine import counts, extract, linkage
+from gestapeld.protection import disclosure, disclosure_audit
+from gestapeld.publication import report
 
 START, END, PEIL = "2020-01-01", "2022-12-31", "2023-06-30"
 YEARS = (2020, 2021, 2022)

@@ -8,7 +8,9 @@ from fractions import Fraction
 import pandas as pd
 import pytest
 
-from gestapeld import config, counts, extract, reconcile
+from gestapeld import config
+from gestapeld.engine import counts, extract
+from gestapeld.publication import reconcile
 
 D, P, Q = "definitie", "peildatum", "periode"
 
@@ -63,7 +65,7 @@ def test_suppressed_total_makes_dependent_effects_not_computable():
 
 
 def test_waterfall_draws_not_computable_effects():
-    from gestapeld import figures
+    from gestapeld.publication import figures
     steps = pd.DataFrame([
         {"stap": "v1", "waarde": 100, "soort": "totaal", "laagste": None, "hoogste": None},
         {"stap": D, "waarde": None, "soort": "effect", "laagste": None, "hoogste": None},
@@ -126,7 +128,7 @@ def v1_v3():
 
 @pytest.mark.parametrize("maat", ["aanvragen", "inwilligingen"])
 def test_shapley_sums_exactly_on_default_data(v1_v3, maat):
-    from gestapeld import report
+    from gestapeld.publication import report
     a, b = v1_v3
     of = reconcile.orderfree(a, b, maat=maat)
     parts = of.loc[of["stap"] != "totaal", "shapley"].tolist()

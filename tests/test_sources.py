@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from gestapeld import config, provenance, report
+from gestapeld import config, provenance
+from gestapeld.publication import report
 
 ROOT = Path(__file__).resolve().parents[1]
 BOOK = ROOT / "book"

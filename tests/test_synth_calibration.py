@@ -1,13 +1,14 @@
 """The synthetic default must stay near the published figures (domain.md section 6).
 
-Targets and tolerance live in gestapeld.synth.TARGETS/TOLERANCE; the achieved values are
+Targets and tolerance live in gestapeld.engine.synth.TARGETS/TOLERANCE; the achieved values are
 computed by the engine on the default extract. This fails when the default drifts away.
 """
 import hashlib
 
 import pytest
 
-from gestapeld import calibration, config, extract, synth
+from gestapeld.engine import calibration, extract, synth
+from gestapeld import config
 
 
 @pytest.fixture(scope="module")

@@ -15,8 +15,8 @@ from pathlib import Path
 
 from . import __version__, config
 from .config import ConfigError
-from .disclosure import ProtectionError
-from .extract import ExtractError
+from .protection.disclosure import ProtectionError
+from .engine.extract import ExtractError
 
 
 def _date(text: str) -> dt.date:
@@ -94,7 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from . import extract
+    from .engine import extract
     # validated once per extract; the typed copy is written by the first command that needs it
     info = extract.summary(extract.prepare(args.path, not_after=args.not_after or dt.date.today(), copy=False))
     print(f"extract usable: {info['rows']} applications")
@@ -102,7 +102,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_synth(args: argparse.Namespace) -> int:
-    from . import synth
+    from .engine import synth
     if args.scale <= 0:
         raise ConfigError("--scale must be positive")
     n = synth.write(args.out, seed=args.seed, scale=args.scale, progress=not args.quiet)
@@ -111,7 +111,8 @@ def cmd_synth(args: argparse.Namespace) -> int:
 
 
 def cmd_tables(args: argparse.Namespace) -> int:
-    from . import counts, extract, report
+    from .engine import counts, extract
+    from .publication import report
     it = config.iteration(args.iteration)
     it = counts.with_parameters(
         it, peildatum=args.peildatum, start=args.start, end=args.end,
@@ -154,13 +155,13 @@ def _jobs(n: int | None) -> int | None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from . import runner
+    from .publication import runner
     return runner.run(iterations=args.iteration, data=args.data, force=args.force, jobs_n=_jobs(args.jobs))
 
 
 def cmd_publish(args: argparse.Namespace) -> int:
-    from . import publish
-    from .checks import CheckFailed
+    from .publication import publish
+    from .publication.checks import CheckFailed
     try:
         publish.publish(editions=not args.no_editions, force=args.force, data=args.data)
     except (RuntimeError, CheckFailed) as err:  # build logs of our own pages: safe to show
@@ -171,8 +172,9 @@ def cmd_publish(args: argparse.Namespace) -> int:
 
 def cmd_book(args: argparse.Namespace) -> int:
     """run + publish, for one extract, in a private workspace; the site is copied to --out."""
-    from . import provenance, publish, runner, workspace
-    from .checks import CheckFailed
+    from . import provenance
+    from .publication import publish, runner, workspace
+    from .publication.checks import CheckFailed
     repo = config.project_root()
     out = args.out.absolute()
     if out.resolve().is_relative_to(repo.resolve()) and args.data is not None:
@@ -206,7 +208,7 @@ def cmd_book(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    from . import verify
+    from .publication import verify
     return verify.verify(build=args.build, data=args.data)
 
 

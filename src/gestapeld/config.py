@@ -11,7 +11,7 @@ import yaml
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 ITERATIONS_FILE = PACKAGE_DIR / "iterations.yaml"
-SQL_DIR = PACKAGE_DIR / "sql"
+SQL_DIR = PACKAGE_DIR / "engine" / "sql"
 
 #: The four forms of stacking (domain.md section 3), in the book's order.
 FORMS: tuple[str, ...] = (

@@ -10,7 +10,7 @@ import datetime as dt
 import pandas as pd
 
 from . import counts, extract
-from .config import FORM_LABELS, Iteration
+from ..config import FORM_LABELS, Iteration
 
 COLUMNS = ["zaak_id", "persoon_id", "referent_id", "procedure", "aanvraagdatum", "besluitdatum", "besluit"]
 

@@ -17,8 +17,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from . import config, provenance
-from .config import ConfigError
+from .. import config, provenance
+from ..config import ConfigError
 
 
 def check_manifests(site: Path) -> tuple[int, list[str]]:

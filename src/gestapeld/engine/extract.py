@@ -412,7 +412,7 @@ def prepare(path: Path | str, *, not_after: dt.date | None = None, copy: bool = 
     call. With `copy=False` (`gestapeld validate`) the typed copy is not written yet: the
     first command that needs it writes it, without validating again.
     """
-    from . import provenance
+    from .. import provenance
     path = Path(path)
     if not path.is_file():
         raise _fail("file_not_found", "*", f"no file at the given path ({path.name})")

@@ -16,7 +16,7 @@ executed on another extract than the one `report` finds now).
 templates/informatieblad.typ (Typst) lay it out. The PDF is reproducible: Typst uses only
 the fonts in its wheel and the template sets no date (tests/test_informatieblad.py builds twice).
 
-`python -m gestapeld.informatieblad --screenshots` writes the screenshots of the README
+`python -m gestapeld.publication.informatieblad --screenshots` writes the screenshots of the README
 (docs/screenshots/, needs Chromium) from the built site; `--preview DIR` writes the sheets of
 all editions to DIR without touching the site.
 """
@@ -31,8 +31,10 @@ import shutil
 import sys
 from pathlib import Path
 
-from . import config, disclosure, reconcile, report
-from .config import FORM_LABELS, Iteration
+from .. import config
+from ..protection import disclosure
+from . import reconcile, report
+from ..config import FORM_LABELS, Iteration
 
 FOLDER = "informatieblad"
 PDF_NAME = "informatieblad.pdf"
@@ -472,7 +474,7 @@ def screenshots(site: Path | None = None, out: Path | None = None) -> list[Path]
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m gestapeld.informatieblad", description=__doc__.split("\n\n")[0])
+    ap = argparse.ArgumentParser(prog="python -m gestapeld.publication.informatieblad", description=__doc__.split("\n\n")[0])
     ap.add_argument("--screenshots", action="store_true", help="write docs/screenshots/*.png from _build/html")
     ap.add_argument("--site", type=Path, help="the built site (default _build/html)")
     ap.add_argument("--out", type=Path, help="folder for the screenshots (default docs/screenshots)")

@@ -14,9 +14,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import config, counts, disclosure, extract, provenance
-from .config import FORM_LABELS, MEASURES, Iteration
-from .counts import Result
+from .. import config, provenance
+from ..engine import counts, extract
+from ..protection import disclosure
+from ..config import FORM_LABELS, MEASURES, Iteration
+from ..engine.counts import Result
 
 MEASURE_LABELS = {
     "aanvragen": "aanvragen", "inwilligingen": "inwilligingen", "afwijzingen": "afwijzingen",
@@ -133,7 +135,7 @@ def _cells(res: Result, policy: disclosure.Policy):
     besides the measures, maat is a depth class ('diepte:...', on 'alle'), a time class
     ('tussentijd:...') or an own-permit class ('eigen_vergunning:...') of each form.
     """
-    from . import disclosure_audit
+    from ..protection import disclosure_audit
     it = res.iteration
     prot = disclosure.protect(res.tabel, policy)
     cells = {(c, str(j), m): a for c, j, m, a in prot.itertuples(index=False)}
@@ -188,7 +190,7 @@ def _cells(res: Result, policy: disclosure.Policy):
 def protect_result(res: Result, policy: disclosure.Policy = disclosure.DEFAULT) -> tuple[dict, list]:
     """All published cells of one iteration page (primary and secondary suppression), and
     the attacker's findings before secondary suppression (cells, never counts)."""
-    from . import disclosure_audit
+    from ..protection import disclosure_audit
     cells, exact, struct = _cells(res, policy)
     return disclosure_audit.protect(cells, exact, struct, policy, table=f"iteratie {res.iteration.id}")
 
@@ -612,8 +614,8 @@ def sources(notebook: str) -> pd.DataFrame:
 def calibration_table() -> pd.DataFrame:
     """Calibration targets beside the synthetic values as PUBLISHED (rounded, protected, the
     same cells as on the v3 page); the ratio and the margin are computed from those too."""
-    from . import calibration
-    from .synth import TOLERANCE
+    from ..engine import calibration
+    from ..engine.synth import TOLERANCE
     kal = calibration.achieved(extract_path())
     v3 = protected_cells("v3")
     upto = dt.date(2022, 12, 31)
@@ -711,37 +713,3 @@ def iterations_overview() -> pd.DataFrame:
             "aanvragen nareis op nareis": total(it, "nareis_op_nareis", "aanvragen") if "nareis_op_nareis" in it.vormen else "",
         })
     return pd.DataFrame(rows).set_index("iteratie").astype(str).map(nl_number)
-
-
-def glue_overview() -> None:
-    """Headline numbers for the summary and comparison pages, per iteration and published."""
-    from .synth import TARGETS
-    from . import reconcile
-    its = config.iterations()
-    for it in its.values():
-        for cat in ("alle", "nareis_op_nareis"):
-            if cat == "alle" or cat in it.vormen:
-                for m in ("aanvragen", "inwilligingen"):
-                    _glue(f"{it.id}_{cat}_{m}", total(it, cat, m))
-                    _glue(f"{it.id}_{cat}_{m}_tekst", published_text(total(it, cat, m)))
-                    _glue(f"{it.id}_{cat}_{m}_en", published_text(total(it, cat, m), lang="en"))
-    v3 = its["v3"]
-    upto = v3.replace(end=dt.date(2022, 12, 31))
-    _glue("v3_alle_inwilligingen_2019_2022", total(v3, "alle", "inwilligingen", jaar=SUBTOTAL[0]))
-    _glue("v3_alle_inwilligingen_2019_2022_tekst", published_text(total(v3, "alle", "inwilligingen", jaar=SUBTOTAL[0])))
-    _glue("v3_aandeel_2019_2022", share(v3, end=dt.date(2022, 12, 31)))
-    _glue("v3_aandeel_2019_2022_tekst", share_text(v3, share(v3, end=dt.date(2022, 12, 31))))
-    _glue("v3_piekjaar", peak_year(v3, "alle", "inwilligingen", list(range(2019, upto.end.year + 1))))
-    _glue("pub_non_aanvragen", TARGETS["nareis_op_nareis_aanvragen_2019_2023"])
-    _glue("pub_non_inwilligingen", TARGETS["nareis_op_nareis_inwilligingen_2019_2023"])
-    _glue("pub_alle_inwilligingen", TARGETS["alle_inwilligingen_2019_2022"])
-    _glue("pub_aandeel", TARGETS["aandeel_nareis_op_nareis_in_nareis_inwilligingen_2019_2022"])
-    _glue("pub_piekjaar", str(TARGETS["piekjaar_alle_inwilligingen"]))
-    dec = reconcile.decomposition(its["v1"], v3, maat="aanvragen")
-    for _, r in dec.iloc[1:].iterrows():
-        _glue(f"v1_v3_effect_{r['stap']}", int(r["effect"]) if r["effect"] == r["effect"] and r["effect"] is not None else 0)
-        _glue(f"v1_v3_effect_{r['stap']}_tekst", effect_text(r["effect"], sign=False))
-        _glue(f"v1_v3_effect_{r['stap']}_en", effect_text(r["effect"], sign=False, lang="en"))
-    _glue_source()
-
-

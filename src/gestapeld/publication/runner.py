@@ -29,8 +29,8 @@ from pathlib import Path
 
 import nbformat
 
-from . import config, provenance
-from .config import Iteration
+from .. import config, provenance
+from ..config import Iteration
 
 TEMPLATES = "notebooks"
 BOOK = "book"
@@ -264,7 +264,7 @@ def run(*, iterations: list[str] | None = None, data: Path | None = None, force:
     if data is not None and validate:  # validate a real extract before anything runs (clear errors, no values)
         import datetime as dt
 
-        from . import extract
+        from ..engine import extract
         extract.prepare(data_path, not_after=dt.date.today())  # the typed copy the notebooks reuse
     selected = jobs()
     if iterations:

@@ -3,7 +3,7 @@
 Every edition is the publication as it stood at one request: its iterations and
 reconciliations up to that request. Every edition is built strictly (-W -n
 --keep-going) from the same pages; `only` blocks and generated tables show an archived
-edition only what was known on its date (gestapeld.sphinx_ext). The whole site is built in a
+edition only what was known on its date (gestapeld.publication.sphinx_ext). The whole site is built in a
 staging folder next to `_build/html`; only when every build and check succeeded does one
 `os.replace` of the `_build/html` symlink publish it, so a failed or killed build leaves
 the previous site intact. Every edition gets a `manifest.sha256`.
@@ -20,7 +20,7 @@ from pathlib import Path
 
 import yaml
 
-from . import config
+from .. import config
 from .checks import CheckFailed
 
 BUILD = "_build"
@@ -261,7 +261,7 @@ def one_extract(data: Path | None) -> dict:
     extracts or record none; refuses (ConfigError, saying what to do) when the extract
     given (or the synthetic default) is not the one the notebooks were executed on.
     """
-    from . import provenance
+    from .. import provenance
     by_source: dict[tuple, list[str]] = {}
     for name, src in notebook_sources().items():
         by_source.setdefault((src.get("bron", "?"), src.get("sha256", "?")), []).append(name)

@@ -6,7 +6,8 @@ import datetime as dt
 import duckdb
 import pandas as pd
 
-from . import config, counts, linkage
+from .. import config
+from . import counts, linkage
 from .synth import TARGETS, TOLERANCE
 
 

@@ -11,7 +11,7 @@ import datetime as dt
 import pandas as pd
 
 from . import linkage
-from .config import FORMS, MEASURES, REFERENCE_MEASURES, Iteration
+from ..config import FORMS, MEASURES, REFERENCE_MEASURES, Iteration
 
 TABLE_COLUMNS = ["categorie", "jaar", "maat", "aantal"]
 

@@ -10,8 +10,8 @@ import datetime as dt
 
 import pandas as pd
 
-from . import config
-from .config import Iteration
+from .. import config
+from ..config import Iteration
 
 
 def nl(value: int | str) -> str:

@@ -22,7 +22,7 @@ from fractions import Fraction
 import pandas as pd
 
 from . import report
-from .config import Iteration
+from ..config import Iteration
 
 STEPS = (
     ("definitie", ("methode", "vormen")),
@@ -107,7 +107,7 @@ def published_total(it: Iteration, maat: str) -> int | str:
     find no safe way to publish its table. Then its total is not published ('x') and the
     effects that depend on it are not computable.
     """
-    from .disclosure import ProtectionError
+    from ..protection.disclosure import ProtectionError
     try:
         return report.total(it, "alle", maat)
     except ProtectionError:

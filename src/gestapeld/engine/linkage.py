@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from .config import SQL_DIR
+from ..config import SQL_DIR
 
 
 @lru_cache(maxsize=None)

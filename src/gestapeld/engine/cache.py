@@ -12,7 +12,7 @@ import hashlib
 import os
 from pathlib import Path
 
-from . import config
+from .. import config
 
 KEEP = 6  # entries kept (each is one extract's typed copy); older ones are removed
 
@@ -27,7 +27,7 @@ def validator_version() -> str:
     """Changes whenever the rules or the typed layout can change: the validator's source."""
     h = hashlib.sha256()
     for name in ("extract.py", "cache.py"):
-        h.update((config.PACKAGE_DIR / name).read_bytes())
+        h.update((config.PACKAGE_DIR / "engine" / name).read_bytes())
     return h.hexdigest()[:12]
 
 

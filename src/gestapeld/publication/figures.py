@@ -12,7 +12,7 @@ import matplotlib
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from .config import FORM_LABELS, FORMS  # noqa: E402
+from ..config import FORM_LABELS, FORMS  # noqa: E402
 
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 HATCHES = ["", "//", "..", "xx"]

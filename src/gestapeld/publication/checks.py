@@ -1,0 +1,32 @@
+"""Checks run on the staged site before it is published (the build fails on any finding)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class CheckFailed(RuntimeError):
+    pass
+
+
+def assert_safe() -> None:
+    """Audit every iteration page with the attacker's program, and each pair of successive
+    editions (the build fails on a finding). The report names cells, never counts."""
+    from .. import config
+    from ..protection import disclosure, disclosure_audit
+    from . import report
+    pol = disclosure.DEFAULT
+    pages = []
+    for it in config.iterations().values():
+        cells = report.protected_cells(it)
+        _, exact, struct = report._cells(report.result(it), pol)
+        pages.append((it.id, cells, exact, struct))
+    problems = disclosure_audit.audit(pages, pol)
+    if problems:
+        raise CheckFailed("disclosure audit failed:\n  " + "\n  ".join(problems[:30]))
+
+
+def run_site_checks(site: Path) -> None:
+    assert_safe()
+    sources = list(site.rglob("_sources"))
+    if sources:
+        raise CheckFailed(f"page sources shipped: {sources[0]}")
