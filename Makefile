@@ -10,7 +10,7 @@ GESTAPELD := $(VENV)/bin/gestapeld
 DATA := data/synthetisch.parquet
 STAMP := $(VENV)/.installed
 
-.PHONY: help install data notebooks book site verify test test-fast mutate bench clean
+.PHONY: help install data notebooks book site verify lint test test-fast mutate bench clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -62,7 +62,16 @@ browser: ## Debian's chromium for the browser tests, installed with apt-get when
 	  exit 1; \
 	fi
 
-test: browser $(DATA) ## run every test (installs what is missing; nbval on committed notebooks, build, pytest)
+# The layers contract (pyproject [tool.importlinter]: cli > publication > protection > engine
+# > provenance > config), lint and format. Fast; the first step of `make test`.
+LINT_PATHS := src tests benchmarks
+lint: $(STAMP) ## import layers (lint-imports), ruff check and ruff format --check
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/ruff check $(LINT_PATHS)
+	$(VENV)/bin/ruff format --check $(LINT_PATHS)
+
+test: browser $(DATA) ## run every test (installs what is missing; lint, nbval on committed notebooks, build, pytest)
+	$(MAKE) lint
 	$(MAKE) verify
 	$(MAKE) book
 	$(PY) -m pytest -q -p no:cacheprovider tests
@@ -71,7 +80,7 @@ test: browser $(DATA) ## run every test (installs what is missing; nbval on comm
 # build, no browser, no notebook execution (those are `make test`).
 FAST_TESTS := tests/test_numbers.py tests/test_engine_units.py tests/test_hand_mutants.py \
 	tests/test_linkage_cases.py tests/test_properties.py tests/test_cli_contract.py \
-	tests/test_disclosure.py tests/test_validation.py tests/test_malformed.py
+	tests/test_disclosure.py tests/test_validation.py tests/test_malformed.py tests/test_layers.py
 test-fast: $(DATA) ## the fast tests for the inner loop (no book, no browser)
 	$(PY) -m pytest -q -p no:cacheprovider -m "not slow" $(FAST_TESTS)
 

@@ -15,7 +15,8 @@ import time
 
 from gestapeld import config
 from gestapeld.engine import counts, synth
-from gestapeld.protection import disclosure, disclosure_audit as da
+from gestapeld.protection import disclosure
+from gestapeld.protection import disclosure_audit as da
 from gestapeld.publication import report
 
 POL = disclosure.DEFAULT

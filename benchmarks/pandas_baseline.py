@@ -258,7 +258,7 @@ def _random_extract(rng: np.random.Generator, n_persons: int = 40, n_cases: int 
     """A small valid extract with ties, numeric and text zaak_ids, cycles, Dutch sponsors."""
     persons = [f"P{i:02d}" for i in range(n_persons)] + ["NL1", "NL2"]  # NL*: no record of their own
     rows = []
-    for k in range(n_cases):
+    for _ in range(n_cases):
         pid = persons[rng.integers(0, n_persons)]
         proc = rng.choice(["asiel", "nareis", "8evrm"], p=[0.3, 0.45, 0.25])
         ref = None

@@ -19,8 +19,8 @@ import itertools
 import os
 import subprocess
 import sys
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Iterable, Mapping, Sequence
 
 TESTS_DIR = Path(__file__).resolve().parent
 REPO = TESTS_DIR.parent

@@ -382,7 +382,7 @@ def test_keyboard_reaches_navigation_and_switches_edition(browser, base):
         page.wait_for_load_state("load")
         edition = page.text_content("nav.editie-switcher .editie-kop strong").strip()
         assert f"/edities/{edition}/" in page.url, (edition, page.url)
-        assert page.get_attribute(f"nav.editie-switcher a[aria-current='page']", "href") is not None
+        assert page.get_attribute("nav.editie-switcher a[aria-current='page']", "href") is not None
         back = page.eval_on_selector_all("nav.editie-switcher ul a", "els => els.map(e => e.href)")[0]
         _tab_until(page, "i => i.abs === " + repr(back))
         page.keyboard.press("Enter")

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from gestapeld.protection import disclosure, disclosure_audit as da
+from gestapeld.protection import disclosure
+from gestapeld.protection import disclosure_audit as da
 
 POLICY = disclosure.DEFAULT
 OUT = ("inwilligingen", "afwijzingen", "overig_beeindigd", "lopend")
@@ -139,7 +140,6 @@ def test_protection_is_deterministic_and_only_widens():
 
 def test_cli_reports_an_unprotectable_table_as_a_user_error(tmp_path, monkeypatch, capsys):
     from conftest import write_csv, zaak
-
     from gestapeld import cli
     from gestapeld.publication import report
 

@@ -14,7 +14,6 @@ import pyarrow.parquet as pq
 import pytest
 
 from conftest import COLUMNS, run_cli, write_csv, zaak
-
 from gestapeld.engine import extract
 
 

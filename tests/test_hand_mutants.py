@@ -16,8 +16,8 @@ import textwrap
 import pytest
 
 import test_numbers as T
-from gestapeld.protection import disclosure, disclosure_audit
 from gestapeld.engine import linkage
+from gestapeld.protection import disclosure, disclosure_audit
 
 # (id, where, old text, new text, the named test that must fail)
 # `where` is an SQL file name (sql/<name>.sql) or "module.function" for Python.

@@ -17,8 +17,8 @@ from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
 from gestapeld import config, provenance
-from gestapeld.publication import informatieblad, reconcile, report
 from gestapeld.config import FORM_LABELS
+from gestapeld.publication import informatieblad, reconcile, report
 
 REPO = Path(__file__).resolve().parents[1]
 SITE = REPO / "_build" / "html"

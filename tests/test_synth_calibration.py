@@ -7,8 +7,8 @@ import hashlib
 
 import pytest
 
-from gestapeld.engine import calibration, extract, synth
 from gestapeld import config
+from gestapeld.engine import calibration, extract, synth
 
 
 @pytest.fixture(scope="module")

@@ -1,3 +1,4 @@
+"""`python -m gestapeld`: the same as the `gestapeld` command."""
 from .cli import main
 
 raise SystemExit(main())

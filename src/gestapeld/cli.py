@@ -15,8 +15,8 @@ from pathlib import Path
 
 from . import __version__, config
 from .config import ConfigError
-from .protection.disclosure import ProtectionError
 from .engine.extract import ExtractError
+from .protection.disclosure import ProtectionError
 
 
 def _date(text: str) -> dt.date:

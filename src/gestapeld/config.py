@@ -69,7 +69,7 @@ class Iteration:
     rationale: str
     end_is_peildatum: bool = False
 
-    def replace(self, **changes) -> "Iteration":
+    def replace(self, **changes) -> Iteration:
         """A copy with some parameters moved (for overrides and reconciliation)."""
         if "peildatum" in changes and self.end_is_peildatum and "end" not in changes:
             changes["end"] = changes["peildatum"]

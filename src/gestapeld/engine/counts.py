@@ -10,8 +10,8 @@ import datetime as dt
 
 import pandas as pd
 
-from . import linkage
 from ..config import FORMS, MEASURES, REFERENCE_MEASURES, Iteration
+from . import linkage
 
 TABLE_COLUMNS = ["categorie", "jaar", "maat", "aantal"]
 

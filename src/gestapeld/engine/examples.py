@@ -9,8 +9,8 @@ import datetime as dt
 
 import pandas as pd
 
-from . import counts, extract
 from ..config import FORM_LABELS, Iteration
+from . import counts, extract
 
 COLUMNS = ["zaak_id", "persoon_id", "referent_id", "procedure", "aanvraagdatum", "besluitdatum", "besluit"]
 

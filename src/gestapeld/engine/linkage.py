@@ -8,7 +8,7 @@ on one in-memory DuckDB connection and hands back the connection with its temp t
 from __future__ import annotations
 
 import datetime as dt
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import duckdb
@@ -17,7 +17,7 @@ import pandas as pd
 from ..config import SQL_DIR
 
 
-@lru_cache(maxsize=None)
+@cache
 def sql(name: str) -> str:
     """The text of one SQL file of the method."""
     return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")

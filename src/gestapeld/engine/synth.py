@@ -188,7 +188,7 @@ class _Sim:
     # ----------------------------------------------------------------- flows
     def first_asylum(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """First asylum applications; returns the granted holders (person, day, nat)."""
-        pers, days, nats = [], [], []
+        days, nats = [], []
         for year, count in FIRST_ASYLUM.items():
             k = self.n(count)
             era = "early" if year < 2014 else "wave" if year <= 2016 else "mid" if year <= 2021 else "late"

@@ -40,8 +40,6 @@ import math
 import os
 import sys
 
-import pandas as pd
-
 from ..config import MEASURES
 
 SECONDARY = "x"

@@ -18,7 +18,7 @@ def write_csv(df: pd.DataFrame, path: Path) -> None:
 
 
 def _epoch() -> dt.datetime:
-    return dt.datetime.fromtimestamp(int(os.environ.get("SOURCE_DATE_EPOCH", "1708041600")), dt.timezone.utc).replace(tzinfo=None)
+    return dt.datetime.fromtimestamp(int(os.environ.get("SOURCE_DATE_EPOCH", "1708041600")), dt.UTC).replace(tzinfo=None)
 
 
 def write_xlsx(sheets: dict[str, pd.DataFrame], path: Path) -> None:

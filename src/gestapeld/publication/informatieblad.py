@@ -23,7 +23,6 @@ all editions to DIR without touching the site.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import os
 import re
@@ -32,9 +31,9 @@ import sys
 from pathlib import Path
 
 from .. import config
+from ..config import FORM_LABELS, Iteration
 from ..protection import disclosure
 from . import reconcile, report
-from ..config import FORM_LABELS, Iteration
 
 FOLDER = "informatieblad"
 PDF_NAME = "informatieblad.pdf"

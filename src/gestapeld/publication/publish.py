@@ -75,7 +75,7 @@ def _switcher(current: str | None) -> list[dict]:
     ids = edition_ids()
     its = config.iterations()
     last = ids[-1]
-    out = [{"id": last, "label": f"{last}: {its[last].tijdlijn} (actueel)", "pad": "index.html" if current is None else f"../../index.html"}]
+    out = [{"id": last, "label": f"{last}: {its[last].tijdlijn} (actueel)", "pad": "index.html" if current is None else "../../index.html"}]
     for i in reversed(ids[:-1]):
         pad = f"edities/{i}/index.html" if current is None else ("index.html" if i == current else f"../{i}/index.html")
         out.append({"id": i, "label": f"{i}: {its[i].tijdlijn}", "pad": pad})

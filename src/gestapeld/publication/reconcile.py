@@ -21,8 +21,8 @@ from fractions import Fraction
 
 import pandas as pd
 
-from . import report
 from ..config import Iteration
+from . import report
 
 STEPS = (
     ("definitie", ("methode", "vormen")),

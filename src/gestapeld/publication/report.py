@@ -15,10 +15,10 @@ from pathlib import Path
 import pandas as pd
 
 from .. import config, provenance
-from ..engine import counts, extract
-from ..protection import disclosure
 from ..config import FORM_LABELS, MEASURES, Iteration
+from ..engine import counts, extract
 from ..engine.counts import Result
+from ..protection import disclosure
 
 MEASURE_LABELS = {
     "aanvragen": "aanvragen", "inwilligingen": "inwilligingen", "afwijzingen": "afwijzingen",

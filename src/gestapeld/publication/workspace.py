@@ -14,7 +14,6 @@ import os
 import shutil
 from pathlib import Path
 
-
 #: What the book is built from, besides book/ (paths relative to the repository).
 SOURCES = ("_config.yml", "requirements.txt", "benchmarks/results/bench.md", "notebooks", "src/gestapeld/engine/sql")
 OUTPUTS_LIST = ".run-outputs"  # files under book/ written by notebooks (runner), kept on sync
