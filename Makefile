@@ -64,11 +64,10 @@ browser: ## Debian's chromium for the browser tests, installed with apt-get when
 
 # The layers contract (pyproject [tool.importlinter]: cli > publication > protection > engine
 # > provenance > config), lint and format. Fast; the first step of `make test`.
-LINT_PATHS := src tests benchmarks
 lint: $(STAMP) ## import layers (lint-imports), ruff check and ruff format --check
 	$(VENV)/bin/lint-imports
-	$(VENV)/bin/ruff check $(LINT_PATHS)
-	$(VENV)/bin/ruff format --check $(LINT_PATHS)
+	$(VENV)/bin/ruff check src tests benchmarks
+	$(VENV)/bin/ruff format --check src tests
 
 test: browser $(DATA) ## run every test (installs what is missing; lint, nbval on committed notebooks, build, pytest)
 	$(MAKE) lint

@@ -10,6 +10,7 @@ so they do not depend on how the engine is organised inside. Test modules import
 helpers with `from conftest import ...` (this folder is put on sys.path below, so that works
 whatever pytest import mode is configured).
 """
+
 from __future__ import annotations
 
 import csv
@@ -29,7 +30,13 @@ if str(TESTS_DIR) not in sys.path:
 
 # Extract schema (domain.md section 7): required columns, in the order we write them.
 COLUMNS = (
-    "zaak_id", "persoon_id", "referent_id", "procedure", "aanvraagdatum", "besluitdatum", "besluit",
+    "zaak_id",
+    "persoon_id",
+    "referent_id",
+    "procedure",
+    "aanvraagdatum",
+    "besluitdatum",
+    "besluit",
 )
 OPTIONAL_COLUMNS = ("relatie", "nationaliteit", "geboortejaar")
 DATE_COLUMNS = ("aanvraagdatum", "besluitdatum")
@@ -48,19 +55,31 @@ MEASURES = ("aanvragen", "inwilligingen", "afwijzingen", "overig_beeindigd", "lo
 REFERENCE_MEASURES = ("aanvragen", "inwilligingen")
 OUTCOME_MEASURES = ("inwilligingen", "afwijzingen", "overig_beeindigd", "lopend")
 
-Key = tuple[str, int, str]          # (categorie, jaar, maat)
+Key = tuple[str, int, str]  # (categorie, jaar, maat)
 Table = dict[Key, int]
 
 
 # --------------------------------------------------------------------------- extracts
 
-def zaak(zaak_id: str, persoon_id: str, procedure: str, aanvraagdatum: str,
-         besluitdatum: str = "", besluit: str = "", referent_id: str = "") -> dict[str, str]:
+
+def zaak(
+    zaak_id: str,
+    persoon_id: str,
+    procedure: str,
+    aanvraagdatum: str,
+    besluitdatum: str = "",
+    besluit: str = "",
+    referent_id: str = "",
+) -> dict[str, str]:
     """One application (one row of the extract). Dates ISO; empty strings for 'none'."""
     return {
-        "zaak_id": zaak_id, "persoon_id": persoon_id, "referent_id": referent_id,
-        "procedure": procedure, "aanvraagdatum": aanvraagdatum,
-        "besluitdatum": besluitdatum, "besluit": besluit,
+        "zaak_id": zaak_id,
+        "persoon_id": persoon_id,
+        "referent_id": referent_id,
+        "procedure": procedure,
+        "aanvraagdatum": aanvraagdatum,
+        "besluitdatum": besluitdatum,
+        "besluit": besluit,
     }
 
 
@@ -70,9 +89,16 @@ def _dd_mm_yyyy(value: str) -> str:
     return dt.date.fromisoformat(value).strftime("%d-%m-%Y")
 
 
-def write_csv(path: Path, rows: Sequence[Mapping[str, object]], *, sep: str = ",",
-              bom: bool = False, dates: str = "iso", columns: Sequence[str] | None = None,
-              line_end: str = "\n") -> Path:
+def write_csv(
+    path: Path,
+    rows: Sequence[Mapping[str, object]],
+    *,
+    sep: str = ",",
+    bom: bool = False,
+    dates: str = "iso",
+    columns: Sequence[str] | None = None,
+    line_end: str = "\n",
+) -> Path:
     """Write rows as an extract CSV. `dates="dmy"` writes dd-mm-yyyy; `columns` picks/orders."""
     cols = list(columns) if columns is not None else list(COLUMNS)
     for r in rows:  # keep optional columns a row carries, unless columns were given
@@ -93,8 +119,9 @@ def write_csv(path: Path, rows: Sequence[Mapping[str, object]], *, sep: str = ",
     return path
 
 
-def write_parquet(path: Path, rows: Sequence[Mapping[str, object]], *, typed_dates: bool = False,
-                  columns: Sequence[str] | None = None) -> Path:
+def write_parquet(
+    path: Path, rows: Sequence[Mapping[str, object]], *, typed_dates: bool = False, columns: Sequence[str] | None = None
+) -> Path:
     """Write rows as a Parquet extract; `typed_dates` stores the dates as date32 (nulls for none)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -104,17 +131,16 @@ def write_parquet(path: Path, rows: Sequence[Mapping[str, object]], *, typed_dat
     for c in cols:
         values = [r.get(c, "") for r in rows]
         if typed_dates and c in DATE_COLUMNS:
-            arrays[c] = pa.array([dt.date.fromisoformat(v) if v else None for v in values],
-                                 type=pa.date32())
+            arrays[c] = pa.array([dt.date.fromisoformat(v) if v else None for v in values], type=pa.date32())
         else:
-            arrays[c] = pa.array([None if v in ("", None) else str(v) for v in values],
-                                 type=pa.string())
+            arrays[c] = pa.array([None if v in ("", None) else str(v) for v in values], type=pa.string())
     path.parent.mkdir(parents=True, exist_ok=True)
     pq.write_table(pa.table(arrays), path)
     return path
 
 
 # --------------------------------------------------------------------------- running
+
 
 def gestapeld_command() -> list[str]:
     """The console script next to this interpreter, else `python -m gestapeld`."""
@@ -130,14 +156,27 @@ def run_cli(*args: object, timeout: float = 120) -> subprocess.CompletedProcess:
     env.pop("GESTAPELD_DEBUG", None)  # a developer's debug switch must not change what we test
     return subprocess.run(
         [*gestapeld_command(), *(str(a) for a in args)],
-        cwd=REPO, env=env, capture_output=True, encoding="utf-8", errors="replace",
-        timeout=timeout, check=False,
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        encoding="utf-8",
+        errors="replace",
+        timeout=timeout,
+        check=False,
     )
 
 
-def tables_args(data: Path, out: Path, *, iteration: str | None = None,
-                peildatum: str | None = None, start: str | None = None, end: str | None = None,
-                forms: Iterable[str] | None = None, intern: bool = True) -> list[str]:
+def tables_args(
+    data: Path,
+    out: Path,
+    *,
+    iteration: str | None = None,
+    peildatum: str | None = None,
+    start: str | None = None,
+    end: str | None = None,
+    forms: Iterable[str] | None = None,
+    intern: bool = True,
+) -> list[str]:
     args = ["tables", "--data", str(data), "--out", str(out)]
     if iteration is not None:
         args += ["--iteration", iteration]
@@ -157,9 +196,10 @@ def tables_args(data: Path, out: Path, *, iteration: str | None = None,
 @dataclasses.dataclass
 class Tables:
     """What one `gestapeld tables --intern` run produced."""
-    tabel: Table                 # tabel_intern.csv: exact counts
-    diepte: dict[str, int]       # diepte_intern.csv: depth -> count
-    published: dict[Key, str]    # tabel.csv: protected values, as text
+
+    tabel: Table  # tabel_intern.csv: exact counts
+    diepte: dict[str, int]  # diepte_intern.csv: depth -> count
+    published: dict[Key, str]  # tabel.csv: protected values, as text
     out: Path
     proc: subprocess.CompletedProcess
 
@@ -167,8 +207,9 @@ class Tables:
 _counter = itertools.count()
 
 
-def run_tables(tmp_path: Path, rows: Sequence[Mapping[str, object]] | None = None, *,
-               data: Path | None = None, **options) -> Tables:
+def run_tables(
+    tmp_path: Path, rows: Sequence[Mapping[str, object]] | None = None, *, data: Path | None = None, **options
+) -> Tables:
     """Write `rows` (or use `data`), run `gestapeld tables --intern`, read the three files."""
     n = next(_counter)
     if data is None:
@@ -183,11 +224,13 @@ def run_tables(tmp_path: Path, rows: Sequence[Mapping[str, object]] | None = Non
         tabel=read_table(out / "tabel_intern.csv"),
         diepte=read_depth(out / "diepte_intern.csv"),
         published=read_published(out / "tabel.csv"),
-        out=out, proc=proc,
+        out=out,
+        proc=proc,
     )
 
 
 # --------------------------------------------------------------------------- reading
+
 
 def _rows(path: Path) -> list[dict[str, str]]:
     with open(path, encoding="utf-8-sig", newline="") as fh:
@@ -235,6 +278,7 @@ def read_depth(path: Path) -> dict[str, int]:
 
 # --------------------------------------------------------------------------- expectations
 
+
 def years_between(start: str, end: str) -> list[int]:
     return list(range(int(start[:4]), int(end[:4]) + 1))
 
@@ -272,16 +316,14 @@ def assert_tables_equal(actual: Table, expected: Table) -> None:
     """Equal key sets and values; on failure list only the cells that differ."""
     missing = sorted(k for k in expected if k not in actual)
     extra = sorted(k for k in actual if k not in expected)
-    differ = sorted((k, actual[k], expected[k]) for k in expected
-                    if k in actual and actual[k] != expected[k])
+    differ = sorted((k, actual[k], expected[k]) for k in expected if k in actual and actual[k] != expected[k])
     problems = []
     if missing:
         problems.append(f"missing cells ({len(missing)}): {missing[:20]}")
     if extra:
         problems.append(f"unexpected cells ({len(extra)}): {extra[:20]}")
     if differ:
-        problems.append("cells (key, actual, expected) that differ:\n  "
-                        + "\n  ".join(map(str, differ)))
+        problems.append("cells (key, actual, expected) that differ:\n  " + "\n  ".join(map(str, differ)))
     assert not problems, "\n".join(problems)
 
 

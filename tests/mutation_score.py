@@ -4,6 +4,7 @@ Reads mutants/src/**/*.py.meta (mutmut 3: exit code per mutant), counts killed (
 timeouts, as mutmut's own score does) against all mutants that were run, prints one line
 per module and the survivors, and writes the same to mutants/score.txt.
 """
+
 from __future__ import annotations
 
 import json
@@ -30,10 +31,13 @@ def main() -> int:
         killed = sum(status[s] for s in KILLED)
         total.update(status)
         name = meta.name.removesuffix(".meta")
-        lines.append(f"{name:16s} {killed:4d}/{run:<4d} killed  {100 * killed / max(run, 1):5.1f}%  "
-                     + ", ".join(f"{s} {n}" for s, n in sorted(status.items()) if s not in KILLED))
-        survivors += sorted(k for k, c in codes.items()
-                            if status_by_exit_code[c] not in KILLED | {"skipped", "not checked"})
+        lines.append(
+            f"{name:16s} {killed:4d}/{run:<4d} killed  {100 * killed / max(run, 1):5.1f}%  "
+            + ", ".join(f"{s} {n}" for s, n in sorted(status.items()) if s not in KILLED)
+        )
+        survivors += sorted(
+            k for k, c in codes.items() if status_by_exit_code[c] not in KILLED | {"skipped", "not checked"}
+        )
     run = sum(n for s, n in total.items() if s not in ("skipped", "not checked"))
     killed = sum(total[s] for s in KILLED)
     lines.append(f"{'all':16s} {killed:4d}/{run:<4d} killed  {100 * killed / max(run, 1):5.1f}%")

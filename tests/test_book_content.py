@@ -5,6 +5,7 @@ Every archived edition is checked against its own date (the `edities` section of
 iteration YAML): a subject page may not name a later month, and only the reconstruction
 note and the citations (which point to the sources page) may name the June 2024 sources.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -19,18 +20,46 @@ from gestapeld import config
 ROOT = Path(__file__).resolve().parents[1]
 SITE = ROOT / "_build" / "html"
 
-MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
-          "oktober", "november", "december")
+MONTHS = (
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
 MONTH_YEAR = re.compile(r"\b(" + "|".join(MONTHS) + r")\s+(20\d\d)\b", re.IGNORECASE)
 ISO = re.compile(r"\b(20\d\d)-(\d\d)-(\d\d)\b")
 
 # Code names that must not reach a reader: parameter values, calibration keys, table columns.
-CODE_NAMES = ("longitudinal", "cross_sectional", "binnen_marge", "methode=", "eigen_asielvergunning",
-              "nareis_op_nareis_aanvragen", "_2019_2022", "_2019_2023", "overig_beeindigd")
+CODE_NAMES = (
+    "longitudinal",
+    "cross_sectional",
+    "binnen_marge",
+    "methode=",
+    "eigen_asielvergunning",
+    "nareis_op_nareis_aanvragen",
+    "_2019_2022",
+    "_2019_2023",
+    "overig_beeindigd",
+)
 # Pages that document the software and its input schema (codes are their subject).
 TECHNICAL = ("gegevens", "reproduceren", "prestaties", "beveiliging", "methode", "begrippen", "bronnen")
-ENGLISH_THEME = ("Skip to main content", "Back to top", "Section Navigation", "Site navigation",
-                 "Color mode", "On this page", "System Settings")
+ENGLISH_THEME = (
+    "Skip to main content",
+    "Back to top",
+    "Section Navigation",
+    "Site navigation",
+    "Color mode",
+    "On this page",
+    "System Settings",
+)
 
 
 class _Text(HTMLParser):
@@ -41,7 +70,7 @@ class _Text(HTMLParser):
 
     def __init__(self) -> None:
         super().__init__()
-        self.stack: list[tuple[str, bool]] = []   # (tag, skipped)
+        self.stack: list[tuple[str, bool]] = []  # (tag, skipped)
         self.in_article = 0
         self.parts: list[str] = []
         self.pasted: list[list[str]] = []
@@ -59,8 +88,11 @@ class _Text(HTMLParser):
         classes = (a.get("class") or "").split()
         # the "Bron van de getallen" cells name each glued number by its key on purpose: a
         # civil servant pastes that citation under a quote (issue 14)
-        skip = ("reconstructie" in classes or "tag_bron-getallen" in classes
-                or (tag == "a" and "bronnen.html" in (a.get("href") or "")))
+        skip = (
+            "reconstructie" in classes
+            or "tag_bron-getallen" in classes
+            or (tag == "a" and "bronnen.html" in (a.get("href") or ""))
+        )
         if tag == "article":
             self.in_article += 1
         self.stack.append((tag, skip))
@@ -121,9 +153,16 @@ def _edition_root(site: Path, edition: str | None) -> Path:
 
 def _subject_pages(site: Path, edition: str) -> list[Path]:
     book = _edition_root(site, edition) / "book"
-    pages = [book / "_edities" / f"{edition}.html", book / "proces.html", book / "methode.html",
-             book / "versies.html", book / "begrippen.html", book / "verschillen.html",
-             *sorted((book / "iteraties").glob("*.html")), *sorted((book / "verschillen").glob("*.html"))]
+    pages = [
+        book / "_edities" / f"{edition}.html",
+        book / "proces.html",
+        book / "methode.html",
+        book / "versies.html",
+        book / "begrippen.html",
+        book / "verschillen.html",
+        *sorted((book / "iteraties").glob("*.html")),
+        *sorted((book / "verschillen").glob("*.html")),
+    ]
     return [p for p in pages if p.is_file()]
 
 
@@ -170,7 +209,9 @@ def test_archived_edition_has_only_what_existed(site, edition):
     assert not (book / "vergelijking.html").exists(), "the February 2024 comparison cannot exist yet"
     assert not (book / "verschillen" / "v1_v3.html").exists()
     if (book / "verschillen.html").exists():
-        assert "Van het tijdreeksenonderzoek (v1) naar de derde cijfervraag" not in _parse(book / "verschillen.html").text
+        assert (
+            "Van het tijdreeksenonderzoek (v1) naar de derde cijfervraag" not in _parse(book / "verschillen.html").text
+        )
     landing = (book / "_edities" / f"{edition}.html").read_text(encoding="utf-8")
     assert landing.count("reconstructie") >= 1 and "Reconstructie: dit is niet de actuele editie" in landing
     assert 'href="../../../../index.html"' in landing, "the note says where the current edition is"
@@ -200,7 +241,11 @@ def test_glued_numbers_use_the_dutch_thousands_separator(site):
         for page in sorted((root / "book").rglob("*.html")):
             for v in _parse(page).pasted:
                 text = "".join(v).strip()
-                if re.fullmatch(r"-?\d{1,3}(,\d{3})+", text) or re.fullmatch(r"-?\d{4,}", text) and not re.fullmatch(r"20\d\d", text):
+                if (
+                    re.fullmatch(r"-?\d{1,3}(,\d{3})+", text)
+                    or re.fullmatch(r"-?\d{4,}", text)
+                    and not re.fullmatch(r"20\d\d", text)
+                ):
                     wrong.append(f"{page.relative_to(site)}: {text}")
     assert not wrong, wrong[:20]
 
@@ -221,9 +266,15 @@ def test_no_code_name_or_english_theme_string_on_reader_pages(site):
     assert not found, "\n".join(found[:40])
 
 
-V0_ABSENT = ("Ketendiepte: nareis op nareis op nareis", "Tijd tussen de twee stappen",
-             "Eigen asielvergunning van de referent", "maanden tussen de stappen", "met eigen asielvergunning",
-             "zonder eigen asielvergunning", "3 of meer")
+V0_ABSENT = (
+    "Ketendiepte: nareis op nareis op nareis",
+    "Tijd tussen de twee stappen",
+    "Eigen asielvergunning van de referent",
+    "maanden tussen de stappen",
+    "met eigen asielvergunning",
+    "zonder eigen asielvergunning",
+    "3 of meer",
+)
 
 
 def test_v0_shows_only_what_a_snapshot_can_know(site):
@@ -257,6 +308,7 @@ def test_summary_tells_synthetic_numbers_apart_from_ind_history(site):
 def test_theme_catalogue_is_compiled_from_its_source():
     from babel.messages.mofile import read_mo
     from babel.messages.pofile import read_po
+
     base = ROOT / "book" / "_locale" / "nl" / "LC_MESSAGES"
     with open(base / "sphinx.po", "rb") as fh:
         po = {m.id: m.string for m in read_po(fh) if m.id}

@@ -13,6 +13,7 @@ One crawl (session fixture) visits every page of the current edition once, start
 `index.html` and following same-origin links; the tests below check what it recorded.
 A missing site, Chromium, playwright or axe-core is a failure, not a skip.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -31,8 +32,15 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 SITE = REPO / "_build" / "html"
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-               "--disable-sync", "--no-first-run", "--disable-quic"]
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 375, "height": 812}
 #: Other hosts a page may ask for. MathJax renders the formula on book/prestaties.md; Sphinx also
@@ -43,8 +51,11 @@ THIRD_PARTY_ALLOWED: set[str] = set()  # the site loads nothing from other hosts
 SEEDS = ("search.html",)
 #: Not pages of the current edition: archived editions and theme template fragments.
 NOT_CRAWLED = ("edities/", "_static/", "_images/", "_downloads/", "_notebooks/")
-SEARCHES = [("peildatum", "book/methode.html"), ("beveiliging", "book/beveiliging.html"),
-            ("afronding", "book/beveiliging.html")]
+SEARCHES = [
+    ("peildatum", "book/methode.html"),
+    ("beveiliging", "book/beveiliging.html"),
+    ("afronding", "book/beveiliging.html"),
+]
 
 pytestmark = pytest.mark.slow
 
@@ -106,8 +117,14 @@ def axe_source() -> str:
 
 def new_context(browser, base: str, *, viewport=DESKTOP, blocked: list | None = None):
     """A fresh profile (no stored theme or scroll position) that cannot reach the network."""
-    ctx = browser.new_context(viewport=viewport, locale="nl-NL", timezone_id="UTC", color_scheme="light",
-                              reduced_motion="reduce", service_workers="block")
+    ctx = browser.new_context(
+        viewport=viewport,
+        locale="nl-NL",
+        timezone_id="UTC",
+        color_scheme="light",
+        reduced_motion="reduce",
+        service_workers="block",
+    )
 
     def refuse(route):
         if blocked is not None:
@@ -125,10 +142,10 @@ def new_context(browser, base: str, *, viewport=DESKTOP, blocked: list | None = 
 @dataclasses.dataclass
 class Visit:
     path: str
-    errors: list[str] = dataclasses.field(default_factory=list)   # console errors, page errors, failed loads
+    errors: list[str] = dataclasses.field(default_factory=list)  # console errors, page errors, failed loads
     serious: list[str] = dataclasses.field(default_factory=list)  # axe violations, serious or critical
     other_axe: list[str] = dataclasses.field(default_factory=list)
-    refs: set[str] = dataclasses.field(default_factory=set)       # same-origin URLs without #fragment
+    refs: set[str] = dataclasses.field(default_factory=set)  # same-origin URLs without #fragment
     broken_images: list[str] = dataclasses.field(default_factory=list)
     overflow: dict[int, tuple[int, int]] = dataclasses.field(default_factory=dict)  # width -> (scrollWidth, innerWidth)
     tables: dict[int, dict] = dataclasses.field(default_factory=dict)
@@ -157,7 +174,9 @@ REFS_JS = """() => {
 PAGES_JS = """() => [...document.querySelectorAll('a[href], link[rel~="index"][href], link[rel~="search"][href], '
   + 'link[rel~="next"][href], link[rel~="prev"][href]')].map(e => e.href)"""
 
-IMAGES_JS = """() => [...document.images].filter(i => !i.complete || i.naturalWidth === 0).map(i => i.currentSrc || i.src)"""
+IMAGES_JS = (
+    """() => [...document.images].filter(i => !i.complete || i.naturalWidth === 0).map(i => i.currentSrc || i.src)"""
+)
 
 TABLES_JS = """() => {
   const scrollBox = t => { for (let a = t.parentElement; a && a !== document.body; a = a.parentElement) {
@@ -181,7 +200,7 @@ TABLES_JS = """() => {
 
 
 def _path(base: str, url: str) -> str:
-    return urldefrag(url)[0][len(base):]
+    return urldefrag(url)[0][len(base) :]
 
 
 def _is_page(base: str, url: str) -> bool:
@@ -217,7 +236,10 @@ def crawl(browser, base, axe_source) -> Crawl:
 
     page.on("console", on_console)
     page.on("pageerror", lambda err: note(f"page error: {err}"))
-    page.on("response", lambda r: note(f"HTTP {r.status} for {r.url}") if r.url.startswith(base) and r.status >= 400 else None)
+    page.on(
+        "response",
+        lambda r: note(f"HTTP {r.status} for {r.url}") if r.url.startswith(base) and r.status >= 400 else None,
+    )
 
     # index.html is the redirect Jupyter Book writes to the landing page; what goes wrong on this
     # first visit (empty browser storage) counts for the landing page
@@ -253,24 +275,29 @@ def crawl(browser, base, axe_source) -> Crawl:
         page.add_script_tag(content=axe_source)
         # preload: false, because axe-core 4.12's stylesheet preload resolves a CSS @import against the
         # page instead of the stylesheet (theme.css imports "../basic.css"): a 404 the site does not cause
-        violations = page.evaluate("async () => (await axe.run(document, {preload: false, "
-                                   "resultTypes: ['violations']})).violations")
+        violations = page.evaluate(
+            "async () => (await axe.run(document, {preload: false, resultTypes: ['violations']})).violations"
+        )
         # the theme follows the system's colour scheme: check the contrast of the dark one too
         page.emulate_media(color_scheme="dark")
         _settle(page)
-        dark = page.evaluate("async () => (await axe.run(document, {preload: false, runOnly: ['color-contrast'], "
-                             "resultTypes: ['violations']})).violations")
+        dark = page.evaluate(
+            "async () => (await axe.run(document, {preload: false, runOnly: ['color-contrast'], "
+            "resultTypes: ['violations']})).violations"
+        )
         page.emulate_media(color_scheme="light")
         for v in violations + [dict(v, id=v["id"] + " [donker]") for v in dark]:
-            targets = "; ".join(" ".join(n["target"]) if isinstance(n["target"], list) else str(n["target"])
-                                for n in v["nodes"][:3])
+            targets = "; ".join(
+                " ".join(n["target"]) if isinstance(n["target"], list) else str(n["target"]) for n in v["nodes"][:3]
+            )
             line = f"{v['id']} ({v['impact']}, {len(v['nodes'])}x): {v['help']} -- {targets}"
             (visit.serious if v["impact"] in ("serious", "critical") else visit.other_axe).append(line)
         for vp in (DESKTOP, PHONE):
             page.set_viewport_size(vp)
             _settle(page)
-            visit.overflow[vp["width"]] = tuple(page.evaluate(
-                "() => [document.scrollingElement.scrollWidth, window.innerWidth]"))
+            visit.overflow[vp["width"]] = tuple(
+                page.evaluate("() => [document.scrollingElement.scrollWidth, window.innerWidth]")
+            )
             visit.tables[vp["width"]] = page.evaluate(TABLES_JS)
     ctx.close()
     return Crawl(base, visits, third_party, time.monotonic() - t0)
@@ -288,8 +315,13 @@ def test_crawl_reaches_every_page_of_the_current_edition(crawl, site):
     expected = {p for p in on_disk if not p.startswith(NOT_CRAWLED) and p != "index.html"}
     missing = sorted(expected - set(crawl.visits))
     assert not missing, f"pages of the current edition no link leads to: {missing}"
-    assert {"book/index.html", "book/methode.html", "book/iteraties/v3.html", "search.html",
-            "informatieblad/index.html"} <= set(crawl.visits)
+    assert {
+        "book/index.html",
+        "book/methode.html",
+        "book/iteraties/v3.html",
+        "search.html",
+        "informatieblad/index.html",
+    } <= set(crawl.visits)
 
 
 def test_pages_load_without_console_errors(crawl):
@@ -333,8 +365,11 @@ def test_axe_finds_no_serious_or_critical_violations(crawl):
 @pytest.mark.parametrize("width", [PHONE["width"], DESKTOP["width"]])
 def test_no_horizontal_scrolling_and_wide_tables_scroll_in_their_box(crawl, width):
     measured = {p: v for p, v in crawl.visits.items() if width in v.overflow}  # pages that did not load fail elsewhere
-    sideways = {p: [f"document is {v.overflow[width][0]} px wide in a {v.overflow[width][1]} px window"]
-                for p, v in measured.items() if v.overflow[width][0] > v.overflow[width][1] + 1}
+    sideways = {
+        p: [f"document is {v.overflow[width][0]} px wide in a {v.overflow[width][1]} px window"]
+        for p, v in measured.items()
+        if v.overflow[width][0] > v.overflow[width][1] + 1
+    }
     assert not sideways, f"horizontal scrolling at {width} px:\n" + _report(sideways)
     tables = {p: v.tables[width]["bad"] for p, v in measured.items()}
     assert not any(tables.values()), f"wide tables at {width} px:\n" + _report(tables)
@@ -354,8 +389,9 @@ def _tab_until(page, predicate: str, limit: int = 300) -> list[dict]:
         seen.append(info)
         if page.evaluate(f"info => ({predicate})(info)", info):
             return seen
-    raise AssertionError(f"Tab never reached the element ({predicate}); focused: "
-                         f"{[s['text'] or s['href'] for s in seen[-15:]]}")
+    raise AssertionError(
+        f"Tab never reached the element ({predicate}); focused: {[s['text'] or s['href'] for s in seen[-15:]]}"
+    )
 
 
 def test_keyboard_reaches_navigation_and_switches_edition(browser, base):
@@ -404,7 +440,10 @@ def test_search_finds_chapter_by_dutch_word(browser, base, word, expected):
             page.wait_for_selector(f'#search-results ul.search li a[href="{expected}"]', timeout=20_000)
         except PlaywrightTimeout:
             pass
-        hits = [_path(base, h) for h in page.eval_on_selector_all("#search-results ul.search li a", "els => els.map(e => e.href)")]
+        hits = [
+            _path(base, h)
+            for h in page.eval_on_selector_all("#search-results ul.search li a", "els => els.map(e => e.href)")
+        ]
         assert expected in hits, f"search for {word!r} found {hits}"
     finally:
         ctx.close()

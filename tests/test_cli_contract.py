@@ -7,6 +7,7 @@ Iteration parameters (domain.md section 5, as given to the command):
     v3  longitudinal,    all four forms,    2019-01-01 .. 2023-12-31, peildatum 2024-01-15
     (v3 is the default when no --iteration is given)
 """
+
 from __future__ import annotations
 
 import csv
@@ -60,8 +61,10 @@ def test_iteration_v1(tmp_path, iteration_extract):
         **cells("alle", 2019, aanvragen=1, inwilligingen=1, personen=1),
         **cells("nareis_op_nareis", 2023, aanvragen=1, lopend=1, personen=1),
         **cells("alle", 2023, aanvragen=1, lopend=1, personen=1),
-        ("nareis_totaal", 2019, "aanvragen"): 1, ("nareis_totaal", 2019, "inwilligingen"): 1,
-        ("nareis_totaal", 2023, "aanvragen"): 2, ("nareis_totaal", 2023, "inwilligingen"): 1,
+        ("nareis_totaal", 2019, "aanvragen"): 1,
+        ("nareis_totaal", 2019, "inwilligingen"): 1,
+        ("nareis_totaal", 2023, "aanvragen"): 2,
+        ("nareis_totaal", 2023, "inwilligingen"): 1,
     }
     assert_tables_equal(r.tabel, expected_table(["nareis_op_nareis"], YEARS_2019_2023, expected))
 
@@ -77,8 +80,10 @@ def test_iteration_v2(tmp_path, iteration_extract):
         **cells("alle", 2019, aanvragen=1, inwilligingen=1, personen=1),
         **cells("nareis_op_nareis", 2023, aanvragen=2, lopend=2, personen=1),
         **cells("alle", 2023, aanvragen=2, lopend=2, personen=1),
-        ("nareis_totaal", 2019, "aanvragen"): 1, ("nareis_totaal", 2019, "inwilligingen"): 1,
-        ("nareis_totaal", 2023, "aanvragen"): 3, ("nareis_totaal", 2023, "inwilligingen"): 1,
+        ("nareis_totaal", 2019, "aanvragen"): 1,
+        ("nareis_totaal", 2019, "inwilligingen"): 1,
+        ("nareis_totaal", 2023, "aanvragen"): 3,
+        ("nareis_totaal", 2023, "inwilligingen"): 1,
     }
     assert_tables_equal(r.tabel, expected_table(FORMS, YEARS_2019_2023, expected))
 
@@ -95,8 +100,10 @@ V3_EXPECTED = {
     **cells("nareis_op_nareis", 2023, aanvragen=2, inwilligingen=1, afwijzingen=1, personen=1),
     **cells("8evrm_na_nareis", 2023, aanvragen=1, lopend=1, personen=1),
     **cells("alle", 2023, aanvragen=3, inwilligingen=1, afwijzingen=1, lopend=1, personen=1),
-    ("nareis_totaal", 2019, "aanvragen"): 1, ("nareis_totaal", 2019, "inwilligingen"): 1,
-    ("nareis_totaal", 2023, "aanvragen"): 3, ("nareis_totaal", 2023, "inwilligingen"): 2,
+    ("nareis_totaal", 2019, "aanvragen"): 1,
+    ("nareis_totaal", 2019, "inwilligingen"): 1,
+    ("nareis_totaal", 2023, "aanvragen"): 3,
+    ("nareis_totaal", 2023, "inwilligingen"): 2,
 }
 
 
@@ -110,8 +117,15 @@ def test_iteration_v3_is_the_default(tmp_path, iteration_extract, iteration):
 
 def test_options_override_the_iteration(tmp_path, iteration_extract):
     forms = ["nareis_op_nareis", "8evrm_na_nareis"]
-    r = run_tables(tmp_path, data=iteration_extract, iteration="v1", forms=forms,
-                   start="2023-01-01", end="2023-12-31", peildatum="2024-01-15")
+    r = run_tables(
+        tmp_path,
+        data=iteration_extract,
+        iteration="v1",
+        forms=forms,
+        start="2023-01-01",
+        end="2023-12-31",
+        peildatum="2024-01-15",
+    )
     # v1 with every parameter moved: window 2023 only, the v3 peildatum, two forms.
     # Same 2023 counts as v3 (Z003, Z004, Z005); 2019 is no longer in the table.
     expected = {k: v for k, v in V3_EXPECTED.items() if k[1] == 2023}
@@ -139,8 +153,7 @@ def test_v0_cross_sectional_misses_referent_with_own_asylum_permit(tmp_path):
     # v0 has the same table shape (nareis op nareis, 2019-2023) and does not see X.
     assert {k[0] for k in v0.tabel} == {"nareis_op_nareis", "alle", "nareis_totaal"}
     assert {k[1] for k in v0.tabel} == set(YEARS_2019_2023)
-    assert sum(v for (c, _, m), v in v0.tabel.items()
-               if c == "nareis_op_nareis" and m == "aanvragen") == 0
+    assert sum(v for (c, _, m), v in v0.tabel.items() if c == "nareis_op_nareis" and m == "aanvragen") == 0
     check_invariants(v0.tabel, ["nareis_op_nareis"])
 
 
@@ -174,7 +187,8 @@ OUTPUT_EXPECTED = {
     **cells("alle", 2021, aanvragen=2, inwilligingen=1, lopend=1, personen=1),
     **cells("8evrm_na_nareis", 2022, aanvragen=1, afwijzingen=1, personen=1),
     **cells("alle", 2022, aanvragen=1, afwijzingen=1, personen=1),
-    ("nareis_totaal", 2021, "aanvragen"): 2, ("nareis_totaal", 2021, "inwilligingen"): 1,
+    ("nareis_totaal", 2021, "aanvragen"): 2,
+    ("nareis_totaal", 2021, "inwilligingen"): 1,
 }
 
 
@@ -186,7 +200,7 @@ def test_published_table_is_protected_and_complete(tmp_path):
     # applications is published as '<10', zeros included; a category-year without
     # applications is all true zeros, published '0'. Here every population is 0, 1 or 2.
     expected = {}
-    for (cat, year, maat) in exact:
+    for cat, year, maat in exact:
         population = exact[(cat, year, "aanvragen")]
         expected[(cat, year, maat)] = "<10" if population else "0"
     per_year = {k: v.strip() for k, v in r.published.items() if k[1] != "totaal"}

@@ -1,4 +1,5 @@
 """The same cell has the same published value in every table, page and download (issue 5)."""
+
 import json
 import subprocess
 import sys
@@ -28,8 +29,11 @@ def _glued(nb_path: Path) -> dict[str, str]:
 
 @pytest.mark.parametrize("it", ["v0", "v1", "v2", "v3"])
 def test_cli_table_download_and_notebook_agree(it, tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "gestapeld", "tables", "--iteration", it, "--out", str(tmp_path)],
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "gestapeld", "tables", "--iteration", it, "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 0, proc.stderr
     cli = pd.read_csv(tmp_path / "tabel.csv", dtype=str)
     download = pd.read_csv(ROOT / "book" / "iteraties" / f"{it}_tabel.csv", dtype=str)

@@ -7,6 +7,7 @@
 * A property test: the whole protection on 100 random synthetic extracts (scales 0.01 to
   0.5, a different seed each, every iteration) ends without an error.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -140,9 +141,17 @@ def test_attacker_is_not_blind():
     assert unsafe(attacker_ranges(cells, list(it.vormen), chains=True))
 
 
-@pytest.mark.parametrize("seed,scale,iteration", [
-    (2, 0.02, "v2"), (2, 0.02, "v3"), (5, 0.05, "v3"), (7, 0.01, "v1"), (8, 0.03, "v0"), (9, 0.2, "v2"),
-])
+@pytest.mark.parametrize(
+    "seed,scale,iteration",
+    [
+        (2, 0.02, "v2"),
+        (2, 0.02, "v3"),
+        (5, 0.05, "v3"),
+        (7, 0.01, "v1"),
+        (8, 0.03, "v0"),
+        (9, 0.2, "v2"),
+    ],
+)
 def test_attacker_finds_no_narrow_cell_on_the_published_page(seed, scale, iteration):
     it = config.iteration(iteration)
     res = counts.compute(extract(seed, scale), it)

@@ -4,6 +4,7 @@ Hand-made tables, the right answer derived in the comments from the published po
 (book/beveiliging.md): a rounded v stands for v-5 .. v+4 (and at least 10), `<10` on a
 count of applications for 1..9, `x` for any count (0 or more), `0` for 0.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -22,8 +23,7 @@ def group(cat: str, jaar: str, **texts: str) -> dict:
 def test_a_cell_pinned_through_a_total_whose_other_part_is_shown():
     # period total 10 (10..14) = 2019 10 (10..14) + 2020 <10 (1..9): 2020 is 1..4, four
     # values. The interval audit reads `<10` as 0..9 and gets 0..4 (five values): no finding.
-    cells = {("f", "2019", "aanvragen"): "10", ("f", "2020", "aanvragen"): "<10",
-             ("f", "totaal", "aanvragen"): "10"}
+    cells = {("f", "2019", "aanvragen"): "10", ("f", "2020", "aanvragen"): "<10", ("f", "totaal", "aanvragen"): "10"}
     struct = da.structure(cells, ["f"])
     assert da.lp_ranges(cells, struct, POLICY, only_unsafe=False)[("f", "2020", "aanvragen")] == (1, 4)
     assert da.lp_findings(cells, struct, POLICY) == [("f", "2020", "aanvragen")]
@@ -32,8 +32,11 @@ def test_a_cell_pinned_through_a_total_whose_other_part_is_shown():
     exact = {("f", "2019", "aanvragen"): 10, ("f", "2020", "aanvragen"): 2, ("f", "totaal", "aanvragen"): 12}
     protected, first = da.protect(cells, exact, struct, POLICY)
     assert first == [("f", "2020", "aanvragen")]
-    assert protected == {("f", "2019", "aanvragen"): "x", ("f", "2020", "aanvragen"): "<10",
-                         ("f", "totaal", "aanvragen"): "10"}
+    assert protected == {
+        ("f", "2019", "aanvragen"): "x",
+        ("f", "2020", "aanvragen"): "<10",
+        ("f", "totaal", "aanvragen"): "10",
+    }
     assert da.lp_findings(protected, struct, POLICY) == []
 
 
@@ -54,10 +57,12 @@ def test_small_cells_pinned_by_each_other_get_a_total_or_a_small_cell_hidden():
 def test_single_form_identity_alle_equals_the_form():
     # One form: alle = f for every measure. alle's year: 10 = 10 + 0 + 0 + <10, so alle's
     # lopend is 1..4; f's outcomes are hidden (x) except lopend <10, which equals alle's.
-    cells = {**group("alle", "2019", aanvragen="10", inwilligingen="10", afwijzingen="0",
-                     overig_beeindigd="0", lopend="<10"),
-             **group("f", "2019", aanvragen="x", inwilligingen="x", afwijzingen="0",
-                     overig_beeindigd="0", lopend="<10")}
+    cells = {
+        **group(
+            "alle", "2019", aanvragen="10", inwilligingen="10", afwijzingen="0", overig_beeindigd="0", lopend="<10"
+        ),
+        **group("f", "2019", aanvragen="x", inwilligingen="x", afwijzingen="0", overig_beeindigd="0", lopend="<10"),
+    }
     struct = da.structure(cells, ["f"])
     assert (("alle", "2019", "lopend"), (("f", "2019", "lopend"),)) in struct.equalities
     found = da.lp_findings(cells, struct, POLICY)
@@ -70,25 +75,33 @@ def test_single_form_identity_alle_equals_the_form():
 def test_small_count_symbol_means_one_to_nine():
     # aanvragen <10 is 1..9 (never 0); its measures (a small group) may be 0..9, but never
     # more than aanvragen, and personen is at least 1 when there are applications.
-    cells = group("f", "2020", aanvragen="<10", inwilligingen="<10", afwijzingen="<10",
-                  overig_beeindigd="<10", lopend="<10", personen="<10")
+    cells = group(
+        "f",
+        "2020",
+        aanvragen="<10",
+        inwilligingen="<10",
+        afwijzingen="<10",
+        overig_beeindigd="<10",
+        lopend="<10",
+        personen="<10",
+    )
     r = da.lp_ranges(cells, da.structure(cells, ["f"]), POLICY, only_unsafe=False)
     assert r[("f", "2020", "aanvragen")] == (1, 9)
     assert r[("f", "2020", "lopend")] == (0, 9)
     assert r[("f", "2020", "personen")] == (1, 9)
     # a measure of a group whose applications are shown as a number: 1..9
-    cells = group("f", "2020", aanvragen="20", inwilligingen="10", afwijzingen="<10",
-                  overig_beeindigd="0", lopend="0")
+    cells = group("f", "2020", aanvragen="20", inwilligingen="10", afwijzingen="<10", overig_beeindigd="0", lopend="0")
     # 15..24 = 10..14 + afw: afw in 1..14, and <10: 1..9
-    assert da.lp_ranges(cells, da.structure(cells, ["f"]), POLICY, only_unsafe=False)[
-        ("f", "2020", "afwijzingen")] == (1, 9)
+    assert da.lp_ranges(cells, da.structure(cells, ["f"]), POLICY, only_unsafe=False)[("f", "2020", "afwijzingen")] == (
+        1,
+        9,
+    )
 
 
 def test_personen_bounds_between_forms():
     # a form's personen <= alle's <= the sum of the forms': alle 10 (10..14), f <10, g 10
     # -> nothing pinned (f 1..4 would need alle - g; but alle <= f + g only bounds from above)
-    cells = {("alle", "2021", "personen"): "10", ("f", "2021", "personen"): "<10",
-             ("g", "2021", "personen"): "10"}
+    cells = {("alle", "2021", "personen"): "10", ("f", "2021", "personen"): "<10", ("g", "2021", "personen"): "10"}
     struct = da.structure(cells, ["f", "g"])
     assert ((("f", "2021", "personen"),), (("alle", "2021", "personen"),)) in struct.inequalities
     assert da.lp_ranges(cells, struct, POLICY, only_unsafe=False)[("f", "2021", "personen")] == (1, 9)
@@ -106,10 +119,14 @@ def test_a_certain_zero_is_not_a_finding():
     # (inconsistent with the policy: <10 on lopend without a group means 1..9) -> no table
     with pytest.raises(ValueError):
         da.lp_ranges(cells, da.structure(cells, ["f"]), POLICY)
-    cells = {**group("f", "2019", aanvragen="<10", inwilligingen="<10", afwijzingen="<10",
-                     overig_beeindigd="<10", lopend="<10"),
-             **group("f", "totaal", aanvragen="<10", inwilligingen="<10", afwijzingen="<10",
-                     overig_beeindigd="<10", lopend="<10")}
+    cells = {
+        **group(
+            "f", "2019", aanvragen="<10", inwilligingen="<10", afwijzingen="<10", overig_beeindigd="<10", lopend="<10"
+        ),
+        **group(
+            "f", "totaal", aanvragen="<10", inwilligingen="<10", afwijzingen="<10", overig_beeindigd="<10", lopend="<10"
+        ),
+    }
     assert da.lp_findings(cells, da.structure(cells, ["f"]), POLICY) == []
 
 
@@ -126,10 +143,18 @@ def test_an_unprotectable_table_raises_a_domain_error_naming_it():
 
 
 def test_protection_is_deterministic_and_only_widens():
-    cells = {("f", "2019", "aanvragen"): "10", ("f", "2020", "aanvragen"): "<10",
-             ("f", "2021", "aanvragen"): "30", ("f", "totaal", "aanvragen"): "40"}
-    exact = {("f", "2019", "aanvragen"): 12, ("f", "2020", "aanvragen"): 1,
-             ("f", "2021", "aanvragen"): 30, ("f", "totaal", "aanvragen"): 43}
+    cells = {
+        ("f", "2019", "aanvragen"): "10",
+        ("f", "2020", "aanvragen"): "<10",
+        ("f", "2021", "aanvragen"): "30",
+        ("f", "totaal", "aanvragen"): "40",
+    }
+    exact = {
+        ("f", "2019", "aanvragen"): 12,
+        ("f", "2020", "aanvragen"): 1,
+        ("f", "2021", "aanvragen"): 30,
+        ("f", "totaal", "aanvragen"): 43,
+    }
     struct = da.structure(cells, ["f"])
     a = da.protect(cells, exact, struct, POLICY)
     b = da.protect(dict(reversed(list(cells.items()))), exact, struct, POLICY)
@@ -147,11 +172,14 @@ def test_cli_reports_an_unprotectable_table_as_a_user_error(tmp_path, monkeypatc
         raise disclosure.ProtectionError(f"iteratie {res.iteration.id}: cannot be protected")
 
     monkeypatch.setattr(report, "protect_result", refuse)
-    data = write_csv(tmp_path / "extract.csv", [
-        zaak("Z1", "P1", "asiel", "2018-01-10", "2018-06-01", "inwilliging"),
-        zaak("Z2", "P2", "nareis", "2018-07-01", "2018-12-01", "inwilliging", "P1"),
-        zaak("Z3", "P3", "nareis", "2020-03-01", "2020-08-01", "inwilliging", "P2"),
-    ])
+    data = write_csv(
+        tmp_path / "extract.csv",
+        [
+            zaak("Z1", "P1", "asiel", "2018-01-10", "2018-06-01", "inwilliging"),
+            zaak("Z2", "P2", "nareis", "2018-07-01", "2018-12-01", "inwilliging", "P1"),
+            zaak("Z3", "P3", "nareis", "2020-03-01", "2020-08-01", "inwilliging", "P2"),
+        ],
+    )
     code = cli.main(["tables", "--data", str(data), "--out", str(tmp_path / "out"), "--iteration", "v3"])
     err = capsys.readouterr().err
     assert code == 2

@@ -1,4 +1,5 @@
 """Downloads are byte-identical across runs (no save time inside the XLSX)."""
+
 import hashlib
 import time
 import zipfile

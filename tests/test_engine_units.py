@@ -4,6 +4,7 @@ result helpers (counts.py) and the reconciliation arithmetic (reconcile.py).
 Written so that a mutant of these functions (`make mutate`) changes an asserted value;
 expected values are derived by hand in the comments.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -31,16 +32,16 @@ def _stacked(con) -> list[tuple]:
 
 
 def _link(con, methode="longitudinal"):
-    return linkage.link(con, methode=methode, peildatum=D("2023-06-30"),
-                        start=D("2020-01-01"), end=D("2022-12-31"))
+    return linkage.link(con, methode=methode, peildatum=D("2023-06-30"), start=D("2020-01-01"), end=D("2022-12-31"))
 
 
 # --------------------------------------------------------------------------- linkage
 
+
 @pytest.mark.parametrize("fmt", ["csv", "parquet", "frame"])
 def test_connect_reads_csv_parquet_and_frames_alike(tmp_path, fmt):
     # Z003 (nareis) and Z004 (8evrm) on P02, whose F1 is the nareis Z002 (section 3).
-    folder = tmp_path / "it's here"   # a quote in the path must not break the view
+    folder = tmp_path / "it's here"  # a quote in the path must not break the view
     if fmt == "csv":
         source = write_csv(folder / "x.csv", ROWS)
     elif fmt == "parquet":
@@ -60,7 +61,7 @@ def test_connect_sets_threads_only_when_asked():
     con = linkage.connect(pd.DataFrame(ROWS), threads=1)
     assert con.execute("SELECT current_setting('threads')").fetchall() == [(1,)]
     con.close()
-    con = linkage.connect(pd.DataFrame(ROWS))   # None: DuckDB's default, no error
+    con = linkage.connect(pd.DataFrame(ROWS))  # None: DuckDB's default, no error
     assert con.execute("SELECT current_setting('threads')").fetchall()[0][0] >= 1
     con.close()
 
@@ -79,8 +80,10 @@ def test_cross_sectional_link_leaves_an_empty_depth_table():
 
 
 def test_statements_drop_comments_and_split_on_semicolons(monkeypatch):
-    text = ("-- a comment; with a semicolon\nSELECT 1; -- trailing; comment\n\n"
-            "SELECT 2\n  ;\n-- only a comment;\nSELECT 3 -- a comment -- with two; marks\n;\n")
+    text = (
+        "-- a comment; with a semicolon\nSELECT 1; -- trailing; comment\n\n"
+        "SELECT 2\n  ;\n-- only a comment;\nSELECT 3 -- a comment -- with two; marks\n;\n"
+    )
     monkeypatch.setattr(linkage, "sql", lambda name: text)
     assert linkage.statements("any") == ["SELECT 1", "SELECT 2", "SELECT 3"]
 
@@ -93,6 +96,7 @@ def test_sql_reads_the_method_files():
 
 
 # --------------------------------------------------------------------------- counts helpers
+
 
 def _result() -> counts.Result:
     it = config.iteration("v3").replace(start=D("2020-01-01"), end=D("2022-12-31"), peildatum=D("2023-06-30"))
@@ -107,7 +111,7 @@ def test_result_value_sums_years_but_never_persons():
     assert res.value("alle", "aanvragen", 2020) == 0
     assert res.value("alle", "inwilligingen") == 1
     assert res.value("alle", "personen", 2021) == 1
-    assert res.value("nareis_totaal", "aanvragen") == 1    # Z003; Z002 is from 2018
+    assert res.value("nareis_totaal", "aanvragen") == 1  # Z003; Z002 is from 2018
     with pytest.raises(ValueError, match="^personen cannot be summed over years"):
         res.value("alle", "personen")
 
@@ -123,9 +127,13 @@ def test_result_tables_are_typed_and_ordered():
     assert list(res.diepte.itertuples(index=False, name=None)) == [("2", 2)]
     # F1 decided 2019-02-01; X filed 2021-03-01 (25 months) and 2021-04-01 (26 months)
     assert list(res.tussentijd.itertuples(index=False, name=None)) == [
-        ("8evrm_na_nareis", "24-35 maanden", 1), ("nareis_op_nareis", "24-35 maanden", 1)]
+        ("8evrm_na_nareis", "24-35 maanden", 1),
+        ("nareis_op_nareis", "24-35 maanden", 1),
+    ]
     assert list(res.eigen_vergunning.itertuples(index=False, name=None)) == [
-        ("8evrm_na_nareis", False, 1), ("nareis_op_nareis", False, 1)]
+        ("8evrm_na_nareis", False, 1),
+        ("nareis_op_nareis", False, 1),
+    ]
 
 
 def test_years_run_from_start_year_to_end_year():
@@ -153,13 +161,20 @@ def test_with_parameters_overrides_only_what_is_given():
     moved = counts.with_parameters(v1, peildatum=D("2023-09-30"))
     # v1's end is its peildatum (`end: peildatum` in the YAML): it moves along
     assert (moved.peildatum, moved.end, moved.start) == (D("2023-09-30"), D("2023-09-30"), v1.start)
-    other = counts.with_parameters(v1, start=D("2020-01-01"), end=D("2022-12-31"),
-                                   vormen=("8evrm_na_8evrm",), methode="cross_sectional")
+    other = counts.with_parameters(
+        v1, start=D("2020-01-01"), end=D("2022-12-31"), vormen=("8evrm_na_8evrm",), methode="cross_sectional"
+    )
     assert (other.start, other.end, other.vormen, other.methode, other.peildatum) == (
-        D("2020-01-01"), D("2022-12-31"), ("8evrm_na_8evrm",), "cross_sectional", v1.peildatum)
+        D("2020-01-01"),
+        D("2022-12-31"),
+        ("8evrm_na_8evrm",),
+        "cross_sectional",
+        v1.peildatum,
+    )
 
 
 # --------------------------------------------------------------------------- reconcile
+
 
 def test_reconciliation_path_moves_one_parameter_group_at_a_time():
     a, b = config.iteration("v1"), config.iteration("v3")
@@ -186,17 +201,27 @@ def _fake_totals(monkeypatch, totals: dict[tuple[str, str], int | str]):
     def total(it, categorie, maat):
         assert categorie == "alle"
         return totals[(it.id, maat)]
+
     monkeypatch.setattr(report, "total", total)
 
 
 def test_decomposition_effects_are_differences_of_published_totals(monkeypatch):
     a, b = config.iteration("v1"), config.iteration("v3")
-    _fake_totals(monkeypatch, {("v1", "aanvragen"): 100, ("v1>definitie", "aanvragen"): 130,
-                               ("v1>definitie+peildatum", "aanvragen"): 150, ("v1>definitie+peildatum+periode", "aanvragen"): 200,
-                               ("v3", "aanvragen"): 200, ("v1", "inwilligingen"): 40,
-                               ("v1>definitie", "inwilligingen"): "<10",
-                               ("v1>definitie+peildatum", "inwilligingen"): 60, ("v1>definitie+peildatum+periode", "inwilligingen"): 90,
-                               ("v3", "inwilligingen"): 80})
+    _fake_totals(
+        monkeypatch,
+        {
+            ("v1", "aanvragen"): 100,
+            ("v1>definitie", "aanvragen"): 130,
+            ("v1>definitie+peildatum", "aanvragen"): 150,
+            ("v1>definitie+peildatum+periode", "aanvragen"): 200,
+            ("v3", "aanvragen"): 200,
+            ("v1", "inwilligingen"): 40,
+            ("v1>definitie", "inwilligingen"): "<10",
+            ("v1>definitie+peildatum", "inwilligingen"): 60,
+            ("v1>definitie+peildatum+periode", "inwilligingen"): 90,
+            ("v3", "inwilligingen"): 80,
+        },
+    )
     dec = reconcile.decomposition(a, b)
     # effects: 130 - 100, 150 - 130, 200 - 150
     assert list(dec["totaal"]) == [100, 130, 150, 200]
@@ -229,8 +254,15 @@ def test_decomposition_effects_are_differences_of_published_totals(monkeypatch):
 def test_a_parameter_that_changes_nothing_has_effect_zero(monkeypatch):
     a, b = config.iteration("v1"), config.iteration("v3")
     # the peildatum step leaves the total at 130: its effect is 0, drawn as 0
-    _fake_totals(monkeypatch, {("v1", "aanvragen"): 100, ("v1>definitie", "aanvragen"): 130,
-                               ("v1>definitie+peildatum", "aanvragen"): 130, ("v1>definitie+peildatum+periode", "aanvragen"): 170})
+    _fake_totals(
+        monkeypatch,
+        {
+            ("v1", "aanvragen"): 100,
+            ("v1>definitie", "aanvragen"): 130,
+            ("v1>definitie+peildatum", "aanvragen"): 130,
+            ("v1>definitie+peildatum+periode", "aanvragen"): 170,
+        },
+    )
     dec = reconcile.decomposition(a, b)
     assert _effects(dec) == [None, 30, 0, 40]
     assert [r["waarde"] for r in reconcile.waterfall_steps(dec, "v1", "v3").to_dict("records")] == [100, 30, 0, 40, 170]

@@ -5,6 +5,7 @@ extract's sha256; every command reuses it. The typed copy always carries `regist
 (domain.md section 7: absent means equal to aanvraagdatum). `registratiedatum` is checked
 like the other dates: parseable, not before aanvraagdatum, not after --not-after.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -44,23 +45,24 @@ def test_typed_copy_has_registratiedatum_equal_to_aanvraagdatum_when_absent(tmp_
     typed = extract.prepare(write_csv(tmp_path / "e.csv", rows()))
     got = typed_rows(typed)
     assert [r["registratiedatum"] for r in got] == [dt.date(2018, 1, 10), dt.date(2018, 7, 1), dt.date(2021, 3, 1)]
-    assert [r["zaak_id"] for r in got] == ["Z1", "Z2", "Z3"]          # file order kept
+    assert [r["zaak_id"] for r in got] == ["Z1", "Z2", "Z3"]  # file order kept
     assert got[2]["besluitdatum"] is None and got[2]["besluit"] is None  # blank -> missing
 
 
 def test_typed_copy_carries_a_given_registratiedatum_and_fills_blanks(tmp_path):
     # Z2 registered three weeks after filing (dd-mm-jjjj like the other dates may be); Z3 blank.
-    data = write_csv(tmp_path / "e.csv", rows(["2018-01-10", "22-07-2018", ""]),
-                     columns=[*COLUMNS, "registratiedatum"])
+    data = write_csv(tmp_path / "e.csv", rows(["2018-01-10", "22-07-2018", ""]), columns=[*COLUMNS, "registratiedatum"])
     got = typed_rows(extract.prepare(data))
     assert [r["registratiedatum"] for r in got] == [dt.date(2018, 1, 10), dt.date(2018, 7, 22), dt.date(2021, 3, 1)]
 
 
-@pytest.mark.parametrize("value,rule", [("2018-06-30", "registration_before_application"),
-                                        ("2018-13-01", "unparseable_date")])
+@pytest.mark.parametrize(
+    "value,rule", [("2018-06-30", "registration_before_application"), ("2018-13-01", "unparseable_date")]
+)
 def test_bad_registratiedatum_is_refused(tmp_path, value, rule):
-    data = write_csv(tmp_path / "e.csv", rows(["2018-01-10", value, "2021-03-01"]),
-                     columns=[*COLUMNS, "registratiedatum"])
+    data = write_csv(
+        tmp_path / "e.csv", rows(["2018-01-10", value, "2021-03-01"]), columns=[*COLUMNS, "registratiedatum"]
+    )
     proc = run_cli("validate", data)
     assert proc.returncode == 2, proc.stderr
     assert f"rule '{rule}'" in proc.stderr and "column 'registratiedatum'" in proc.stderr, proc.stderr
@@ -69,8 +71,9 @@ def test_bad_registratiedatum_is_refused(tmp_path, value, rule):
 
 
 def test_registratiedatum_after_the_limit_is_refused(tmp_path):
-    data = write_csv(tmp_path / "e.csv", rows(["2018-01-10", "2018-07-01", "2021-04-01"]),
-                     columns=[*COLUMNS, "registratiedatum"])
+    data = write_csv(
+        tmp_path / "e.csv", rows(["2018-01-10", "2018-07-01", "2021-04-01"]), columns=[*COLUMNS, "registratiedatum"]
+    )
     with pytest.raises(extract.ExtractError) as err:
         extract.prepare(data, not_after=dt.date(2021, 3, 15))
     (v,) = err.value.violations
@@ -94,7 +97,7 @@ def test_prepare_validates_once_and_reuses_the_copy(tmp_path, private_cache):
 
 def test_date_limit_is_checked_on_a_cached_copy_too(tmp_path):
     data = write_csv(tmp_path / "e.csv", rows())
-    extract.prepare(data)                       # no limit: valid, now cached
+    extract.prepare(data)  # no limit: valid, now cached
     with pytest.raises(extract.ExtractError) as err:
         extract.prepare(data, not_after=dt.date(2020, 12, 31))
     (v,) = err.value.violations
@@ -102,15 +105,17 @@ def test_date_limit_is_checked_on_a_cached_copy_too(tmp_path):
 
 
 def test_integer_identifiers_become_whole_number_text(tmp_path):
-    table = pa.table({
-        "zaak_id": pa.array([1, 2, 3], pa.int64()),
-        "persoon_id": pa.array([101, 102, 103], pa.int64()),
-        "referent_id": pa.array([None, 101, 102], pa.int64()),
-        "procedure": ["asiel", "nareis", "nareis"],
-        "aanvraagdatum": ["2019-02-01", "2020-03-01", "2021-04-01"],
-        "besluitdatum": ["2019-08-01", "2020-09-01", None],
-        "besluit": ["inwilliging", "inwilliging", None],
-    })
+    table = pa.table(
+        {
+            "zaak_id": pa.array([1, 2, 3], pa.int64()),
+            "persoon_id": pa.array([101, 102, 103], pa.int64()),
+            "referent_id": pa.array([None, 101, 102], pa.int64()),
+            "procedure": ["asiel", "nareis", "nareis"],
+            "aanvraagdatum": ["2019-02-01", "2020-03-01", "2021-04-01"],
+            "besluitdatum": ["2019-08-01", "2020-09-01", None],
+            "besluit": ["inwilliging", "inwilliging", None],
+        }
+    )
     path = tmp_path / "ids.parquet"
     pq.write_table(table, path)
     got = typed_rows(extract.prepare(path))
@@ -120,8 +125,9 @@ def test_integer_identifiers_become_whole_number_text(tmp_path):
 
 def test_count_and_ten_row_numbers_for_many_bad_rows(tmp_path):
     # 25 rows, rows 4..25 (22 of them) with an unknown besluit: count 22, rows 4..13 shown.
-    many = [zaak(f"Z{i}", f"P{i}", "asiel", "2020-01-01", "2020-02-01", "inwilliging" if i < 3 else "ja")
-            for i in range(25)]
+    many = [
+        zaak(f"Z{i}", f"P{i}", "asiel", "2020-01-01", "2020-02-01", "inwilliging" if i < 3 else "ja") for i in range(25)
+    ]
     with pytest.raises(extract.ExtractError) as err:
         extract.prepare(write_csv(tmp_path / "e.csv", many))
     (v,) = err.value.violations
@@ -131,6 +137,7 @@ def test_count_and_ten_row_numbers_for_many_bad_rows(tmp_path):
 
 def test_in_memory_validation_gives_the_typed_copy(tmp_path):
     import pandas as pd
+
     data = write_csv(tmp_path / "e.csv", rows())
     from_file = extract.load(data)
     in_memory = extract.validate(pd.DataFrame(rows(), columns=COLUMNS))

@@ -1,4 +1,5 @@
 """Figures draw suppressed cells as missing, never as 0, and never crash on a symbol."""
+
 import math
 
 import matplotlib
@@ -18,9 +19,13 @@ def _texts(fig):
 
 
 def test_waterfall_with_a_suppressed_total_and_an_unknown_effect():
-    steps = pd.DataFrame({"stap": ["v1", "definitie", "peildatum", "periode", "v3"],
-                          "waarde": ["<10", None, 40, None, 120],
-                          "soort": ["totaal", "effect", "effect", "effect", "totaal"]})
+    steps = pd.DataFrame(
+        {
+            "stap": ["v1", "definitie", "peildatum", "periode", "v3"],
+            "waarde": ["<10", None, 40, None, 120],
+            "soort": ["totaal", "effect", "effect", "effect", "totaal"],
+        }
+    )
     fig = figures.waterfall(steps, titel="t", ylabel="y")
     labels = _texts(fig)
     # the suppressed total shows its symbol, an effect that cannot be computed 'n.b.' (niet te
@@ -33,9 +38,13 @@ def test_waterfall_with_a_suppressed_total_and_an_unknown_effect():
 
 
 def test_series_by_year_leaves_suppressed_bars_out():
-    wide = pd.DataFrame({"categorie": ["nareis_op_nareis"] * 3 + ["alle"] * 3,
-                         "jaar": ["2019", "2020", "totaal"] * 2,
-                         "aanvragen": ["<10", "30", "30", "20", "40", "60"]})
+    wide = pd.DataFrame(
+        {
+            "categorie": ["nareis_op_nareis"] * 3 + ["alle"] * 3,
+            "jaar": ["2019", "2020", "totaal"] * 2,
+            "aanvragen": ["<10", "30", "30", "20", "40", "60"],
+        }
+    )
     num = report.numeric_wide(wide)
     cell = num.loc[(num["categorie"] == "nareis_op_nareis") & (num["jaar"] == 2019), "aanvragen"].item()
     assert math.isnan(cell)  # missing, not 0

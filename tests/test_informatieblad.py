@@ -7,6 +7,7 @@ and with the HTML page: the tables row by row, the totals, the reconciliation wi
 edition, the provenance, the document's title and language. A missing site or PDF is a
 failure, not a skip.
 """
+
 from __future__ import annotations
 
 import re
@@ -36,7 +37,9 @@ def site() -> Path:
 
 def _pdf(site: Path, edition: str) -> Path:
     pdf = informatieblad.edition_folder(site, edition) / informatieblad.FOLDER / informatieblad.PDF_NAME
-    assert pdf.is_file(), f"edition {edition}: {pdf.relative_to(site)} missing (is the site older than informatieblad.py?)"
+    assert pdf.is_file(), (
+        f"edition {edition}: {pdf.relative_to(site)} missing (is the site older than informatieblad.py?)"
+    )
     return pdf
 
 
@@ -74,8 +77,9 @@ def test_pdf_has_the_page_title_dutch_language_and_tags(site, edition):
     assert str(root.get("/Lang", "")).split("-")[0] == "nl", f"document language {root.get('/Lang')!r}"
     assert root.get("/MarkInfo", {}).get("/Marked") == True and "/StructTreeRoot" in root, "not a tagged PDF"  # noqa: E712
     assert root.get("/ViewerPreferences", {}).get("/DisplayDocTitle") == True, "viewers should show the title"  # noqa: E712
-    assert "/CreationDate" not in reader.metadata and "/ModDate" not in reader.metadata, \
+    assert "/CreationDate" not in reader.metadata and "/ModDate" not in reader.metadata, (
         "a date in the PDF changes its bytes on every build"
+    )
 
 
 @pytest.mark.parametrize("edition", EDITIONS)
@@ -122,6 +126,7 @@ def test_pdf_table_rows_equal_the_published_table(site, edition):
 def test_pdf_states_synthetic_data_method_differences_and_provenance(site, edition):
     flat = _flat(_text(_pdf(site, edition)))
     from gestapeld.engine.synth import TARGETS
+
     if report.is_synthetic():
         assert "Let op: synthetische gegevens" in flat and "geen cijfers van de IND" in flat
     # the IND's figures of the edition's own request only: February 2024 beside v3, the August
@@ -142,8 +147,12 @@ def test_pdf_states_synthetic_data_method_differences_and_provenance(site, editi
     w = reconcile.decomposition(prev, it, maat="inwilligingen")
     assert f"vorige editie {prev.id}" in flat
     for k in range(len(a)):
-        cells = [str(a.loc[k, "totaal"]), informatieblad._effect(a.loc[k, "effect"]),
-                 str(w.loc[k, "totaal"]), informatieblad._effect(w.loc[k, "effect"])]
+        cells = [
+            str(a.loc[k, "totaal"]),
+            informatieblad._effect(a.loc[k, "effect"]),
+            str(w.loc[k, "totaal"]),
+            informatieblad._effect(w.loc[k, "effect"]),
+        ]
         tail = " ".join(c for c in cells if c)
         assert tail in flat, f"{edition}: reconciliation step {a.loc[k, 'stap']} ({tail}) not in the PDF"
 
@@ -158,8 +167,9 @@ def test_html_sheet_is_self_contained_and_linked_from_the_edition(site, edition)
     target = re.search(r"url=([^\"'>\s]+)", (folder / "index.html").read_text(encoding="utf-8")).group(1)
     landing = folder / target
     pdf_link = Path("../" * target.count("/")) / informatieblad.FOLDER / informatieblad.PDF_NAME
-    assert f'href="{pdf_link.as_posix()}"' in landing.read_text(encoding="utf-8"), \
+    assert f'href="{pdf_link.as_posix()}"' in landing.read_text(encoding="utf-8"), (
         f"{edition}: no link to {pdf_link} in the edition switcher of {target}"
+    )
 
 
 def test_two_builds_give_the_same_bytes_as_the_published_pdf_without_a_browser(site, tmp_path, monkeypatch):

@@ -5,6 +5,7 @@ these tests add what a layers contract does not see: circles inside a layer (als
 imports inside functions) and among the benchmark scripts, and that the code fingerprint of
 the notebooks still reads the files of every layer folder after the move.
 """
+
 from __future__ import annotations
 
 import ast
@@ -60,16 +61,21 @@ def test_circle_finder_finds_a_circle():
 
 def test_no_import_circle_in_the_package():
     graph = grimp.build_graph("gestapeld")  # imports inside functions included
-    edges = {m: {x for x in graph.find_modules_directly_imported_by(m) if x.startswith("gestapeld")}
-             for m in graph.modules if m.startswith("gestapeld")}
+    edges = {
+        m: {x for x in graph.find_modules_directly_imported_by(m) if x.startswith("gestapeld")}
+        for m in graph.modules
+        if m.startswith("gestapeld")
+    }
     assert _circles(edges) == []
 
 
 def test_each_layer_is_a_folder_with_its_modules():
     package = config.PACKAGE_DIR
-    layers = {"engine": {"extract", "cache", "synth", "linkage", "counts"},
-              "protection": {"disclosure", "disclosure_audit"},
-              "publication": {"report", "figures", "reconcile", "runner", "publish", "informatieblad"}}
+    layers = {
+        "engine": {"extract", "cache", "synth", "linkage", "counts"},
+        "protection": {"disclosure", "disclosure_audit"},
+        "publication": {"report", "figures", "reconcile", "runner", "publish", "informatieblad"},
+    }
     for layer, modules in layers.items():
         have = {p.stem for p in (package / layer).glob("*.py")}
         assert modules <= have, (layer, modules - have)
@@ -109,8 +115,15 @@ def test_code_fingerprint_reads_every_layer_but_not_the_build_only_modules(tmp_p
         finally:
             path.write_bytes(original)
 
-    for rel in ("config.py", "provenance.py", "engine/counts.py", "engine/sql/zaken.sql",
-                "protection/disclosure_audit.py", "publication/report.py", "publication/overview.py"):
+    for rel in (
+        "config.py",
+        "provenance.py",
+        "engine/counts.py",
+        "engine/sql/zaken.sql",
+        "protection/disclosure_audit.py",
+        "publication/report.py",
+        "publication/overview.py",
+    ):
         assert changed(rel), f"{rel} is not part of the code fingerprint"
     for rel in ("cli.py", "publication/runner.py", "publication/publish.py", "publication/informatieblad.py"):
         assert not changed(rel), f"{rel} runs in no notebook, yet changes the code fingerprint"

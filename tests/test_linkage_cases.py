@@ -13,6 +13,7 @@ peildatum 2023-06-30, so the years are 2020, 2021, 2022, and the set-up events (
 first steps) are filed in 2017-2019, before the window, so that they do not show up in
 `nareis_totaal` or in the stacked counts.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -45,15 +46,17 @@ def run(tmp_path, rows, **options):
 
 
 def totaal(jaar: int, aanvragen: int = 0, inwilligingen: int = 0) -> dict:
-    return {("nareis_totaal", jaar, "aanvragen"): aanvragen,
-            ("nareis_totaal", jaar, "inwilligingen"): inwilligingen}
+    return {("nareis_totaal", jaar, "aanvragen"): aanvragen, ("nareis_totaal", jaar, "inwilligingen"): inwilligingen}
 
 
 # --------------------------------------------------------------------------- the four forms
 
 OUTCOME_MEASURE = {
-    "inwilliging": "inwilligingen", "afwijzing": "afwijzingen", "intrekking": "overig_beeindigd",
-    "buitenbehandeling": "overig_beeindigd", "": "lopend",
+    "inwilliging": "inwilligingen",
+    "afwijzing": "afwijzingen",
+    "intrekking": "overig_beeindigd",
+    "buitenbehandeling": "overig_beeindigd",
+    "": "lopend",
 }
 
 
@@ -71,7 +74,8 @@ OUTCOME_MEASURE = {
     ],
 )
 def test_each_form_is_named_after_x_and_its_first_step(
-        tmp_path, first_step, x_procedure, x_filed, x_decided, x_besluit, form):
+    tmp_path, first_step, x_procedure, x_filed, x_decided, x_besluit, form
+):
     rows = [
         # P01 holds an asylum permit from 2018-06-01.
         refugee(),
@@ -90,8 +94,10 @@ def test_each_form_is_named_after_x_and_its_first_step(
     measure = OUTCOME_MEASURE[x_besluit]
     # One stacked application in `year`, referent P02: aanvragen 1, one outcome measure 1,
     # personen 1; `alle` is the same (one form, one referent).
-    expected = {**cells(form, year, aanvragen=1, personen=1, **{measure: 1}),
-                **cells("alle", year, aanvragen=1, personen=1, **{measure: 1})}
+    expected = {
+        **cells(form, year, aanvragen=1, personen=1, **{measure: 1}),
+        **cells("alle", year, aanvragen=1, personen=1, **{measure: 1}),
+    }
     if x_procedure == "nareis":
         # nareis_totaal: X is the only nareis application in the window (Z002 is from 2018).
         expected.update(totaal(year, 1, 1 if x_besluit == "inwilliging" else 0))
@@ -102,24 +108,28 @@ def test_each_form_is_named_after_x_and_its_first_step(
 
 # --------------------------------------------------------------------------- 8 EVRM first step
 
+
 @pytest.mark.parametrize(
     "sponsor_rows",
     [
         # P01 has no record at all: a Dutch citizen (or other non-asylum resident).
         pytest.param([], id="dutch_citizen"),
         # P01's asylum application was rejected: no asylum permit.
-        pytest.param([zaak("Z001", "P01", "asiel", "2018-01-10", "2018-06-01", "afwijzing")],
-                     id="asylum_rejected"),
+        pytest.param([zaak("Z001", "P01", "asiel", "2018-01-10", "2018-06-01", "afwijzing")], id="asylum_rejected"),
         # P01's asylum application is still pending: no asylum permit.
         pytest.param([zaak("Z001", "P01", "asiel", "2018-01-10")], id="asylum_pending"),
         # P01's asylum permit was decided 2018-09-02, a day AFTER the 8evrm application
         # (2018-09-01): not "decided on or before that application's date".
-        pytest.param([zaak("Z001", "P01", "asiel", "2018-01-10", "2018-09-02", "inwilliging")],
-                     id="permit_after_8evrm_application"),
+        pytest.param(
+            [zaak("Z001", "P01", "asiel", "2018-01-10", "2018-09-02", "inwilliging")],
+            id="permit_after_8evrm_application",
+        ),
         # P01 was admitted through a regular 8evrm (sponsor P00 without asylum): that is a
         # residence permit, not an asylum permit (a granted asiel or nareis).
-        pytest.param([zaak("Z001", "P01", "8evrm", "2017-03-01", "2017-09-01", "inwilliging", "P00")],
-                     id="sponsor_admitted_by_regular_8evrm"),
+        pytest.param(
+            [zaak("Z001", "P01", "8evrm", "2017-03-01", "2017-09-01", "inwilliging", "P00")],
+            id="sponsor_admitted_by_regular_8evrm",
+        ),
     ],
 )
 def test_8evrm_first_step_outside_asylum_is_not_a_first_step(tmp_path, sponsor_rows):
@@ -143,17 +153,24 @@ def test_8evrm_first_step_outside_asylum_is_not_a_first_step(tmp_path, sponsor_r
     "sponsor_rows, depth",
     [
         # P01's asylum permit decided the same day as the 8evrm application: "on or before".
-        pytest.param([zaak("Z001", "P01", "asiel", "2018-01-10", "2018-09-01", "inwilliging")], "2",
-                     id="permit_same_day"),
+        pytest.param(
+            [zaak("Z001", "P01", "asiel", "2018-01-10", "2018-09-01", "inwilliging")], "2", id="permit_same_day"
+        ),
         # Decided the day before.
-        pytest.param([zaak("Z001", "P01", "asiel", "2018-01-10", "2018-08-31", "inwilliging")], "2",
-                     id="permit_day_before"),
+        pytest.param(
+            [zaak("Z001", "P01", "asiel", "2018-01-10", "2018-08-31", "inwilliging")], "2", id="permit_day_before"
+        ),
         # P01 holds a derived asylum permit: a granted nareis (sponsor P00, a refugee),
         # decided 2018-05-01 <= 2018-09-01. "a granted asiel or nareis of A" (section 3).
         # P01 was thus admitted through family reunification -> X has depth 3.
-        pytest.param([zaak("Z000", "P00", "asiel", "2017-03-01", "2017-08-01", "inwilliging"),
-                      zaak("Z001", "P01", "nareis", "2017-09-01", "2018-05-01", "inwilliging", "P00")],
-                     "3", id="derived_permit_by_nareis"),
+        pytest.param(
+            [
+                zaak("Z000", "P00", "asiel", "2017-03-01", "2017-08-01", "inwilliging"),
+                zaak("Z001", "P01", "nareis", "2017-09-01", "2018-05-01", "inwilliging", "P00"),
+            ],
+            "3",
+            id="derived_permit_by_nareis",
+        ),
     ],
 )
 def test_8evrm_first_step_bij_asiel_is_a_first_step(tmp_path, sponsor_rows, depth):
@@ -180,10 +197,10 @@ def test_8evrm_first_step_bij_asiel_is_a_first_step(tmp_path, sponsor_rows, dept
 
 # --------------------------------------------------------------------------- F1 must be granted
 
+
 @pytest.mark.parametrize(
     "besluitdatum, besluit",
-    [("2019-02-01", "afwijzing"), ("2019-02-01", "intrekking"),
-     ("2019-02-01", "buitenbehandeling"), ("", "")],
+    [("2019-02-01", "afwijzing"), ("2019-02-01", "intrekking"), ("2019-02-01", "buitenbehandeling"), ("", "")],
     ids=["rejected", "withdrawn", "not_processed", "pending"],
 )
 def test_first_step_that_was_not_granted_is_not_a_first_step(tmp_path, besluitdatum, besluit):
@@ -202,6 +219,7 @@ def test_first_step_that_was_not_granted_is_not_a_first_step(tmp_path, besluitda
 
 
 # --------------------------------------------------------------------------- timing of X vs F1
+
 
 @pytest.mark.parametrize(
     "x_filed, stacked",
@@ -229,6 +247,7 @@ def test_x_is_stacked_only_when_filed_on_or_after_f1_decision(tmp_path, x_filed,
 
 
 # --------------------------------------------------------------------------- choice of F1
+
 
 def test_earliest_candidate_by_decision_date_is_f1_and_names_the_form(tmp_path):
     rows = [
@@ -304,6 +323,7 @@ def test_tie_on_decision_date_smallest_zaak_id_is_f1(tmp_path, nareis_id, evrm_i
 
 # --------------------------------------------------------------------------- personen
 
+
 def test_personen_counts_distinct_referents_and_alle_is_not_a_sum(tmp_path):
     rows = [
         refugee(),
@@ -332,7 +352,8 @@ def test_personen_counts_distinct_referents_and_alle_is_not_a_sum(tmp_path):
         **cells("nareis_op_nareis", 2022, aanvragen=1, inwilligingen=1, personen=1),
         **cells("alle", 2022, aanvragen=1, inwilligingen=1, personen=1),
         # nareis_totaal: 2021 Z003, Z004 (one grant); 2022 Z006 (granted).
-        **totaal(2021, 2, 1), **totaal(2022, 1, 1),
+        **totaal(2021, 2, 1),
+        **totaal(2022, 1, 1),
     }
     assert_tables_equal(result.tabel, expected_table(FORMS, YEARS, expected))
     # Five stacked applications in the window, all on referents whose F1 referent (P01) was
@@ -416,7 +437,9 @@ def test_decisions_and_applications_after_the_peildatum_are_invisible(tmp_path):
         **cells("nareis_op_nareis", 2022, aanvragen=1, lopend=1, personen=1),
         **cells("8evrm_na_nareis", 2022, aanvragen=1, afwijzingen=1, personen=1),
         **cells("alle", 2022, aanvragen=2, afwijzingen=1, lopend=1, personen=1),
-        **totaal(2020, 1, 1), **totaal(2021, 1, 1), **totaal(2022, 1, 0),
+        **totaal(2020, 1, 1),
+        **totaal(2021, 1, 1),
+        **totaal(2022, 1, 0),
     }
     assert_tables_equal(result.tabel, expected_table(FORMS, YEARS, expected))
     # Stacked in the window as of 2022-10-31: Z011, Z008, Z003, Z005, all depth 2.
@@ -437,12 +460,12 @@ def test_later_peildatum_shows_more_decisions_and_applications(tmp_path):
         **cells("alle", 2020, aanvragen=1, inwilligingen=1, personen=1),
         **cells("nareis_op_nareis", 2021, aanvragen=1, inwilligingen=1, personen=1),
         **cells("alle", 2021, aanvragen=1, inwilligingen=1, personen=1),
-        **cells("nareis_op_nareis", 2022, aanvragen=3, inwilligingen=1, overig_beeindigd=1,
-                lopend=1, personen=1),
+        **cells("nareis_op_nareis", 2022, aanvragen=3, inwilligingen=1, overig_beeindigd=1, lopend=1, personen=1),
         **cells("8evrm_na_nareis", 2022, aanvragen=1, afwijzingen=1, personen=1),
-        **cells("alle", 2022, aanvragen=4, inwilligingen=1, afwijzingen=1, overig_beeindigd=1,
-                lopend=1, personen=1),
-        **totaal(2020, 1, 1), **totaal(2021, 1, 1), **totaal(2022, 3, 1),
+        **cells("alle", 2022, aanvragen=4, inwilligingen=1, afwijzingen=1, overig_beeindigd=1, lopend=1, personen=1),
+        **totaal(2020, 1, 1),
+        **totaal(2021, 1, 1),
+        **totaal(2022, 3, 1),
     }
     assert_tables_equal(result.tabel, expected_table(FORMS, YEARS, expected))
     # Stacked in the window: Z011, Z008, Z003, Z005, Z004, Z006 -> six, all depth 2.
@@ -486,6 +509,7 @@ def test_years_run_from_start_year_to_end_year(tmp_path):
 
 # --------------------------------------------------------------------------- own asylum permit
 
+
 @pytest.mark.parametrize("own_asylum", [False, True], ids=["without_own_asylum", "with_own_asylum"])
 def test_own_asylum_permit_is_not_a_condition_for_counting(tmp_path, own_asylum):
     rows = [
@@ -515,6 +539,7 @@ def test_own_asylum_permit_is_not_a_condition_for_counting(tmp_path, own_asylum)
 
 # --------------------------------------------------------------------------- nareis_totaal
 
+
 def test_nareis_totaal_counts_all_nareis_in_the_window_and_their_grants(tmp_path):
     rows = [
         refugee(),
@@ -543,7 +568,9 @@ def test_nareis_totaal_counts_all_nareis_in_the_window_and_their_grants(tmp_path
         #   2021: Z013, Z014, Z017 -> 3 applications, 2 grants (Z014, Z017; Z013's grant is
         #         after the peildatum).
         #   2022: Z018 -> 1 application, 0 grants.
-        **totaal(2020, 2, 1), **totaal(2021, 3, 2), **totaal(2022, 1, 0),
+        **totaal(2020, 2, 1),
+        **totaal(2021, 3, 2),
+        **totaal(2022, 1, 0),
         # The one stacked application: Z014, nareis op nareis, 2021, granted, referent P02.
         **cells("nareis_op_nareis", 2021, aanvragen=1, inwilligingen=1, personen=1),
         **cells("alle", 2021, aanvragen=1, inwilligingen=1, personen=1),
@@ -553,6 +580,7 @@ def test_nareis_totaal_counts_all_nareis_in_the_window_and_their_grants(tmp_path
 
 
 # --------------------------------------------------------------------------- depth, chains, cycles
+
 
 def test_chain_depths(tmp_path):
     rows = [
@@ -576,13 +604,14 @@ def test_chain_depths(tmp_path):
     ]
     result = run(tmp_path, rows)
     expected = {
-        **cells("nareis_op_nareis", 2021, aanvragen=1, inwilligingen=1, personen=1),   # Z004 (P03)
-        **cells("8evrm_na_nareis", 2021, aanvragen=1, lopend=1, personen=1),          # Z005 (P02)
-        **cells("alle", 2021, aanvragen=2, inwilligingen=1, lopend=1, personen=2),    # P03, P02
-        **cells("nareis_op_nareis", 2022, aanvragen=1, afwijzingen=1, personen=1),    # Z006 (P04)
+        **cells("nareis_op_nareis", 2021, aanvragen=1, inwilligingen=1, personen=1),  # Z004 (P03)
+        **cells("8evrm_na_nareis", 2021, aanvragen=1, lopend=1, personen=1),  # Z005 (P02)
+        **cells("alle", 2021, aanvragen=2, inwilligingen=1, lopend=1, personen=2),  # P03, P02
+        **cells("nareis_op_nareis", 2022, aanvragen=1, afwijzingen=1, personen=1),  # Z006 (P04)
         **cells("alle", 2022, aanvragen=1, afwijzingen=1, personen=1),
         # nareis in the window: Z004 (granted) in 2021, Z006 (rejected) in 2022.
-        **totaal(2021, 1, 1), **totaal(2022, 1, 0),
+        **totaal(2021, 1, 1),
+        **totaal(2022, 1, 0),
     }
     assert_tables_equal(result.tabel, expected_table(FORMS, YEARS, expected))
     # Each stacked application in the window once, by its depth: Z005 -> 2, Z004 -> 3,
@@ -602,7 +631,7 @@ def test_cycle_terminates_and_is_reported(tmp_path):
         zaak("Z003", "P03", "nareis", "2021-03-01", "", "", "P02"),
     ]
     # Window from 2021, so the cycle's own applications (2019) are outside it.
-    result = run(tmp_path, rows, start="2021-01-01")   # run_cli has a timeout: must terminate
+    result = run(tmp_path, rows, start="2021-01-01")  # run_cli has a timeout: must terminate
     expected = {
         **cells("nareis_op_nareis", 2021, aanvragen=1, lopend=1, personen=1),
         **cells("alle", 2021, aanvragen=1, lopend=1, personen=1),

@@ -8,6 +8,7 @@ refuse a malformed extract before touching book/. A valid tiny extract is the co
 
 The catalogue and its expected rules are described in tests/malformed/README.md.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -32,8 +33,11 @@ CASES: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "03_unknown_besluit.csv": ("unknown_besluit", "besluit", ("toegewezen",)),
     "04_unparseable_date.csv": ("unparseable_date", "aanvraagdatum", ("2021-13-45",)),
     "05_duplicate_zaak_id.csv": ("duplicate_zaak_id", "zaak_id", ()),
-    "06_besluitdatum_before_aanvraagdatum.csv": ("decision_before_application", "besluitdatum",
-                                                 ("2021-01-15", "2021-04-01")),
+    "06_besluitdatum_before_aanvraagdatum.csv": (
+        "decision_before_application",
+        "besluitdatum",
+        ("2021-01-15", "2021-04-01"),
+    ),
     "07_besluit_without_date.csv": ("decision_without_date", "besluitdatum", ()),
     "08_date_without_besluit.csv": ("date_without_decision", "besluit", ("2021-10-01",)),
     "09_nareis_without_referent.csv": ("family_without_referent", "referent_id", ()),
@@ -68,15 +72,21 @@ NO_ROWS = {"12_empty_file.csv", "13_header_only.csv"}
 RUN_CASES = ("05_duplicate_zaak_id.csv", "17_truncated.parquet", "16_date_in_future.csv")
 
 
-def gestapeld(*args: object, cwd: Path = REPO, env_extra: dict[str, str] | None = None,
-              timeout: float = 120) -> subprocess.CompletedProcess:
+def gestapeld(
+    *args: object, cwd: Path = REPO, env_extra: dict[str, str] | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess:
     env = dict(os.environ)
     env.pop("GESTAPELD_DEBUG", None)  # a developer's switch that shows tracebacks
     env.update(env_extra or {})
     return subprocess.run(
         [sys.executable, "-m", "gestapeld", *(str(a) for a in args)],
-        cwd=cwd, env=env, capture_output=True, encoding="utf-8", errors="replace",
-        timeout=timeout, check=False,
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        encoding="utf-8",
+        errors="replace",
+        timeout=timeout,
+        check=False,
     )
 
 
@@ -91,8 +101,7 @@ def assert_refused(proc: subprocess.CompletedProcess, name: str) -> None:
     assert proc.returncode == 2, f"{name}: expected exit 2\n{describe(proc)}"
     assert "Traceback" not in out, f"{name}: traceback shown\n{describe(proc)}"
     assert f"rule '{rule}'" in proc.stderr, f"{name}: stderr does not name rule '{rule}'\n{describe(proc)}"
-    assert f"column '{column}'" in proc.stderr, (
-        f"{name}: stderr does not name column '{column}'\n{describe(proc)}")
+    assert f"column '{column}'" in proc.stderr, f"{name}: stderr does not name column '{column}'\n{describe(proc)}"
     assert CANARY not in out.lower(), f"{name}: an identifier of the extract was printed\n{describe(proc)}"
     for value in values:
         assert value not in out, f"{name}: the value {value!r} of the extract was printed\n{describe(proc)}"
@@ -104,8 +113,9 @@ def assert_refused(proc: subprocess.CompletedProcess, name: str) -> None:
 def test_catalogue_matches_cases_and_readme():
     files = {p.name for p in MALFORMED.iterdir() if p.is_file() and p.name != "README.md"}
     assert len(files) >= 22, f"only {len(files)} malformed extracts"
-    assert files == set(CASES), (f"not in CASES: {sorted(files - set(CASES))}; "
-                                 f"in CASES but no file: {sorted(set(CASES) - files)}")
+    assert files == set(CASES), (
+        f"not in CASES: {sorted(files - set(CASES))}; in CASES but no file: {sorted(set(CASES) - files)}"
+    )
     readme = (MALFORMED / "README.md").read_text(encoding="utf-8")
     for name, (rule, column, _) in CASES.items():
         line = next((ln for ln in readme.splitlines() if f"`{name}`" in ln), None)
@@ -169,8 +179,11 @@ def test_tables_keeps_an_existing_out_dir_as_it_was(tmp_path):
 
 
 def _hashes(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 @pytest.mark.parametrize("name", RUN_CASES)
@@ -182,15 +195,22 @@ def test_run_refuses_before_touching_book(name, tmp_path):
     the same time in the working tree cannot make this test fail.
     """
     root = tmp_path / "project"
-    shutil.copytree(REPO / "book", root / "book",
-                    ignore=shutil.ignore_patterns(".*.tmp.ipynb", ".*.input.ipynb"))
+    shutil.copytree(REPO / "book", root / "book", ignore=shutil.ignore_patterns(".*.tmp.ipynb", ".*.input.ipynb"))
     shutil.copytree(REPO / "notebooks", root / "notebooks")
     env = {"GESTAPELD_ROOT": str(root)}
     # The copy is what the package uses (else the hashes below would prove nothing).
     probe = subprocess.run(
-        [sys.executable, "-c", "from gestapeld import config; from gestapeld.publication import runner; "
-         "print(config.project_root()); print(runner.jobs()[0].output)"],
-        env={**os.environ, **env}, capture_output=True, text=True, check=True)
+        [
+            sys.executable,
+            "-c",
+            "from gestapeld import config; from gestapeld.publication import runner; "
+            "print(config.project_root()); print(runner.jobs()[0].output)",
+        ],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     used_root, first_output = probe.stdout.splitlines()
     assert Path(used_root) == root.resolve() and Path(first_output).is_relative_to(root.resolve()), probe.stdout
     before = _hashes(root / "book")
@@ -232,16 +252,18 @@ def test_valid_parquet_with_integer_ids_and_empty_referents_is_accepted(tmp_path
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    table = pa.table({
-        "zaak_id": pa.array([1, 2, 3], pa.int64()),
-        "persoon_id": pa.array([101, 102, 103], pa.int64()),
-        "referent_id": pa.array([None, 101, 102], pa.int64()),
-        "procedure": ["asiel", "nareis", "nareis"],
-        "aanvraagdatum": ["2019-02-01", "2020-03-01", "2021-04-01"],
-        "besluitdatum": ["2019-08-01", "2020-09-01", None],
-        "besluit": ["inwilliging", "inwilliging", None],
-        "geboortejaar": pa.array([1980, None, 2015], pa.int64()),
-    })
+    table = pa.table(
+        {
+            "zaak_id": pa.array([1, 2, 3], pa.int64()),
+            "persoon_id": pa.array([101, 102, 103], pa.int64()),
+            "referent_id": pa.array([None, 101, 102], pa.int64()),
+            "procedure": ["asiel", "nareis", "nareis"],
+            "aanvraagdatum": ["2019-02-01", "2020-03-01", "2021-04-01"],
+            "besluitdatum": ["2019-08-01", "2020-09-01", None],
+            "besluit": ["inwilliging", "inwilliging", None],
+            "geboortejaar": pa.array([1980, None, 2015], pa.int64()),
+        }
+    )
     path = tmp_path / "integer_ids.parquet"
     pq.write_table(table, path)
     proc = gestapeld("validate", path)

@@ -10,6 +10,7 @@
 3. (slow) End to end: the notebooks executed and the site built from a canary extract, in a
    copy of the project, contain no canary.
 """
+
 from __future__ import annotations
 
 import gzip
@@ -36,8 +37,22 @@ CANARY = "CANARY"
 
 # Files that cannot hold text (images, fonts): skipped. Everything else is read as text,
 # zip containers (.xlsx) member by member, Sphinx's objects.inv and .gz decompressed.
-BINARY = {".png", ".jpg", ".jpeg", ".gif", ".ico", ".webp", ".bmp", ".tif", ".tiff",
-          ".woff", ".woff2", ".ttf", ".otf", ".eot"}
+BINARY = {
+    ".png",
+    ".jpg",
+    ".jpeg",
+    ".gif",
+    ".ico",
+    ".webp",
+    ".bmp",
+    ".tif",
+    ".tiff",
+    ".woff",
+    ".woff2",
+    ".ttf",
+    ".otf",
+    ".eot",
+}
 TOKEN = re.compile(r"[A-Za-z0-9_]+")
 # Also an identifier glued to other word characters (e.g. "Z000000001_x"): letter + digits.
 ID_SHAPE = re.compile(r"[A-Za-z]?[0-9]+")
@@ -55,15 +70,21 @@ def machine_path_pattern(extra: Iterable[str] = ()) -> re.Pattern:
     return re.compile(rf"(?<![\w.~/-])(?:{alternatives})(?=[/\s\"'`:;,)\]]|$)")
 
 
-def gestapeld(*args: object, cwd: Path = REPO, env_extra: dict[str, str] | None = None,
-              timeout: float = 300) -> subprocess.CompletedProcess:
+def gestapeld(
+    *args: object, cwd: Path = REPO, env_extra: dict[str, str] | None = None, timeout: float = 300
+) -> subprocess.CompletedProcess:
     env = dict(os.environ)
     env.pop("GESTAPELD_DEBUG", None)
     env.update(env_extra or {})
     return subprocess.run(
         [sys.executable, "-m", "gestapeld", *(str(a) for a in args)],
-        cwd=cwd, env=env, capture_output=True, encoding="utf-8", errors="replace",
-        timeout=timeout, check=False,
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        encoding="utf-8",
+        errors="replace",
+        timeout=timeout,
+        check=False,
     )
 
 
@@ -79,7 +100,10 @@ def texts_of(path: Path) -> Iterator[tuple[str, str]]:
         from pypdf import PdfReader
 
         yield f"{path}!text", "\n".join(page.extract_text() for page in PdfReader(path).pages)
-        yield f"{path}!raw", re.sub(r"/(Root|Info|Type|Pages?|Parent|Kids|Font\w*)\b", "", path.read_bytes().decode("latin-1"))
+        yield (
+            f"{path}!raw",
+            re.sub(r"/(Root|Info|Type|Pages?|Parent|Kids|Font\w*)\b", "", path.read_bytes().decode("latin-1")),
+        )
         return
     data = path.read_bytes()
     if data[:4] == b"PK\x03\x04":  # .xlsx and any other zip container
@@ -126,7 +150,7 @@ def find_patterns(files: Iterable[Path], pattern: re.Pattern) -> list[tuple[str,
         for label, text in texts_of(path):
             m = pattern.search(text)
             if m:
-                found.append((label, f"{m.group(0)!r} in ...{text[max(0, m.start() - 60):m.end() + 60]!r}..."))
+                found.append((label, f"{m.group(0)!r} in ...{text[max(0, m.start() - 60) : m.end() + 60]!r}..."))
     return found
 
 
@@ -163,11 +187,16 @@ def test_scanner_finds_planted_identifiers_and_paths(tmp_path):
         z.writestr("xl/sharedStrings.xml", "<si><t>P000000007</t></si>")
     (tmp_path / "objects.inv").write_bytes(
         b"# Sphinx inventory version 2\n# Project: x\n# Version: \n# zlib\n"
-        + zlib.compress(b"label std:label -1 Z000000042.html Z000000042\n"))
+        + zlib.compress(b"label std:label -1 Z000000042.html Z000000042\n")
+    )
     (tmp_path / "f.json").write_text('{"path": "/home/someone/x"}', encoding="utf-8")
     found = dict(find_identifiers(files_under(tmp_path), ids))
-    assert set(found) == {str(tmp_path / "a.html"), str(tmp_path / "b.js"),
-                          f"{tmp_path / 'e.xlsx'}!xl/sharedStrings.xml", f"{tmp_path / 'objects.inv'}!zlib"}, found
+    assert set(found) == {
+        str(tmp_path / "a.html"),
+        str(tmp_path / "b.js"),
+        f"{tmp_path / 'e.xlsx'}!xl/sharedStrings.xml",
+        f"{tmp_path / 'objects.inv'}!zlib",
+    }, found
     (tmp_path / "g.md").write_text("see benchmarks/results/tmp/ and https://x.org/tmp/a", encoding="utf-8")
     paths = find_patterns(files_under(tmp_path), machine_path_pattern())
     assert [label for label, _ in paths] == [str(tmp_path / "f.json")], paths
@@ -192,9 +221,17 @@ def canary_rows() -> list[dict[str, str]]:
     def add(persoon, procedure, aanvraag, besluitdatum="", besluit="", referent=""):
         nonlocal n
         n += 1
-        rows.append({"zaak_id": f"CANARYZ{n:04d}", "persoon_id": persoon, "referent_id": referent,
-                     "procedure": procedure, "aanvraagdatum": aanvraag,
-                     "besluitdatum": besluitdatum, "besluit": besluit})
+        rows.append(
+            {
+                "zaak_id": f"CANARYZ{n:04d}",
+                "persoon_id": persoon,
+                "referent_id": referent,
+                "procedure": procedure,
+                "aanvraagdatum": aanvraag,
+                "besluitdatum": besluitdatum,
+                "besluit": besluit,
+            }
+        )
 
     chain = 0
     for f1, x in forms:
@@ -242,6 +279,7 @@ def test_tables_on_valid_extract_prints_and_publishes_no_identifier(tmp_path):
 
     # Control: the stacked chains were found (else the test would prove nothing).
     import csv
+
     with open(out / "tabel_intern.csv", encoding="utf-8-sig", newline="") as fh:
         intern = list(csv.DictReader(fh))
     stacked = sum(int(r["aantal"]) for r in intern if r["categorie"] == "alle" and r["maat"] == "aanvragen")
@@ -300,11 +338,16 @@ def test_executed_notebooks_hold_no_identifier_and_no_machine_path(synthetic_ids
 
 # --------------------------------------------------------------------------- 3. end to end (slow)
 
+
 def _copy_project(dest: Path) -> Path:
     """The working tree as a fresh clone of it would be: tracked and untracked files that
     .gitignore does not exclude (so no .venv, data, _build, benchmark extracts)."""
-    listing = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-                             cwd=REPO, capture_output=True, check=True).stdout
+    listing = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=REPO,
+        capture_output=True,
+        check=True,
+    ).stdout
     names = [n for n in listing.decode("utf-8").split("\0") if n]
     assert names, "git ls-files listed nothing"
     for name in names:
@@ -332,8 +375,9 @@ def test_end_to_end_notebooks_and_site_hold_no_identifier(tmp_path):
     table = pq.read_table(synth)
     for c in ID_COLUMNS:
         i = table.schema.get_field_index(c)
-        table = table.set_column(i, c, pc.binary_join_element_wise(
-            pa.scalar(CANARY), pc.cast(table[c], pa.string()), ""))  # nulls stay null
+        table = table.set_column(
+            i, c, pc.binary_join_element_wise(pa.scalar(CANARY), pc.cast(table[c], pa.string()), "")
+        )  # nulls stay null
     canary = tmp_path / "canary.parquet"
     pq.write_table(table, canary)
     assert table["zaak_id"][0].as_py().startswith(CANARY)
@@ -347,9 +391,11 @@ def test_end_to_end_notebooks_and_site_hold_no_identifier(tmp_path):
     assert proc.returncode == 0, f"run failed:\n{proc.stderr[-3000:]}"
     assert CANARY not in (proc.stdout + proc.stderr).upper(), "run printed an identifier"
     # Control: the notebooks were really executed again, on other data than the repository's.
-    changed = [p.relative_to(root) for p in sorted((root / "book").rglob("*.ipynb"))
-               if (REPO / p.relative_to(root)).is_file()
-               and p.read_bytes() != (REPO / p.relative_to(root)).read_bytes()]
+    changed = [
+        p.relative_to(root)
+        for p in sorted((root / "book").rglob("*.ipynb"))
+        if (REPO / p.relative_to(root)).is_file() and p.read_bytes() != (REPO / p.relative_to(root)).read_bytes()
+    ]
     assert changed, "run --force changed no executed notebook: did it run at all?"
     found = find_patterns(files_under(root / "book"), leaks)
     assert not found, report(found, "canaries or machine paths in book/")

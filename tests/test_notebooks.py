@@ -1,4 +1,5 @@
 """Templates are stored without outputs; executed notebooks carry provenance; runner cache."""
+
 import hashlib
 import json
 import os
@@ -11,8 +12,11 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_templates_have_no_outputs():
-    proc = subprocess.run([sys.executable, "-m", "nbstripout", "--verify", *map(str, (ROOT / "notebooks").glob("*.ipynb"))],
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "nbstripout", "--verify", *map(str, (ROOT / "notebooks").glob("*.ipynb"))],
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
@@ -30,8 +34,11 @@ def test_executed_notebooks_have_fingerprint_and_no_volatile_metadata():
 
 
 def _hashes(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def test_second_run_executes_nothing(tmp_path):
@@ -52,8 +59,7 @@ def test_second_run_executes_nothing(tmp_path):
     env = {**os.environ, "GESTAPELD_ROOT": str(root)}
     env.pop("GESTAPELD_DATA", None)
     before = _hashes(root / "book")
-    proc = subprocess.run([sys.executable, "-m", "gestapeld", "run"], capture_output=True, text=True,
-                          cwd=root, env=env)
+    proc = subprocess.run([sys.executable, "-m", "gestapeld", "run"], capture_output=True, text=True, cwd=root, env=env)
     assert proc.returncode == 0, proc.stderr
     assert "nothing re-executed" in proc.stderr
     assert _hashes(root / "book") == before

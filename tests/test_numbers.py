@@ -13,6 +13,7 @@ never by running the code. Conventions as in test_linkage_cases.py:
 Window START..END = 2020-01-01..2022-12-31, peildatum 2023-06-30, all four forms, unless a
 test says otherwise. Set-up events are filed before 2020, outside the window.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -33,11 +34,11 @@ YEARS = (2020, 2021, 2022)
 D = dt.date.fromisoformat
 
 
-def compute(rows, *, iteration: str = "v3", forms=FORMS, start: str = START, end: str = END,
-            peildatum: str = PEIL) -> counts.Result:
+def compute(
+    rows, *, iteration: str = "v3", forms=FORMS, start: str = START, end: str = END, peildatum: str = PEIL
+) -> counts.Result:
     """Write `rows` as a CSV extract, read and validate it, and count one parameter set."""
-    it = config.iteration(iteration).replace(
-        vormen=tuple(forms), start=D(start), end=D(end), peildatum=D(peildatum))
+    it = config.iteration(iteration).replace(vormen=tuple(forms), start=D(start), end=D(end), peildatum=D(peildatum))
     with tempfile.TemporaryDirectory(prefix="gestapeld-numbers-") as tmp:
         df = extract.load(write_csv(Path(tmp) / "extract.csv", rows))
     return counts.compute(df, it)
@@ -52,38 +53,51 @@ def as_dict(frame: pd.DataFrame, *key: str) -> dict:
 
 
 def totaal(jaar: int, aanvragen: int = 0, inwilligingen: int = 0) -> Table:
-    return {("nareis_totaal", jaar, "aanvragen"): aanvragen,
-            ("nareis_totaal", jaar, "inwilligingen"): inwilligingen}
+    return {("nareis_totaal", jaar, "aanvragen"): aanvragen, ("nareis_totaal", jaar, "inwilligingen"): inwilligingen}
 
 
 # --------------------------------------------------------------------------- months elapsed
 
-@pytest.mark.parametrize("van, tot, months", [
-    # domain.md section 4: "10 March 2019 to 9 March 2020 is 11 months, to 10 March 2020 is 12"
-    ("2019-03-10", "2020-03-09", 11),
-    ("2019-03-10", "2020-03-10", 12),
-    ("2019-03-10", "2019-03-10", 0),         # same day
-    ("2019-12-31", "2020-01-01", 0),         # a calendar-month boundary is not a month
-    ("2019-03-10", "2019-04-09", 0),
-    ("2019-03-10", "2019-04-10", 1),
-    # Month ends, the age rule: a month is complete on the same day of the month, or, when
-    # that day does not exist, on the 1st of the month after.
-    ("2019-01-31", "2019-02-28", 0),
-    ("2020-01-31", "2020-02-29", 0),         # leap year: still before the 31st
-    ("2019-01-31", "2019-03-01", 1),
-    ("2019-01-31", "2019-03-30", 1),
-    ("2019-01-31", "2019-03-31", 2),
-    ("2019-01-30", "2019-03-01", 1),
-    ("2020-02-29", "2021-02-28", 11),        # born 29 February: one year on 1 March
-    ("2020-02-29", "2021-03-01", 12),
-    ("2019-02-28", "2019-03-28", 1),
-    ("2015-06-15", "2022-06-14", 83),        # 7 years less a day: 84 - 1
-])
+
+@pytest.mark.parametrize(
+    "van, tot, months",
+    [
+        # domain.md section 4: "10 March 2019 to 9 March 2020 is 11 months, to 10 March 2020 is 12"
+        ("2019-03-10", "2020-03-09", 11),
+        ("2019-03-10", "2020-03-10", 12),
+        ("2019-03-10", "2019-03-10", 0),  # same day
+        ("2019-12-31", "2020-01-01", 0),  # a calendar-month boundary is not a month
+        ("2019-03-10", "2019-04-09", 0),
+        ("2019-03-10", "2019-04-10", 1),
+        # Month ends, the age rule: a month is complete on the same day of the month, or, when
+        # that day does not exist, on the 1st of the month after.
+        ("2019-01-31", "2019-02-28", 0),
+        ("2020-01-31", "2020-02-29", 0),  # leap year: still before the 31st
+        ("2019-01-31", "2019-03-01", 1),
+        ("2019-01-31", "2019-03-30", 1),
+        ("2019-01-31", "2019-03-31", 2),
+        ("2019-01-30", "2019-03-01", 1),
+        ("2020-02-29", "2021-02-28", 11),  # born 29 February: one year on 1 March
+        ("2020-02-29", "2021-03-01", 12),
+        ("2019-02-28", "2019-03-28", 1),
+        ("2015-06-15", "2022-06-14", 83),  # 7 years less a day: 84 - 1
+    ],
+)
 def test_months_elapsed_are_counted_like_an_age(van, tot, months):
     # the macro is defined with the extract as of a peildatum (sql/zaken.sql): any extract will do
-    con = linkage.connect(pd.DataFrame({"zaak_id": ["1"], "persoon_id": ["P"], "referent_id": [""],
-                                        "procedure": ["asiel"], "aanvraagdatum": [van],
-                                        "besluitdatum": [tot], "besluit": ["inwilliging"]}))
+    con = linkage.connect(
+        pd.DataFrame(
+            {
+                "zaak_id": ["1"],
+                "persoon_id": ["P"],
+                "referent_id": [""],
+                "procedure": ["asiel"],
+                "aanvraagdatum": [van],
+                "besluitdatum": [tot],
+                "besluit": ["inwilliging"],
+            }
+        )
+    )
     try:
         linkage._run(con, "zaken", {"peildatum": D(tot)})
         got = con.execute("SELECT maanden_verstreken($a, $b)", {"a": D(van), "b": D(tot)}).fetchall()[0][0]
@@ -105,20 +119,20 @@ GAP_ROWS = [
     # F1(P07) = Z007, nareis, decided on a month end: 2020-01-31.
     zaak("Z007", "P07", "nareis", "2019-08-01", "2020-01-31", "inwilliging", "P01"),
     # X on P02 (nareis op nareis), pending; months elapsed since 2019-03-10:
-    zaak("Z010", "P10", "nareis", "2020-03-09", "", "", "P02"),   # 11 -> 0-11
-    zaak("Z011", "P11", "nareis", "2020-03-10", "", "", "P02"),   # 12 -> 12-23
-    zaak("Z012", "P12", "nareis", "2021-03-09", "", "", "P02"),   # 23 -> 12-23
-    zaak("Z013", "P13", "nareis", "2021-03-10", "", "", "P02"),   # 24 -> 24-35
-    zaak("Z014", "P14", "nareis", "2022-03-09", "", "", "P02"),   # 35 -> 24-35
-    zaak("Z015", "P15", "nareis", "2022-03-10", "", "", "P02"),   # 36 -> 36-59
+    zaak("Z010", "P10", "nareis", "2020-03-09", "", "", "P02"),  # 11 -> 0-11
+    zaak("Z011", "P11", "nareis", "2020-03-10", "", "", "P02"),  # 12 -> 12-23
+    zaak("Z012", "P12", "nareis", "2021-03-09", "", "", "P02"),  # 23 -> 12-23
+    zaak("Z013", "P13", "nareis", "2021-03-10", "", "", "P02"),  # 24 -> 24-35
+    zaak("Z014", "P14", "nareis", "2022-03-09", "", "", "P02"),  # 35 -> 24-35
+    zaak("Z015", "P15", "nareis", "2022-03-10", "", "", "P02"),  # 36 -> 36-59
     # X on P07 (nareis op nareis); since 2020-01-31:
-    zaak("Z016", "P16", "nareis", "2021-01-30", "", "", "P07"),   # 12 - 1 = 11 -> 0-11
-    zaak("Z017", "P17", "nareis", "2021-01-31", "", "", "P07"),   # 12 -> 12-23
-    zaak("Z018", "P18", "nareis", "2020-01-31", "", "", "P07"),   # same day: 0 -> 0-11
-    zaak("Z019", "P19", "nareis", "2020-02-29", "", "", "P07"),   # 29 < 31: 0 -> 0-11
+    zaak("Z016", "P16", "nareis", "2021-01-30", "", "", "P07"),  # 12 - 1 = 11 -> 0-11
+    zaak("Z017", "P17", "nareis", "2021-01-31", "", "", "P07"),  # 12 -> 12-23
+    zaak("Z018", "P18", "nareis", "2020-01-31", "", "", "P07"),  # same day: 0 -> 0-11
+    zaak("Z019", "P19", "nareis", "2020-02-29", "", "", "P07"),  # 29 < 31: 0 -> 0-11
     # X on P05 (nareis na 8 EVRM); since 2017-03-10:
-    zaak("Z020", "P20", "nareis", "2022-03-09", "", "", "P05"),   # 60 - 1 = 59 -> 36-59
-    zaak("Z021", "P21", "nareis", "2022-03-10", "", "", "P05"),   # 60 -> 60 of meer
+    zaak("Z020", "P20", "nareis", "2022-03-09", "", "", "P05"),  # 60 - 1 = 59 -> 36-59
+    zaak("Z021", "P21", "nareis", "2022-03-10", "", "", "P05"),  # 60 -> 60 of meer
 ]
 
 
@@ -128,11 +142,11 @@ def test_time_between_steps_classes_and_boundaries():
     # 36-59, 60+). Calendar-month boundaries would put Z010, Z016 in 12-23, Z012 in 24-35,
     # Z014 in 36-59 and Z020 in 60+: each is one day short of the next class.
     expected = {
-        ("nareis_op_nareis", "0-11 maanden"): 4,     # Z010, Z016, Z018, Z019
-        ("nareis_op_nareis", "12-23 maanden"): 3,    # Z011, Z012, Z017
-        ("nareis_op_nareis", "24-35 maanden"): 2,    # Z013, Z014
-        ("nareis_op_nareis", "36-59 maanden"): 1,    # Z015
-        ("nareis_na_8evrm", "36-59 maanden"): 1,     # Z020
+        ("nareis_op_nareis", "0-11 maanden"): 4,  # Z010, Z016, Z018, Z019
+        ("nareis_op_nareis", "12-23 maanden"): 3,  # Z011, Z012, Z017
+        ("nareis_op_nareis", "24-35 maanden"): 2,  # Z013, Z014
+        ("nareis_op_nareis", "36-59 maanden"): 1,  # Z015
+        ("nareis_na_8evrm", "36-59 maanden"): 1,  # Z020
         ("nareis_na_8evrm", "60 maanden of meer"): 1,  # Z021
     }
     assert as_dict(res.tussentijd, "categorie", "klasse") == expected
@@ -149,12 +163,15 @@ def test_time_between_steps_classes_and_boundaries():
         **cells("alle", 2020, aanvragen=4, lopend=4, personen=2),
         **cells("alle", 2021, aanvragen=4, lopend=4, personen=2),
         **cells("alle", 2022, aanvragen=4, lopend=4, personen=2),
-        **totaal(2020, 4), **totaal(2021, 4), **totaal(2022, 4),
+        **totaal(2020, 4),
+        **totaal(2021, 4),
+        **totaal(2022, 4),
     }
     assert_tables_equal(as_table(res), expected_table(FORMS, YEARS, want))
 
 
 # --------------------------------------------------------------------------- own asylum permit
+
 
 def _own_permit_rows(granted: dict[str, str | None]) -> list[dict]:
     """Referents R1.. with F1 = a nareis decided 2019-03-10 and one pending nareis X filed
@@ -174,39 +191,52 @@ def _own_permit_rows(granted: dict[str, str | None]) -> list[dict]:
 def test_own_asylum_permit_table():
     # Section 4: an own asylum permit granted between F1's decision (2019-03-10) and X's
     # application (2021-06-15), both days included.
-    rows = _own_permit_rows({
-        "R1": "2019-03-09",   # the day before F1: no
-        "R2": "2019-03-10",   # on F1's decision day: yes
-        "R3": "2020-01-01",   # in between: yes
-        "R4": "2021-06-15",   # on X's application day: yes
-        "R5": "2021-06-16",   # the day after X's application: no
-        "R6": None,           # no asylum application: no
-        "R7": "afwijzing",    # asylum rejected: no
-    })
+    rows = _own_permit_rows(
+        {
+            "R1": "2019-03-09",  # the day before F1: no
+            "R2": "2019-03-10",  # on F1's decision day: yes
+            "R3": "2020-01-01",  # in between: yes
+            "R4": "2021-06-15",  # on X's application day: yes
+            "R5": "2021-06-16",  # the day after X's application: no
+            "R6": None,  # no asylum application: no
+            "R7": "afwijzing",  # asylum rejected: no
+        }
+    )
     res = compute(rows)
     assert as_dict(res.eigen_vergunning, "categorie", "eigen_asielvergunning") == {
-        ("nareis_op_nareis", False): 4,   # R1, R5, R6, R7
-        ("nareis_op_nareis", True): 3,    # R2, R3, R4
+        ("nareis_op_nareis", False): 4,  # R1, R5, R6, R7
+        ("nareis_op_nareis", True): 3,  # R2, R3, R4
     }
     # Counting is not conditional on the permit (section 3): all seven X are stacked.
-    want = {**cells("nareis_op_nareis", 2021, aanvragen=7, lopend=7, personen=7),
-            **cells("alle", 2021, aanvragen=7, lopend=7, personen=7), **totaal(2021, 7)}
+    want = {
+        **cells("nareis_op_nareis", 2021, aanvragen=7, lopend=7, personen=7),
+        **cells("alle", 2021, aanvragen=7, lopend=7, personen=7),
+        **totaal(2021, 7),
+    }
     assert_tables_equal(as_table(res), expected_table(FORMS, YEARS, want))
 
 
-@pytest.mark.parametrize("granted, has_permit", [
-    ("2018-12-01", False), ("2019-03-09", False), ("2019-03-10", True), ("2019-03-11", True),
-    ("2021-06-14", True), ("2021-06-15", True), ("2021-06-16", False),
-    # granted after the peildatum: invisible on the peildatum (section 4), and after X anyway
-    ("2023-07-01", False),
-])
+@pytest.mark.parametrize(
+    "granted, has_permit",
+    [
+        ("2018-12-01", False),
+        ("2019-03-09", False),
+        ("2019-03-10", True),
+        ("2019-03-11", True),
+        ("2021-06-14", True),
+        ("2021-06-15", True),
+        ("2021-06-16", False),
+        # granted after the peildatum: invisible on the peildatum (section 4), and after X anyway
+        ("2023-07-01", False),
+    ],
+)
 def test_own_asylum_permit_window_includes_both_days(granted, has_permit):
     res = compute(_own_permit_rows({"R1": granted}))
-    assert as_dict(res.eigen_vergunning, "categorie", "eigen_asielvergunning") == {
-        ("nareis_op_nareis", has_permit): 1}
+    assert as_dict(res.eigen_vergunning, "categorie", "eigen_asielvergunning") == {("nareis_op_nareis", has_permit): 1}
 
 
 # --------------------------------------------------------------------------- chain depth
+
 
 def _depth_rows() -> list[dict]:
     """12 stacked applications of depth 2 and 25 of depth 3 or more (in 2021)."""
@@ -238,8 +268,7 @@ def test_published_depth_table(monkeypatch):
     # 12 -> 10; no cycle -> a true zero, published as 0.
     monkeypatch.setattr(report, "result", lambda iteration: res)
     published = report.depth_table(res.iteration)
-    assert published["aanvragen"].to_dict() == {
-        "2": "10", "3 of meer": "30", "cyclus (fout in de gegevens)": "0"}
+    assert published["aanvragen"].to_dict() == {"2": "10", "3 of meer": "30", "cyclus (fout in de gegevens)": "0"}
 
 
 @pytest.fixture(autouse=True)
@@ -260,10 +289,20 @@ def test_published_gap_and_own_permit_tables(monkeypatch):
     # any of them further as 'x' (secondary suppression, book page beveiliging), but it
     # never shows another value; forms without stacked applications are all true zeros.
     primary = {
-        "nareis op nareis": {"0-11 maanden": "<10", "12-23 maanden": "<10", "24-35 maanden": "<10",
-                             "36-59 maanden": "<10", "60 maanden of meer": "0"},
-        "nareis na 8 EVRM": {"0-11 maanden": "0", "12-23 maanden": "0", "24-35 maanden": "0",
-                             "36-59 maanden": "<10", "60 maanden of meer": "<10"},
+        "nareis op nareis": {
+            "0-11 maanden": "<10",
+            "12-23 maanden": "<10",
+            "24-35 maanden": "<10",
+            "36-59 maanden": "<10",
+            "60 maanden of meer": "0",
+        },
+        "nareis na 8 EVRM": {
+            "0-11 maanden": "0",
+            "12-23 maanden": "0",
+            "24-35 maanden": "0",
+            "36-59 maanden": "<10",
+            "60 maanden of meer": "<10",
+        },
     }
     shown = gap.to_dict()
     assert set(primary) <= set(shown)
@@ -275,8 +314,10 @@ def test_published_gap_and_own_permit_tables(monkeypatch):
     assert shown["nareis op nareis"]["0-11 maanden"] in ("<10", "x")
     own = report.own_permit_table(res.iteration)
     # GAP_ROWS has no own asylum application of any referent: 10 + 2 without.
-    expected_own = {"met eigen asielvergunning": {"nareis op nareis": "0", "nareis na 8 EVRM": "0"},
-                    "zonder eigen asielvergunning": {"nareis op nareis": "10", "nareis na 8 EVRM": "<10"}}
+    expected_own = {
+        "met eigen asielvergunning": {"nareis op nareis": "0", "nareis na 8 EVRM": "0"},
+        "zonder eigen asielvergunning": {"nareis op nareis": "10", "nareis na 8 EVRM": "<10"},
+    }
     got_own = own.to_dict()
     for column, rows in expected_own.items():
         for form, text in rows.items():
@@ -319,7 +360,8 @@ def test_v0_counts_referents_whose_current_permit_is_family_reunification():
         **cells("alle", 2021, aanvragen=1, inwilligingen=1, personen=1),
         **cells("nareis_op_nareis", 2022, aanvragen=1, afwijzingen=1, personen=1),
         **cells("alle", 2022, aanvragen=1, afwijzingen=1, personen=1),
-        **totaal(2021, 2, 1), **totaal(2022, 2, 0),
+        **totaal(2021, 2, 1),
+        **totaal(2022, 2, 0),
     }
     assert_tables_equal(as_table(res), expected_table(["nareis_op_nareis"], YEARS, want))
 
@@ -333,12 +375,16 @@ def test_v0_misses_a_referent_with_a_later_own_asylum_permit():
     v0 = compute(rows, iteration="v0", forms=["nareis_op_nareis"])
     assert_tables_equal(as_table(v0), expected_table(["nareis_op_nareis"], YEARS, only_total))
     v1 = compute(rows, iteration="v1", forms=["nareis_op_nareis"])
-    want = {**cells("nareis_op_nareis", 2021, aanvragen=1, lopend=1, personen=1),
-            **cells("alle", 2021, aanvragen=1, lopend=1, personen=1), **only_total}
+    want = {
+        **cells("nareis_op_nareis", 2021, aanvragen=1, lopend=1, personen=1),
+        **cells("alle", 2021, aanvragen=1, lopend=1, personen=1),
+        **only_total,
+    }
     assert_tables_equal(as_table(v1), expected_table(["nareis_op_nareis"], YEARS, want))
 
 
 # --------------------------------------------------------------------------- zaak_id tie-breaks
+
 
 def _tie_rows(nareis_id: str, evrm_id: str) -> list[dict]:
     return [
@@ -352,28 +398,40 @@ def _tie_rows(nareis_id: str, evrm_id: str) -> list[dict]:
     ]
 
 
-@pytest.mark.parametrize("nareis_id, evrm_id, form", [
-    # numeric identifiers compare as numbers: 9 < 10 (as text "10" < "9")
-    ("9", "10", "nareis_op_nareis"),
-    ("10", "9", "nareis_na_8evrm"),
-    ("99", "100", "nareis_op_nareis"),
-])
+@pytest.mark.parametrize(
+    "nareis_id, evrm_id, form",
+    [
+        # numeric identifiers compare as numbers: 9 < 10 (as text "10" < "9")
+        ("9", "10", "nareis_op_nareis"),
+        ("10", "9", "nareis_na_8evrm"),
+        ("99", "100", "nareis_op_nareis"),
+    ],
+)
 def test_tie_break_numeric_zaak_id(nareis_id, evrm_id, form):
     res = compute(_tie_rows(nareis_id, evrm_id))
-    want = {**cells(form, 2021, aanvragen=1, lopend=1, personen=1),
-            **cells("alle", 2021, aanvragen=1, lopend=1, personen=1), **totaal(2021, 1, 0)}
+    want = {
+        **cells(form, 2021, aanvragen=1, lopend=1, personen=1),
+        **cells("alle", 2021, aanvragen=1, lopend=1, personen=1),
+        **totaal(2021, 1, 0),
+    }
     assert_tables_equal(as_table(res), expected_table(FORMS, YEARS, want))
 
 
-@pytest.mark.parametrize("nareis_id, evrm_id, form", [
-    # text identifiers compare as text: "Z10" < "Z9"
-    ("Z10", "Z9", "nareis_op_nareis"),
-    ("Z9", "Z10", "nareis_na_8evrm"),
-])
+@pytest.mark.parametrize(
+    "nareis_id, evrm_id, form",
+    [
+        # text identifiers compare as text: "Z10" < "Z9"
+        ("Z10", "Z9", "nareis_op_nareis"),
+        ("Z9", "Z10", "nareis_na_8evrm"),
+    ],
+)
 def test_tie_break_text_zaak_id(nareis_id, evrm_id, form):
     res = compute(_tie_rows(nareis_id, evrm_id))
-    want = {**cells(form, 2021, aanvragen=1, lopend=1, personen=1),
-            **cells("alle", 2021, aanvragen=1, lopend=1, personen=1), **totaal(2021, 1, 0)}
+    want = {
+        **cells(form, 2021, aanvragen=1, lopend=1, personen=1),
+        **cells("alle", 2021, aanvragen=1, lopend=1, personen=1),
+        **totaal(2021, 1, 0),
+    }
     assert_tables_equal(as_table(res), expected_table(FORMS, YEARS, want))
 
 
@@ -383,6 +441,7 @@ def test_tie_break_numeric_zaak_id_9_before_10():
 
 
 # --------------------------------------------------------------------------- peildatum
+
 
 def test_application_filed_on_the_peildatum_is_counted():
     rows = [
@@ -410,6 +469,7 @@ def test_application_filed_on_the_peildatum_is_counted():
 
 # --------------------------------------------------------------------------- published table
 
+
 def _protection_rows() -> list[dict]:
     """Twelve referents R01..R12, each admitted by nareis (F1 decided 2019-02-01), then:
     2021: 25 stacked nareis (two on each referent, a third on R01): 15 granted, 6 rejected,
@@ -420,11 +480,15 @@ def _protection_rows() -> list[dict]:
     rows += [zaak(f"F{r}", r, "nareis", "2018-08-01", "2019-02-01", "inwilliging", "P01") for r in refs]
     on = refs + refs + ["R01"]
     outcome = [("2021-09-01", "inwilliging")] * 15 + [("2021-10-01", "afwijzing")] * 6 + [("", "")] * 4
-    rows += [zaak(f"X{i:02d}", f"K{i:02d}", "nareis", "2021-05-01", d, b, r)
-             for i, (r, (d, b)) in enumerate(zip(on, outcome))]
+    rows += [
+        zaak(f"X{i:02d}", f"K{i:02d}", "nareis", "2021-05-01", d, b, r)
+        for i, (r, (d, b)) in enumerate(zip(on, outcome))
+    ]
     outcome = [("2022-09-01", "inwilliging")] * 3 + [("2022-10-01", "afwijzing")] * 4
-    rows += [zaak(f"Y{i:02d}", f"L{i:02d}", "8evrm", "2022-05-01", d, b, r)
-             for i, (r, (d, b)) in enumerate(zip(refs[:7], outcome))]
+    rows += [
+        zaak(f"Y{i:02d}", f"L{i:02d}", "8evrm", "2022-05-01", d, b, r)
+        for i, (r, (d, b)) in enumerate(zip(refs[:7], outcome))
+    ]
     return rows
 
 
@@ -443,21 +507,33 @@ def test_published_table_after_protection():
     # tens, 1..9 -> '<10', every measure of a form-year with fewer than 10 (but some)
     # applications -> '<10', a true zero -> '0'.
     published = {(c, int(j), m): a for c, j, m, a in disclosure.protect(res.tabel).itertuples(index=False)}
-    expected = {k: "0" for k in expected_table(FORMS, YEARS, {})}   # 2020 and empty forms: 0
-    expected.update({
-        # 25 -> 30 (half up), 15 -> 20, 6 -> <10, 0 -> 0 (a zero in a population of 25),
-        # 4 -> <10, 12 -> 10.
-        ("nareis_op_nareis", 2021, "aanvragen"): "30", ("nareis_op_nareis", 2021, "inwilligingen"): "20",
-        ("nareis_op_nareis", 2021, "afwijzingen"): "<10", ("nareis_op_nareis", 2021, "lopend"): "<10",
-        ("nareis_op_nareis", 2021, "personen"): "10",
-        ("alle", 2021, "aanvragen"): "30", ("alle", 2021, "inwilligingen"): "20",
-        ("alle", 2021, "afwijzingen"): "<10", ("alle", 2021, "lopend"): "<10", ("alle", 2021, "personen"): "10",
-        ("nareis_totaal", 2021, "aanvragen"): "30", ("nareis_totaal", 2021, "inwilligingen"): "20",
-    })
+    expected = {k: "0" for k in expected_table(FORMS, YEARS, {})}  # 2020 and empty forms: 0
+    expected.update(
+        {
+            # 25 -> 30 (half up), 15 -> 20, 6 -> <10, 0 -> 0 (a zero in a population of 25),
+            # 4 -> <10, 12 -> 10.
+            ("nareis_op_nareis", 2021, "aanvragen"): "30",
+            ("nareis_op_nareis", 2021, "inwilligingen"): "20",
+            ("nareis_op_nareis", 2021, "afwijzingen"): "<10",
+            ("nareis_op_nareis", 2021, "lopend"): "<10",
+            ("nareis_op_nareis", 2021, "personen"): "10",
+            ("alle", 2021, "aanvragen"): "30",
+            ("alle", 2021, "inwilligingen"): "20",
+            ("alle", 2021, "afwijzingen"): "<10",
+            ("alle", 2021, "lopend"): "<10",
+            ("alle", 2021, "personen"): "10",
+            ("nareis_totaal", 2021, "aanvragen"): "30",
+            ("nareis_totaal", 2021, "inwilligingen"): "20",
+        }
+    )
     # 2022: 7 applications -> all six measures '<10', the zeros (overig, lopend) too.
     for cat in ("8evrm_na_nareis", "alle"):
-        expected.update({(cat, 2022, m): "<10" for m in
-                         ("aanvragen", "inwilligingen", "afwijzingen", "overig_beeindigd", "lopend", "personen")})
+        expected.update(
+            {
+                (cat, 2022, m): "<10"
+                for m in ("aanvragen", "inwilligingen", "afwijzingen", "overig_beeindigd", "lopend", "personen")
+            }
+        )
     assert published == expected
 
 
@@ -466,26 +542,42 @@ def test_true_zeros_of_an_empty_form_year_are_published_as_zero():
     # reveals no person), not '<10'. Only the 2021 population of 4 hides its zeros.
     t = pd.DataFrame(
         [("f", 2020, m, 0) for m in ("aanvragen", "inwilligingen", "lopend", "personen")]
-        + [("f", 2021, "aanvragen", 4), ("f", 2021, "inwilligingen", 4), ("f", 2021, "lopend", 0),
-           ("f", 2021, "personen", 1), ("g", 2021, "aanvragen", 40), ("g", 2021, "lopend", 0)],
-        columns=["categorie", "jaar", "maat", "aantal"])
+        + [
+            ("f", 2021, "aanvragen", 4),
+            ("f", 2021, "inwilligingen", 4),
+            ("f", 2021, "lopend", 0),
+            ("f", 2021, "personen", 1),
+            ("g", 2021, "aanvragen", 40),
+            ("g", 2021, "lopend", 0),
+        ],
+        columns=["categorie", "jaar", "maat", "aantal"],
+    )
     out = disclosure.protect(t)
     assert list(out["aantal"]) == ["0", "0", "0", "0", "<10", "<10", "<10", "<10", "40", "0"]
-    assert list(t["aantal"]) == [0, 0, 0, 0, 4, 4, 0, 1, 40, 0]   # the input is not changed
+    assert list(t["aantal"]) == [0, 0, 0, 0, 4, 4, 0, 1, 40, 0]  # the input is not changed
 
 
 def test_protection_at_the_threshold_and_with_another_policy():
     t = pd.DataFrame(
         # a population of exactly 10 is published (not below the threshold), so are its
         # measures: 10 -> 10, 0 -> 0, a part of 1..9 -> <10;
-        [("f", 2020, "aanvragen", 10), ("f", 2020, "inwilligingen", 10), ("f", 2020, "lopend", 0),
-         # a population of 25 with a measure of exactly 10 (published) and one of 1 (<10);
-         ("f", 2021, "aanvragen", 25), ("f", 2021, "inwilligingen", 10), ("f", 2021, "lopend", 1),
-         # a population of 1: its true zero is hidden too (it is based on one application);
-         ("f", 2022, "aanvragen", 1), ("f", 2022, "lopend", 0),
-         # a category-year without an aanvragen row is judged on its own counts
-         ("g", 2022, "personen", 0), ("g", 2022, "lopend", 12)],
-        columns=["categorie", "jaar", "maat", "aantal"])
+        [
+            ("f", 2020, "aanvragen", 10),
+            ("f", 2020, "inwilligingen", 10),
+            ("f", 2020, "lopend", 0),
+            # a population of 25 with a measure of exactly 10 (published) and one of 1 (<10);
+            ("f", 2021, "aanvragen", 25),
+            ("f", 2021, "inwilligingen", 10),
+            ("f", 2021, "lopend", 1),
+            # a population of 1: its true zero is hidden too (it is based on one application);
+            ("f", 2022, "aanvragen", 1),
+            ("f", 2022, "lopend", 0),
+            # a category-year without an aanvragen row is judged on its own counts
+            ("g", 2022, "personen", 0),
+            ("g", 2022, "lopend", 12),
+        ],
+        columns=["categorie", "jaar", "maat", "aantal"],
+    )
     assert list(disclosure.protect(t)["aantal"]) == ["10", "10", "0", "30", "10", "<10", "<10", "<10", "0", "10"]
     # Another policy is applied throughout (threshold 5, base 5): 10 -> 10, 12 -> 10,
     # 25 -> 25, 1 -> <5; the 2022 population of 1 hides its zero.
@@ -493,10 +585,25 @@ def test_protection_at_the_threshold_and_with_another_policy():
     assert list(disclosure.protect(t, p)["aantal"]) == ["10", "10", "0", "25", "10", "<5", "<5", "<5", "0", "10"]
 
 
-@pytest.mark.parametrize("n, text", [
-    (0, "0"), (1, "<10"), (9, "<10"), (10, "10"), (14, "10"), (15, "20"), (24, "20"), (25, "30"),
-    (35, "40"), (44, "40"), (45, "50"), (104, "100"), (105, "110"), (995, "1000"),
-])
+@pytest.mark.parametrize(
+    "n, text",
+    [
+        (0, "0"),
+        (1, "<10"),
+        (9, "<10"),
+        (10, "10"),
+        (14, "10"),
+        (15, "20"),
+        (24, "20"),
+        (25, "30"),
+        (35, "40"),
+        (44, "40"),
+        (45, "50"),
+        (104, "100"),
+        (105, "110"),
+        (995, "1000"),
+    ],
+)
 def test_publish_value_rounds_half_up_with_threshold(n, text):
     assert disclosure.publish_value(n) == text
     assert disclosure.publish_value(n, suppressed=True) == "<10"
@@ -510,14 +617,15 @@ def test_round_count_and_policy_with_other_parameters():
     assert p.symbol == "<5"
     assert disclosure.Policy().describe() == (
         "afgerond op 10-tallen; aantallen kleiner dan 10 weergegeven als '<10'; cellen die een "
-        "afgeschermd aantal zouden verraden, weergegeven als 'x'")
+        "afgeschermd aantal zouden verraden, weergegeven als 'x'"
+    )
 
 
 def test_numeric_reads_published_text():
     s = pd.Series(["10", "<10", "0", "x", "120"])
     got = disclosure.numeric(s)
     assert got.iloc[0] == 10 and got.iloc[2] == 0 and got.iloc[4] == 120
-    assert got.iloc[1] != got.iloc[1] and got.iloc[3] != got.iloc[3]   # NaN: suppressed
+    assert got.iloc[1] != got.iloc[1] and got.iloc[3] != got.iloc[3]  # NaN: suppressed
 
 
 # --------------------------------------------------------------------------- edition audit
@@ -538,14 +646,17 @@ def test_edition_audit_finds_a_small_certain_decrease():
     assert disclosure_audit.edition_findings({KEY: "23"}, {KEY: "20"}, threshold=10, base=1) == [KEY]
 
 
-@pytest.mark.parametrize("earlier, later", [
-    ("20", "20"),        # no change
-    ("20", "30"),        # base 10: 15..24 -> 25..34 is 1..19, possibly >= 10
-    ("30", "20"),
-    ("0", "<10"),        # 0..9: possibly no change
-    ("<10", "0"),
-    ("20", "10"),        # base 10: 15..24 -> 10..14 is -14..-1, possibly <= -10
-])
+@pytest.mark.parametrize(
+    "earlier, later",
+    [
+        ("20", "20"),  # no change
+        ("20", "30"),  # base 10: 15..24 -> 25..34 is 1..19, possibly >= 10
+        ("30", "20"),
+        ("0", "<10"),  # 0..9: possibly no change
+        ("<10", "0"),
+        ("20", "10"),  # base 10: 15..24 -> 10..14 is -14..-1, possibly <= -10
+    ],
+)
 def test_edition_audit_passes_changes_that_pin_nothing(earlier, later):
     assert disclosure_audit.edition_findings({KEY: earlier}, {KEY: later}, threshold=10, base=10) == []
 

@@ -12,6 +12,7 @@ Invariants (house style principle 6, domain.md sections 3-4):
 For speed the command is called in-process (`gestapeld.cli.main(argv)`, same arguments and
 output files as the console script); without it the console script is run.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -44,7 +45,10 @@ from conftest import (
 # A fixed seed (derandomize): every run tries the same examples, so a failure is reproducible
 # and a boundary the generators reach is reached every run.
 PROPERTY_SETTINGS = settings(
-    max_examples=30, deadline=None, database=None, derandomize=True,
+    max_examples=30,
+    deadline=None,
+    database=None,
+    derandomize=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 
@@ -90,6 +94,7 @@ def tables(rows, **options) -> tuple[Table, dict[str, int]]:
 
 # --------------------------------------------------------------------------- random extracts
 
+
 def _iso(day: int) -> str:
     return (DAY0 + dt.timedelta(days=day)).isoformat()
 
@@ -106,20 +111,30 @@ def extracts(draw) -> list[dict[str, str]]:
 
     def add(persoon, procedure, filed, ending, delay, referent=""):
         decided = _iso(filed + delay) if ending else ""
-        rows.append({
-            "zaak_id": f"Z{len(rows) + 1:03d}", "persoon_id": persoon, "referent_id": referent,
-            "procedure": procedure, "aanvraagdatum": _iso(filed),
-            "besluitdatum": decided, "besluit": ending,
-        })
+        rows.append(
+            {
+                "zaak_id": f"Z{len(rows) + 1:03d}",
+                "persoon_id": persoon,
+                "referent_id": referent,
+                "procedure": procedure,
+                "aanvraagdatum": _iso(filed),
+                "besluitdatum": decided,
+                "besluit": ending,
+            }
+        )
 
     span = (LAST_FILED - DAY0).days
     person = st.sampled_from(PEOPLE)
     ending = st.sampled_from(ENDINGS)
     # Own asylum applications (these make 8evrm first steps "bij asiel").
     for _ in range(draw(st.integers(0, 4))):
-        add(draw(person), "asiel", draw(st.integers(0, span)),
+        add(
+            draw(person),
+            "asiel",
+            draw(st.integers(0, span)),
             draw(st.sampled_from(["inwilliging", "inwilliging", "afwijzing", ""])),
-            draw(st.integers(0, 400)))
+            draw(st.integers(0, 400)),
+        )
     # A chain p0 -> p1 -> p2 ...: each member filed after the previous one was (mostly) admitted.
     chain = draw(st.lists(person, min_size=3, max_size=5, unique=True))
     t = draw(st.integers(0, 900))
@@ -129,23 +144,37 @@ def extracts(draw) -> list[dict[str, str]]:
     for sponsor, member in zip(chain, chain[1:]):
         filed = t + draw(st.integers(0, 150))
         delay = draw(st.integers(0, 250))
-        add(member, draw(st.sampled_from(["nareis", "8evrm"])), filed,
-            draw(st.sampled_from(["inwilliging"] * 8 + ENDINGS)), delay, sponsor)
+        add(
+            member,
+            draw(st.sampled_from(["nareis", "8evrm"])),
+            filed,
+            draw(st.sampled_from(["inwilliging"] * 8 + ENDINGS)),
+            delay,
+            sponsor,
+        )
         t = filed + delay
     # Noise: random family applications between random persons (cycles possible).
     for _ in range(draw(st.integers(0, 8))):
         member, sponsor = draw(st.lists(person, min_size=2, max_size=2, unique=True))
-        add(member, draw(st.sampled_from(["nareis", "8evrm"])), draw(st.integers(0, span)),
-            draw(ending), draw(st.integers(0, 400)), sponsor)
+        add(
+            member,
+            draw(st.sampled_from(["nareis", "8evrm"])),
+            draw(st.integers(0, span)),
+            draw(ending),
+            draw(st.integers(0, 400)),
+            sponsor,
+        )
     return rows
 
 
 peildatums = st.integers(
-    min_value=(dt.date(2020, 6, 30) - DAY0).days, max_value=(dt.date(2025, 6, 30) - DAY0).days,
+    min_value=(dt.date(2020, 6, 30) - DAY0).days,
+    max_value=(dt.date(2025, 6, 30) - DAY0).days,
 ).map(_iso)
 
 
 # --------------------------------------------------------------------------- reference model
+
 
 @dataclasses.dataclass(frozen=True)
 class _Zaak:
@@ -159,7 +188,7 @@ class _Zaak:
 
 
 def zaak_id_order(zaak_id: str) -> tuple:
-    """"Ties: smallest zaak_id" (section 3): numbers compare as numbers ("9" < "10"), other
+    """ "Ties: smallest zaak_id" (section 3): numbers compare as numbers ("9" < "10"), other
     identifiers as text, after the numbers."""
     return (0, int(zaak_id), zaak_id) if zaak_id.isdigit() else (1, 0, zaak_id)
 
@@ -187,9 +216,15 @@ def reference(rows, *, forms, start, end, peildatum) -> tuple[Table, dict, dict]
     peil = dt.date.fromisoformat(peildatum)
     lo, hi = dt.date.fromisoformat(start), dt.date.fromisoformat(end)
     zaken = [
-        _Zaak(r["zaak_id"], r["persoon_id"], r["referent_id"], r["procedure"],
-              dt.date.fromisoformat(r["aanvraagdatum"]),
-              dt.date.fromisoformat(r["besluitdatum"]) if r["besluitdatum"] else None, r["besluit"])
+        _Zaak(
+            r["zaak_id"],
+            r["persoon_id"],
+            r["referent_id"],
+            r["procedure"],
+            dt.date.fromisoformat(r["aanvraagdatum"]),
+            dt.date.fromisoformat(r["besluitdatum"]) if r["besluitdatum"] else None,
+            r["besluit"],
+        )
         for r in rows
     ]
     # An application exists only if filed on or before the peildatum; a decision only if
@@ -219,9 +254,13 @@ def reference(rows, *, forms, start, end, peildatum) -> tuple[Table, dict, dict]
     gaps: dict = defaultdict(int)
     own: dict = defaultdict(int)
     referents = defaultdict(set)
-    measure = {"inwilliging": "inwilligingen", "afwijzing": "afwijzingen",
-               "intrekking": "overig_beeindigd", "buitenbehandeling": "overig_beeindigd",
-               "": "lopend"}
+    measure = {
+        "inwilliging": "inwilligingen",
+        "afwijzing": "afwijzingen",
+        "intrekking": "overig_beeindigd",
+        "buitenbehandeling": "overig_beeindigd",
+        "": "lopend",
+    }
     for x in zaken:
         if x.procedure not in ("nareis", "8evrm") or not lo <= x.filed <= hi:
             continue
@@ -250,14 +289,14 @@ def reference(rows, *, forms, start, end, peildatum) -> tuple[Table, dict, dict]
 
 # --------------------------------------------------------------------------- properties
 
+
 @PROPERTY_SETTINGS
 @given(rows=extracts(), peildatum=peildatums)
 def test_every_cell_adds_up(rows, peildatum):
     tabel, diepte = tables(rows, start=START, end=END, peildatum=peildatum, forms=FORMS)
     check_invariants(tabel, FORMS)
     # Each stacked application in the window has exactly one depth (2, 3, ... or cyclus).
-    assert sum(diepte.values()) == sum(v for (c, _, m), v in tabel.items()
-                                       if c == "alle" and m == "aanvragen")
+    assert sum(diepte.values()) == sum(v for (c, _, m), v in tabel.items() if c == "alle" and m == "aanvragen")
     assert all(k == "cyclus" or (k.isdigit() and int(k) >= 2) for k in diepte), diepte
 
 
@@ -320,13 +359,14 @@ def test_later_peildatum_never_removes_an_application(rows, p1, p2):
             # a visible decision stays visible
             assert b[(cat, year, maat)] >= v, (cat, year, maat, early, late)
     # And, per form and year, the decided applications of the early table are still decided.
-    for (cat, year, maat) in a:
+    for cat, year, maat in a:
         if maat == "aanvragen" and cat != "nareis_totaal":
             decided = sum(a[(cat, year, m)] for m in OUTCOME_MEASURES if m != "lopend")
             assert sum(b[(cat, year, m)] for m in OUTCOME_MEASURES if m != "lopend") >= decided
 
 
 # --------------------------------------------------------------------------- boundaries on purpose
+
 
 def add_months(day: dt.date, n: int) -> dt.date:
     """The same day of the month n months later (clamped to the month's last day)."""
@@ -340,14 +380,33 @@ BOUNDARY_START, BOUNDARY_END = "2019-01-01", "2025-12-31"
 # Every kind of boundary the generator below must reach within BOUNDARY_SETTINGS' examples;
 # the test fails when one is missing, so "rarely hit" cannot happen silently.
 BOUNDARY_HITS = {
-    "x_on_peildatum", "x_day_after_peildatum", "decision_on_peildatum", "x_on_f1_decision",
-    "x_day_before_f1", "x_day_after_f1", "same_day_decision", "numeric_ids", "text_ids",
-    "one_form", "tie_on_decision_date", "permit_on_f1_day", "permit_day_before_f1",
-    "permit_on_x_day", "permit_day_after_x", "gap_on_class_boundary", "gap_day_before_boundary",
-    "8evrm_sponsor_permit_same_day", "8evrm_sponsor_permit_day_after",
+    "x_on_peildatum",
+    "x_day_after_peildatum",
+    "decision_on_peildatum",
+    "x_on_f1_decision",
+    "x_day_before_f1",
+    "x_day_after_f1",
+    "same_day_decision",
+    "numeric_ids",
+    "text_ids",
+    "one_form",
+    "tie_on_decision_date",
+    "permit_on_f1_day",
+    "permit_day_before_f1",
+    "permit_on_x_day",
+    "permit_day_after_x",
+    "gap_on_class_boundary",
+    "gap_day_before_boundary",
+    "8evrm_sponsor_permit_same_day",
+    "8evrm_sponsor_permit_day_after",
 }
-BOUNDARY_SETTINGS = settings(max_examples=120, deadline=None, database=None, derandomize=True,
-                             suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+BOUNDARY_SETTINGS = settings(
+    max_examples=120,
+    deadline=None,
+    database=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
 
 @dataclasses.dataclass
@@ -374,9 +433,17 @@ def boundary_cases(draw) -> BoundaryCase:
 
     def add(persoon, procedure, filed, decided=None, besluit="", referent=""):
         n = next(numbers)
-        rows.append({"zaak_id": str(n) if numeric else f"Z{n}", "persoon_id": persoon,
-                     "referent_id": referent, "procedure": procedure, "aanvraagdatum": filed.isoformat(),
-                     "besluitdatum": decided.isoformat() if decided else "", "besluit": besluit if decided else ""})
+        rows.append(
+            {
+                "zaak_id": str(n) if numeric else f"Z{n}",
+                "persoon_id": persoon,
+                "referent_id": referent,
+                "procedure": procedure,
+                "aanvraagdatum": filed.isoformat(),
+                "besluitdatum": decided.isoformat() if decided else "",
+                "besluit": besluit if decided else "",
+            }
+        )
 
     permit = dt.date(2019, 1, 1) + dt.timedelta(days=draw(st.integers(0, 500)))
     add("P01", "asiel", permit - dt.timedelta(days=100), permit, "inwilliging")
@@ -412,7 +479,7 @@ def boundary_cases(draw) -> BoundaryCase:
             on = add_months(anchor, draw(st.sampled_from([12, 24, 36, 60])))
             before = draw(st.booleans())
             x_filed = on - dt.timedelta(days=1) if before else on
-            if on.day == anchor.day:   # a clamped month end is not exactly on the boundary
+            if on.day == anchor.day:  # a clamped month end is not exactly on the boundary
                 hits.add("gap_day_before_boundary" if before else "gap_on_class_boundary")
         ending = draw(st.sampled_from([("", None), ("inwilliging", 0), ("afwijzing", 30), ("intrekking", 200)]))
         x_decided = None if ending[1] is None else x_filed + dt.timedelta(days=ending[1])
@@ -422,11 +489,18 @@ def boundary_cases(draw) -> BoundaryCase:
     where = draw(st.sampled_from(["none", "f1-1", "f1", "x", "x+1"]))
     if where != "none":
         x0 = xs[0][0]
-        granted = {"f1-1": anchor - dt.timedelta(days=1), "f1": anchor, "x": x0,
-                   "x+1": x0 + dt.timedelta(days=1)}[where]
+        granted = {"f1-1": anchor - dt.timedelta(days=1), "f1": anchor, "x": x0, "x+1": x0 + dt.timedelta(days=1)}[
+            where
+        ]
         if x0 >= anchor:
-            hits.add({"f1-1": "permit_day_before_f1", "f1": "permit_on_f1_day", "x": "permit_on_x_day",
-                      "x+1": "permit_day_after_x"}[where])
+            hits.add(
+                {
+                    "f1-1": "permit_day_before_f1",
+                    "f1": "permit_on_f1_day",
+                    "x": "permit_on_x_day",
+                    "x+1": "permit_day_after_x",
+                }[where]
+            )
         add("P02", "asiel", min(granted, anchor) - dt.timedelta(days=60), granted, "inwilliging")
     # The peildatum: on an application, the day before one, on a decision, or late.
     choice = draw(st.sampled_from(["x", "x-1", "decision", "late"]))
@@ -458,14 +532,15 @@ def test_boundary_cases_agree_with_reference_model():
     @given(case=boundary_cases())
     def check(case):
         seen.update(case.hits)
-        res = compute(case.rows, forms=case.forms, start=BOUNDARY_START, end=BOUNDARY_END,
-                      peildatum=case.peildatum)
-        table, gaps, own = reference(case.rows, forms=case.forms, start=BOUNDARY_START,
-                                     end=BOUNDARY_END, peildatum=case.peildatum)
+        res = compute(case.rows, forms=case.forms, start=BOUNDARY_START, end=BOUNDARY_END, peildatum=case.peildatum)
+        table, gaps, own = reference(
+            case.rows, forms=case.forms, start=BOUNDARY_START, end=BOUNDARY_END, peildatum=case.peildatum
+        )
         assert_tables_equal(as_table(res), table)
         assert {(c, k): v for (c, k), v in as_dict(res.tussentijd, "categorie", "klasse").items()} == gaps
-        assert {(c, bool(b)): v for (c, b), v in
-                as_dict(res.eigen_vergunning, "categorie", "eigen_asielvergunning").items()} == own
+        assert {
+            (c, bool(b)): v for (c, b), v in as_dict(res.eigen_vergunning, "categorie", "eigen_asielvergunning").items()
+        } == own
 
     check()
     missing = BOUNDARY_HITS - seen

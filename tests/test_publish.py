@@ -3,6 +3,7 @@
 Each test works in its own clone of the repository (GESTAPELD_ROOT points the package at
 it), so the real `_build/html` is never touched.
 """
+
 import hashlib
 import os
 import shutil
@@ -32,13 +33,22 @@ def _env(root: Path) -> dict:
 
 
 def _publish(root: Path, *extra: str, **kw) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "gestapeld", "publish", *extra], cwd=root, env=_env(root),
-                          capture_output=True, text=True, **kw)
+    return subprocess.run(
+        [sys.executable, "-m", "gestapeld", "publish", *extra],
+        cwd=root,
+        env=_env(root),
+        capture_output=True,
+        text=True,
+        **kw,
+    )
 
 
 def _tree_digest(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +70,9 @@ def test_two_clean_builds_in_different_folders_are_byte_identical(built_clone, t
         first = next((k for k in sorted(set(da) | set(db)) if da.get(k) != db.get(k)), None)
         pytest.fail(f"rebuild differs; first differing file: {first}")
     # the manifest is complete and correct
-    check = subprocess.run(["sha256sum", "--quiet", "-c", "manifest.sha256"], cwd=a.resolve(), capture_output=True, text=True)
+    check = subprocess.run(
+        ["sha256sum", "--quiet", "-c", "manifest.sha256"], cwd=a.resolve(), capture_output=True, text=True
+    )
     assert check.returncode == 0, check.stdout + check.stderr
     for ed in ("v0", "v1", "v2"):
         assert (a / "edities" / ed / "manifest.sha256").is_file()
@@ -92,29 +104,52 @@ def test_killed_build_leaves_previous_site_intact(built_clone):
     html = built_clone / "_build" / "html"
     before = os.readlink(html)
     digest = _tree_digest(html.resolve())
-    proc = subprocess.Popen([sys.executable, "-m", "gestapeld", "publish"], cwd=built_clone, env=_env(built_clone),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gestapeld", "publish"],
+        cwd=built_clone,
+        env=_env(built_clone),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     time.sleep(8)  # mid-build: Sphinx is reading or writing pages
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
     assert os.readlink(html) == before
     assert _tree_digest(html.resolve()) == digest
-    check = subprocess.run(["sha256sum", "--quiet", "-c", "manifest.sha256"], cwd=html.resolve(), capture_output=True, text=True)
+    check = subprocess.run(
+        ["sha256sum", "--quiet", "-c", "manifest.sha256"], cwd=html.resolve(), capture_output=True, text=True
+    )
     assert check.returncode == 0
 
 
 def test_failing_notebook_stops_the_run_and_keeps_earlier_notebooks(built_clone):
     import json
+
     tpl = built_clone / "notebooks" / "iteratie.ipynb"
     original = tpl.read_text()
     nb = json.loads(original)
-    nb["cells"].insert(4, {"cell_type": "code", "execution_count": None, "id": "boom", "metadata": {},
-                           "outputs": [], "source": "raise RuntimeError('kapot sjabloon')"})
+    nb["cells"].insert(
+        4,
+        {
+            "cell_type": "code",
+            "execution_count": None,
+            "id": "boom",
+            "metadata": {},
+            "outputs": [],
+            "source": "raise RuntimeError('kapot sjabloon')",
+        },
+    )
     tpl.write_text(json.dumps(nb))
     before = {p: p.read_bytes() for p in (built_clone / "book").rglob("*.ipynb")}
     try:
-        proc = subprocess.run([sys.executable, "-m", "gestapeld", "run", "--iteration", "v1"], cwd=built_clone,
-                              env=_env(built_clone), capture_output=True, text=True)
+        proc = subprocess.run(
+            [sys.executable, "-m", "gestapeld", "run", "--iteration", "v1"],
+            cwd=built_clone,
+            env=_env(built_clone),
+            capture_output=True,
+            text=True,
+        )
     finally:
         tpl.write_text(original)
     assert proc.returncode == 1
@@ -127,8 +162,13 @@ def test_forced_reexecution_reproduces_the_committed_notebooks_byte_for_byte(tmp
     """`make book` on a fresh clone gives the committed outputs exactly: re-execute the
     notebooks of one iteration (with their reconciliations and the overview) and diff."""
     clone = _clone(tmp_path / "repo")
-    proc = subprocess.run([sys.executable, "-m", "gestapeld", "run", "--force", "--iteration", "v3"], cwd=clone,
-                          env=_env(clone), capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "gestapeld", "run", "--force", "--iteration", "v3"],
+        cwd=clone,
+        env=_env(clone),
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "iteraties/v3" in proc.stderr
     diff = subprocess.run(["git", "status", "--porcelain", "--", "book"], cwd=clone, capture_output=True, text=True)

@@ -11,6 +11,7 @@ ones (canaries: if one shows up anywhere in the site, an identifier leaked):
 Each build runs in a clone of the repository (GESTAPELD_ROOT), with its own cache folder
 (GESTAPELD_CACHE), so the test can check that the clone's tracked files stay untouched.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -32,8 +33,12 @@ INT_BASE = 7_300_000_000_000  # zaak/persoon ids in the Parquet: 73000000xxxxxx
 
 def _synth(tmp: Path, scale: float) -> pd.DataFrame:
     out = tmp / f"synth-{scale}.parquet"
-    subprocess.run([sys.executable, "-m", "gestapeld", "synth", "--out", str(out), "--scale", str(scale), "--quiet"],
-                   check=True, cwd=ROOT, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "gestapeld", "synth", "--out", str(out), "--scale", str(scale), "--quiet"],
+        check=True,
+        cwd=ROOT,
+        capture_output=True,
+    )
     return pd.read_parquet(out)
 
 
@@ -62,8 +67,9 @@ def int_parquet(df: pd.DataFrame, path: Path) -> set[str]:
     out = df.copy()
     out["zaak_id"] = pd.array([INT_BASE + 500_000 + i for i in range(len(out))], dtype="Int64")
     out["persoon_id"] = pd.array([INT_BASE + ids[p] for p in out["persoon_id"]], dtype="Int64")
-    out["referent_id"] = pd.array([INT_BASE + ids[p] if isinstance(p, str) else None for p in out["referent_id"]],
-                                  dtype="Int64")
+    out["referent_id"] = pd.array(
+        [INT_BASE + ids[p] if isinstance(p, str) else None for p in out["referent_id"]], dtype="Int64"
+    )
     out.to_parquet(path, index=False)
     return {str(v) for v in out["zaak_id"]} | {str(v) for v in out["persoon_id"]}
 
@@ -75,11 +81,15 @@ def _clone(dest: Path) -> Path:
 
 
 def _gestapeld(root: Path, cache: Path, *args: str) -> subprocess.CompletedProcess:
-    env = dict(os.environ, GESTAPELD_ROOT=str(root), GESTAPELD_CACHE=str(cache),
-               SOURCE_DATE_EPOCH="1708041600", PYTHONHASHSEED="0")
+    env = dict(
+        os.environ,
+        GESTAPELD_ROOT=str(root),
+        GESTAPELD_CACHE=str(cache),
+        SOURCE_DATE_EPOCH="1708041600",
+        PYTHONHASHSEED="0",
+    )
     env.pop("GESTAPELD_DATA", None)
-    return subprocess.run([sys.executable, "-m", "gestapeld", *args], cwd=root, env=env,
-                          capture_output=True, text=True)
+    return subprocess.run([sys.executable, "-m", "gestapeld", *args], cwd=root, env=env, capture_output=True, text=True)
 
 
 def _files(site: Path) -> dict[str, bytes]:
@@ -90,6 +100,7 @@ def _pdf_text(data: bytes) -> str:
     """The text of a PDF (pypdf), plus its raw and inflated streams (paths, metadata)."""
     import io
     import zlib
+
     parts = [data.decode("latin-1")]
     for m in re.finditer(rb"stream\r?\n(.*?)endstream", data, re.S):
         try:
@@ -106,8 +117,10 @@ def _pdf_text(data: bytes) -> str:
 #: Pages that show figures or name the data source; none may call the figures synthetic.
 #: (The Gegevens page describes the generator, Bronnen, Begrippen, Prestaties and
 #: Reproduceren explain it: they may say "synthetisch".)
-FIGURE_PAGES = re.compile(r"^(edities/[^/]+/)?book/(index|english|vergelijking|verschillen|kalibratie|overzicht|"
-                          r"iteraties/.*|verschillen/.*|_edities/.*)\.html$")
+FIGURE_PAGES = re.compile(
+    r"^(edities/[^/]+/)?book/(index|english|vergelijking|verschillen|kalibratie|overzicht|"
+    r"iteraties/.*|verschillen/.*|_edities/.*)\.html$"
+)
 
 
 #: Every identifier of either extract matches this (and nothing else on a site should).
@@ -201,12 +214,21 @@ def test_failed_run_leaves_every_file_of_book_unchanged(tmp_path, small_csv):
     """The last notebook fails after the others succeeded: nothing in book/ changes, and
     the message (true now) says so without a value of the extract."""
     import json
+
     extract, _ = small_csv
     root = _clone(tmp_path / "repo")
     tpl = root / "notebooks" / "overzicht.ipynb"
     nb = json.loads(tpl.read_text())
-    nb["cells"].append({"cell_type": "code", "execution_count": None, "id": "boom", "metadata": {},
-                        "outputs": [], "source": "raise RuntimeError('CANARY-Z-999999')"})
+    nb["cells"].append(
+        {
+            "cell_type": "code",
+            "execution_count": None,
+            "id": "boom",
+            "metadata": {},
+            "outputs": [],
+            "source": "raise RuntimeError('CANARY-Z-999999')",
+        }
+    )
     tpl.write_text(json.dumps(nb))
     before = {p: p.read_bytes() for p in (root / "book").rglob("*") if p.is_file()}
     proc = _gestapeld(root, tmp_path / "cache", "run", "--iteration", "v0", "--data", str(extract))
@@ -220,6 +242,7 @@ def test_failed_run_leaves_every_file_of_book_unchanged(tmp_path, small_csv):
 
 def test_publish_refuses_notebooks_of_two_extracts_and_names_them(tmp_path):
     import json
+
     root = _clone(tmp_path / "repo")
     nb_path = root / "book" / "iteraties" / "v1.ipynb"
     nb = json.loads(nb_path.read_text())
@@ -237,6 +260,7 @@ def test_publish_without_data_on_extract_notebooks_says_what_to_do(tmp_path):
     """Notebooks executed on an extract, `publish` without --data: exit 2 and the way out
     (no loop back to `gestapeld run`, no silent use of the synthetic default)."""
     import json
+
     root = _clone(tmp_path / "repo")
     for nb_path in (root / "book").rglob("*.ipynb"):
         nb = json.loads(nb_path.read_text())

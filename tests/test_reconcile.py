@@ -1,5 +1,6 @@
 """The reconciliation between iterations: registratiedatum in the as-of rule, the
 sequential and the order-free (Shapley) decomposition (domain.md sections 4, 5 and 7)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -66,12 +67,15 @@ def test_suppressed_total_makes_dependent_effects_not_computable():
 
 def test_waterfall_draws_not_computable_effects():
     from gestapeld.publication import figures
-    steps = pd.DataFrame([
-        {"stap": "v1", "waarde": 100, "soort": "totaal", "laagste": None, "hoogste": None},
-        {"stap": D, "waarde": None, "soort": "effect", "laagste": None, "hoogste": None},
-        {"stap": P, "waarde": 55 / 3, "soort": "effect", "laagste": 10, "hoogste": 30},
-        {"stap": "v3", "waarde": 250, "soort": "totaal", "laagste": None, "hoogste": None},
-    ])
+
+    steps = pd.DataFrame(
+        [
+            {"stap": "v1", "waarde": 100, "soort": "totaal", "laagste": None, "hoogste": None},
+            {"stap": D, "waarde": None, "soort": "effect", "laagste": None, "hoogste": None},
+            {"stap": P, "waarde": 55 / 3, "soort": "effect", "laagste": 10, "hoogste": 30},
+            {"stap": "v3", "waarde": 250, "soort": "totaal", "laagste": None, "hoogste": None},
+        ]
+    )
     fig = figures.waterfall(steps, titel="t", ylabel="y")
     labels = [t.get_text() for t in fig.axes[0].texts]
     # after an unknown effect the level is unknown: the next effect keeps its number (as in the
@@ -93,16 +97,18 @@ def _extract(registratie: str | None) -> pd.DataFrame:
         ("Z2", "P02", "P01", "nareis", "2018-03-01", "2018-09-01", "inwilliging"),
         ("Z3", "P03", "P02", "nareis", "2021-05-01", None, None),
     ]
-    df = pd.DataFrame(rows, columns=["zaak_id", "persoon_id", "referent_id", "procedure",
-                                     "aanvraagdatum", "besluitdatum", "besluit"])
+    df = pd.DataFrame(
+        rows, columns=["zaak_id", "persoon_id", "referent_id", "procedure", "aanvraagdatum", "besluitdatum", "besluit"]
+    )
     if registratie is not None:
         df["registratiedatum"] = [r[4] for r in rows[:2]] + [registratie]
     return extract.validate(df)
 
 
 def _aanvragen(df: pd.DataFrame, peildatum: str) -> int:
-    it = config.iteration("v3").replace(start=dt.date(2019, 1, 1), end=dt.date(2021, 6, 30),
-                                        peildatum=dt.date.fromisoformat(peildatum))
+    it = config.iteration("v3").replace(
+        start=dt.date(2019, 1, 1), end=dt.date(2021, 6, 30), peildatum=dt.date.fromisoformat(peildatum)
+    )
     return counts.compute(df, it).value("nareis_op_nareis", "aanvragen")
 
 
@@ -129,6 +135,7 @@ def v1_v3():
 @pytest.mark.parametrize("maat", ["aanvragen", "inwilligingen"])
 def test_shapley_sums_exactly_on_default_data(v1_v3, maat):
     from gestapeld.publication import report
+
     a, b = v1_v3
     of = reconcile.orderfree(a, b, maat=maat)
     parts = of.loc[of["stap"] != "totaal", "shapley"].tolist()

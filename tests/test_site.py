@@ -2,6 +2,7 @@
 
 Runs on `_build/html` as `make book` left it (make test builds it first).
 """
+
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -12,10 +13,31 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SITE = ROOT / "_build" / "html"
 
-CHAPTERS = ["index", "proces", "methode", "voorbeelden", "gegevens", "kalibratie", "iteraties/v0", "iteraties/v1",
-            "iteraties/v2", "iteraties/v3", "verschillen", "verschillen/v0_v1", "verschillen/v1_v2",
-            "verschillen/v2_v3", "verschillen/v1_v3", "vergelijking", "beveiliging", "reproduceren", "prestaties",
-            "begrippen", "bronnen", "versies", "english"]
+CHAPTERS = [
+    "index",
+    "proces",
+    "methode",
+    "voorbeelden",
+    "gegevens",
+    "kalibratie",
+    "iteraties/v0",
+    "iteraties/v1",
+    "iteraties/v2",
+    "iteraties/v3",
+    "verschillen",
+    "verschillen/v0_v1",
+    "verschillen/v1_v2",
+    "verschillen/v2_v3",
+    "verschillen/v1_v3",
+    "vergelijking",
+    "beveiliging",
+    "reproduceren",
+    "prestaties",
+    "begrippen",
+    "bronnen",
+    "versies",
+    "english",
+]
 
 
 class _Links(HTMLParser):

@@ -6,6 +6,7 @@ must define that label in a markdown cell, and the code cell right after it must
 that very key (a scrapbook output named after it) and list it in its sources table with a
 citation that names the page anchor and the data fingerprint.
 """
+
 from __future__ import annotations
 
 import json
@@ -28,7 +29,7 @@ def _references(page: str) -> list[tuple[str, str, str]]:
     text = (BOOK / page).read_text(encoding="utf-8")
     out = []
     for m in GLUE.finditer(text):
-        rest = text[m.end():]
+        rest = text[m.end() :]
         window = "\n".join(rest.split("\n")[:2])  # the same line and the next one
         ref = REF.search(window)
         out.append((m.group(1), m.group(2), ref.group(1) if ref else ""))
@@ -39,7 +40,7 @@ def _producing_cell(nb_path: Path, label: str) -> dict | None:
     cells = json.loads(nb_path.read_text(encoding="utf-8"))["cells"]
     for i, cell in enumerate(cells):
         if cell["cell_type"] == "markdown" and f"({label})=" in "".join(cell["source"]):
-            following = [c for c in cells[i + 1:] if c["cell_type"] == "code"]
+            following = [c for c in cells[i + 1 :] if c["cell_type"] == "code"]
             return following[0] if following else None
     return None
 

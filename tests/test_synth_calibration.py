@@ -3,6 +3,7 @@
 Targets and tolerance live in gestapeld.engine.synth.TARGETS/TOLERANCE; the achieved values are
 computed by the engine on the default extract. This fails when the default drifts away.
 """
+
 import hashlib
 
 import pytest

@@ -7,6 +7,7 @@ numbers; never a traceback; never a value of persoon_id, referent_id or zaak_id.
 ("CANARY..."), and the tests check that none reaches stdout or stderr. The exact wording
 is not tested.
 """
+
 from __future__ import annotations
 
 import copy
@@ -63,27 +64,38 @@ def with_row(**changes) -> list[dict[str, str]]:
 # "row numbers" is a set of numbers of which at least one must appear, or None.
 ROW_CASES = {
     "unknown_procedure": (with_row(procedure="asylum"), ("procedure",), BAD_ROW_NUMBERS),
-    "unknown_besluit": (with_row(besluitdatum="2020-06-01", besluit="toegewezen"),
-                        ("besluit",), BAD_ROW_NUMBERS),
-    "unparseable_aanvraagdatum": (with_row(aanvraagdatum="2020-13-45"),
-                                  ("aanvraagdatum",), BAD_ROW_NUMBERS),
+    "unknown_besluit": (with_row(besluitdatum="2020-06-01", besluit="toegewezen"), ("besluit",), BAD_ROW_NUMBERS),
+    "unparseable_aanvraagdatum": (with_row(aanvraagdatum="2020-13-45"), ("aanvraagdatum",), BAD_ROW_NUMBERS),
     "text_aanvraagdatum": (with_row(aanvraagdatum="gisteren"), ("aanvraagdatum",), BAD_ROW_NUMBERS),
-    "unparseable_besluitdatum": (with_row(besluitdatum="2020-02-30", besluit="afwijzing"),
-                                 ("besluitdatum",), BAD_ROW_NUMBERS),
+    "unparseable_besluitdatum": (
+        with_row(besluitdatum="2020-02-30", besluit="afwijzing"),
+        ("besluitdatum",),
+        BAD_ROW_NUMBERS,
+    ),
     # Duplicate of row index 2's zaak_id: either occurrence may be named (rows 2/3/4 or 9/10/11).
     "duplicate_zaak_id": (with_row(zaak_id="CANARYZ103"), ("zaak_id",), BAD_ROW_NUMBERS | {2, 3, 4}),
-    "besluitdatum_before_aanvraagdatum": (with_row(besluitdatum="2020-01-31", besluit="afwijzing"),
-                                          ("besluitdatum", "aanvraagdatum"), BAD_ROW_NUMBERS),
-    "decision_without_date": (with_row(besluitdatum="", besluit="inwilliging"),
-                              ("besluitdatum", "besluit"), BAD_ROW_NUMBERS),
-    "date_without_decision": (with_row(besluitdatum="2020-05-01", besluit=""),
-                              ("besluit", "besluitdatum"), BAD_ROW_NUMBERS),
-    "nareis_without_referent": (with_row(procedure="nareis", referent_id=""),
-                                ("referent_id",), BAD_ROW_NUMBERS),
-    "8evrm_without_referent": (with_row(procedure="8evrm", referent_id=""),
-                               ("referent_id",), BAD_ROW_NUMBERS),
-    "own_referent": (with_row(procedure="nareis", referent_id="CANARYP210"),
-                     ("referent_id", "persoon_id"), BAD_ROW_NUMBERS),
+    "besluitdatum_before_aanvraagdatum": (
+        with_row(besluitdatum="2020-01-31", besluit="afwijzing"),
+        ("besluitdatum", "aanvraagdatum"),
+        BAD_ROW_NUMBERS,
+    ),
+    "decision_without_date": (
+        with_row(besluitdatum="", besluit="inwilliging"),
+        ("besluitdatum", "besluit"),
+        BAD_ROW_NUMBERS,
+    ),
+    "date_without_decision": (
+        with_row(besluitdatum="2020-05-01", besluit=""),
+        ("besluit", "besluitdatum"),
+        BAD_ROW_NUMBERS,
+    ),
+    "nareis_without_referent": (with_row(procedure="nareis", referent_id=""), ("referent_id",), BAD_ROW_NUMBERS),
+    "8evrm_without_referent": (with_row(procedure="8evrm", referent_id=""), ("referent_id",), BAD_ROW_NUMBERS),
+    "own_referent": (
+        with_row(procedure="nareis", referent_id="CANARYP210"),
+        ("referent_id", "persoon_id"),
+        BAD_ROW_NUMBERS,
+    ),
 }
 
 REQUIRED = ("zaak_id", "persoon_id", "procedure", "aanvraagdatum", "besluitdatum", "besluit")
@@ -98,7 +110,7 @@ def bad_extract(tmp_path, case: str):
         cols = [c for c in COLUMNS if c != "besluit"]
         return write_parquet(tmp_path / "extract.parquet", base_rows(), columns=cols), ("besluit",), None
     if case.startswith("missing_"):
-        column = case[len("missing_"):]
+        column = case[len("missing_") :]
         assert column in COLUMNS, f"test bug: unknown column {column}"
         cols = [c for c in COLUMNS if c != column]
         # The extract holds nareis and 8evrm rows, so referent_id is required too.
@@ -155,10 +167,12 @@ def test_bad_extract_is_refused(tmp_path, case, command):
     assert CANARY not in both, f"identifier leaked:\n{both}"
     if columns:
         assert any(c in proc.stderr for c in columns), (
-            f"message does not name the column ({' or '.join(columns)}):\n{proc.stderr}")
+            f"message does not name the column ({' or '.join(columns)}):\n{proc.stderr}"
+        )
     if row_numbers:
         assert numbers_in(proc.stderr) & row_numbers, (
-            f"message names none of the row numbers {sorted(row_numbers)}:\n{proc.stderr}")
+            f"message names none of the row numbers {sorted(row_numbers)}:\n{proc.stderr}"
+        )
     if command == "tables":
         # Nothing written: DIR not created, or left empty.
         assert not out.exists() or not any(out.iterdir()), sorted(p.name for p in out.iterdir())
@@ -169,8 +183,16 @@ def test_message_gives_count_and_at_most_ten_row_numbers(tmp_path):
     rows = []
     for i in range(50):
         bad = 20 <= i < 35
-        rows.append(zaak(f"CANARYZ{i:03d}", f"CANARYP{i:03d}", "asylum" if bad else "asiel",
-                         "2020-02-01", "2020-06-01", "afwijzing"))
+        rows.append(
+            zaak(
+                f"CANARYZ{i:03d}",
+                f"CANARYP{i:03d}",
+                "asylum" if bad else "asiel",
+                "2020-02-01",
+                "2020-06-01",
+                "afwijzing",
+            )
+        )
     path = write_csv(tmp_path / "extract.csv", rows)
     proc = run_cli("validate", path)
     assert proc.returncode == 2
@@ -198,6 +220,7 @@ def test_bad_extract_leaves_existing_out_dir_untouched(tmp_path):
 
 # --------------------------------------------------------------------------- valid variants
 
+
 def write_variant(tmp_path, variant: str):
     rows = base_rows()
     if variant == "plain":
@@ -210,12 +233,12 @@ def write_variant(tmp_path, variant: str):
         return write_csv(tmp_path / "extract.csv", rows, dates="dmy")
     if variant == "excel_export":
         # What a Dutch spreadsheet export looks like: BOM, semicolons, dd-mm-yyyy, CRLF.
-        return write_csv(tmp_path / "extract.csv", rows, sep=";", bom=True, dates="dmy",
-                         line_end="\r\n")
+        return write_csv(tmp_path / "extract.csv", rows, sep=";", bom=True, dates="dmy", line_end="\r\n")
     if variant == "optional_columns":
         for i, r in enumerate(rows):
-            r.update(relatie="partner" if r["procedure"] != "asiel" else "",
-                     nationaliteit="SYR", geboortejaar=str(1980 + i))
+            r.update(
+                relatie="partner" if r["procedure"] != "asiel" else "", nationaliteit="SYR", geboortejaar=str(1980 + i)
+            )
         return write_csv(tmp_path / "extract.csv", rows, columns=[*COLUMNS, *OPTIONAL_COLUMNS])
     if variant == "parquet_text_dates":
         return write_parquet(tmp_path / "extract.parquet", rows)
@@ -224,8 +247,15 @@ def write_variant(tmp_path, variant: str):
     raise AssertionError(f"test bug: unknown variant {variant}")
 
 
-VARIANTS = ["semicolon", "utf8_bom", "dd_mm_yyyy", "excel_export", "optional_columns",
-            "parquet_text_dates", "parquet_typed_dates"]
+VARIANTS = [
+    "semicolon",
+    "utf8_bom",
+    "dd_mm_yyyy",
+    "excel_export",
+    "optional_columns",
+    "parquet_text_dates",
+    "parquet_typed_dates",
+]
 WINDOW = dict(start="2019-01-01", end="2022-12-31", peildatum="2023-06-30")
 
 
@@ -254,7 +284,7 @@ def test_plain_extract_gives_the_expected_counts(plain_tables):
     assert tabel[("nareis_op_nareis", 2021, "afwijzingen")] == 1
     assert tabel[("8evrm_na_nareis", 2021, "lopend")] == 1
     assert tabel[("nareis_na_8evrm", 2020, "inwilligingen")] == 1
-    assert tabel[("alle", 2021, "personen")] == 1          # both 2021 cases on P202
+    assert tabel[("alle", 2021, "personen")] == 1  # both 2021 cases on P202
     assert sum(v for (c, _, m), v in tabel.items() if c == "alle" and m == "aanvragen") == 3
     # nareis in the window (Z102 is filed in 2018, before it): Z109 (2020, granted),
     # Z103 (2021, rejected), Z112 (2021, granted), Z106 (2022, buitenbehandeling).

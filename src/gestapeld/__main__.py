@@ -1,4 +1,5 @@
 """`python -m gestapeld`: the same as the `gestapeld` command."""
+
 from .cli import main
 
 raise SystemExit(main())

@@ -1,4 +1,5 @@
 """Paths and the iteration YAML: the one place for every parameter."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -106,9 +107,7 @@ def _check(it: Iteration) -> None:
         raise ConfigError(f"iteration {it.id}: methode must be one of {', '.join(METHODS)}")
     unknown = [f for f in it.vormen if f not in FORMS]
     if unknown or not it.vormen:
-        raise ConfigError(
-            f"iteration {it.id}: unknown or no forms {unknown}; choose from {', '.join(FORMS)}"
-        )
+        raise ConfigError(f"iteration {it.id}: unknown or no forms {unknown}; choose from {', '.join(FORMS)}")
     if it.start > it.end:
         raise ConfigError(f"iteration {it.id}: start {it.start} is after end {it.end}")
 

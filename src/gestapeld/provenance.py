@@ -3,6 +3,7 @@
 Nothing here is volatile: no timestamps, durations or absolute paths, so a re-run with
 nothing changed gives the same provenance.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -17,8 +18,17 @@ from . import config
 
 #: Modules that build the site around the notebooks but never run inside one: changing
 #: them must not re-execute the notebooks (their outputs cannot change).
-BUILD_ONLY = {"cli.py", "runner.py", "publish.py", "checks.py", "sphinx_ext.py", "informatieblad.py", "__main__.py",
-              "workspace.py", "verify.py"}
+BUILD_ONLY = {
+    "cli.py",
+    "runner.py",
+    "publish.py",
+    "checks.py",
+    "sphinx_ext.py",
+    "informatieblad.py",
+    "__main__.py",
+    "workspace.py",
+    "verify.py",
+}
 
 LIBRARIES = ("pandas", "duckdb", "numpy", "pandera", "matplotlib", "papermill", "pyarrow")
 
@@ -50,8 +60,11 @@ def code_fingerprint(*extra: Path) -> str:
     re-executes only what depends on it.
     """
     h = hashlib.sha256()
-    files = sorted(p for p in config.PACKAGE_DIR.rglob("*")
-                   if p.suffix in (".py", ".sql") and "__pycache__" not in p.parts and p.name not in BUILD_ONLY)
+    files = sorted(
+        p
+        for p in config.PACKAGE_DIR.rglob("*")
+        if p.suffix in (".py", ".sql") and "__pycache__" not in p.parts and p.name not in BUILD_ONLY
+    )
     for p in [*files, *extra]:
         name = p.relative_to(config.PACKAGE_DIR).as_posix() if p.is_relative_to(config.PACKAGE_DIR) else p.name
         h.update(name.encode())
@@ -79,7 +92,14 @@ def versions() -> dict[str, str]:
 
 def job_fingerprint(*, template: Path, parameters: dict, data_sha256: str, code_sha256: str) -> str:
     """What an executed notebook depends on; equal fingerprints mean nothing to re-execute."""
-    blob = json.dumps({"template": sha256_file(template), "parameters": parameters,
-                       "data": data_sha256, "code": code_sha256, "versions": versions()},
-                      sort_keys=True).encode()
+    blob = json.dumps(
+        {
+            "template": sha256_file(template),
+            "parameters": parameters,
+            "data": data_sha256,
+            "code": code_sha256,
+            "versions": versions(),
+        },
+        sort_keys=True,
+    ).encode()
     return hashlib.sha256(blob).hexdigest()

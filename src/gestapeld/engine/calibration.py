@@ -1,4 +1,5 @@
 """The synthetic default beside the published figures (domain.md section 6)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -47,18 +48,32 @@ def achieved(extract: linkage.Extract, iteration: config.Iteration | None = None
     v3 = counts.compute(extract, it)
     upto_2022 = counts.compute(extract, it.replace(end=dt.date(2022, 12, 31)))
     rows: list[tuple[str, object, object]] = [
-        ("nareis_op_nareis_aanvragen_2019_2023", TARGETS["nareis_op_nareis_aanvragen_2019_2023"],
-         v3.value("nareis_op_nareis", "aanvragen")),
-        ("nareis_op_nareis_inwilligingen_2019_2023", TARGETS["nareis_op_nareis_inwilligingen_2019_2023"],
-         v3.value("nareis_op_nareis", "inwilligingen")),
-        ("alle_inwilligingen_2019_2022", TARGETS["alle_inwilligingen_2019_2022"],
-         upto_2022.value("alle", "inwilligingen")),
-        ("aandeel_nareis_op_nareis_in_nareis_inwilligingen_2019_2022",
-         TARGETS["aandeel_nareis_op_nareis_in_nareis_inwilligingen_2019_2022"],
-         upto_2022.value("nareis_op_nareis", "inwilligingen") / max(1, upto_2022.value("nareis_totaal", "inwilligingen"))),
+        (
+            "nareis_op_nareis_aanvragen_2019_2023",
+            TARGETS["nareis_op_nareis_aanvragen_2019_2023"],
+            v3.value("nareis_op_nareis", "aanvragen"),
+        ),
+        (
+            "nareis_op_nareis_inwilligingen_2019_2023",
+            TARGETS["nareis_op_nareis_inwilligingen_2019_2023"],
+            v3.value("nareis_op_nareis", "inwilligingen"),
+        ),
+        (
+            "alle_inwilligingen_2019_2022",
+            TARGETS["alle_inwilligingen_2019_2022"],
+            upto_2022.value("alle", "inwilligingen"),
+        ),
+        (
+            "aandeel_nareis_op_nareis_in_nareis_inwilligingen_2019_2022",
+            TARGETS["aandeel_nareis_op_nareis_in_nareis_inwilligingen_2019_2022"],
+            upto_2022.value("nareis_op_nareis", "inwilligingen")
+            / max(1, upto_2022.value("nareis_totaal", "inwilligingen")),
+        ),
     ]
     per_year = {j: v3.value("alle", "inwilligingen", j) for j in range(2019, 2023)}
-    rows.append(("piekjaar_alle_inwilligingen", TARGETS["piekjaar_alle_inwilligingen"], max(per_year, key=per_year.get)))
+    rows.append(
+        ("piekjaar_alle_inwilligingen", TARGETS["piekjaar_alle_inwilligingen"], max(per_year, key=per_year.get))
+    )
     fa = first_asylum_per_year(extract)
     for year, value in TARGETS["eerste_asielaanvragen"].items():
         rows.append((f"eerste_asielaanvragen_{year}", value, fa.get(year, 0)))
@@ -66,11 +81,15 @@ def achieved(extract: linkage.Extract, iteration: config.Iteration | None = None
     for year, value in TARGETS["nareis_inwilligingen"].items():
         rows.append((f"nareis_inwilligingen_{year}", value, ng.get(year, 0)))
     out = pd.DataFrame(rows, columns=["doel", "gepubliceerd", "synthetisch"])
+
     def ok(r) -> bool:
         if r["doel"].startswith("piekjaar"):
             return r["gepubliceerd"] == r["synthetisch"]
         return abs(r["synthetisch"] / r["gepubliceerd"] - 1) <= TOLERANCE
-    out["verhouding"] = [None if d.startswith("piekjaar") else round(s / p, 3)
-                         for d, p, s in zip(out["doel"], out["gepubliceerd"], out["synthetisch"])]
+
+    out["verhouding"] = [
+        None if d.startswith("piekjaar") else round(s / p, 3)
+        for d, p, s in zip(out["doel"], out["gepubliceerd"], out["synthetisch"])
+    ]
     out["binnen_marge"] = out.apply(ok, axis=1)
     return out

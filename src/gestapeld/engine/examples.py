@@ -3,6 +3,7 @@
 Invented persons (A, B, C, ...), not data: these are shown exactly, without disclosure
 control, because they describe no one.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -21,7 +22,7 @@ CASES: dict[str, dict] = {
     "nareis_op_nareis": {
         "titel": "Nareis op nareis via een eigen asielvergunning",
         "uitleg": "A krijgt asiel; B komt via nareis bij A; B krijgt later een eigen asielvergunning en "
-                  "vraagt nareis aan voor C. De aanvraag van C is gestapeld, want B kwam zelf via nareis.",
+        "vraagt nareis aan voor C. De aanvraag van C is gestapeld, want B kwam zelf via nareis.",
         "rijen": [
             ("1", "A", "", "asiel", "2016-01-10", "2016-06-01", "inwilliging"),
             ("2", "B", "A", "nareis", "2016-07-01", "2017-01-15", "inwilliging"),
@@ -32,8 +33,8 @@ CASES: dict[str, dict] = {
     "nareis_na_8evrm": {
         "titel": "Nareis na 8 EVRM (8 EVRM bij asiel)",
         "uitleg": "A krijgt asiel. B komt via 8 EVRM bij A; omdat A op B's aanvraagdatum al een "
-                  "asielvergunning had, is dat gezinshereniging *bij asiel*. B krijgt later een eigen "
-                  "asielvergunning en vraagt nareis aan voor C: nareis na 8 EVRM.",
+        "asielvergunning had, is dat gezinshereniging *bij asiel*. B krijgt later een eigen "
+        "asielvergunning en vraagt nareis aan voor C: nareis na 8 EVRM.",
         "rijen": [
             ("1", "A", "", "asiel", "2015-01-10", "2015-06-01", "inwilliging"),
             ("2", "B", "A", "8evrm", "2016-01-10", "2016-09-01", "inwilliging"),
@@ -44,8 +45,8 @@ CASES: dict[str, dict] = {
     "8evrm_na_nareis": {
         "titel": "8 EVRM na nareis",
         "uitleg": "A krijgt asiel; B komt via nareis bij A. B heeft alleen een afgeleide vergunning en kan "
-                  "dus geen nareis aanvragen, maar wel 8 EVRM: daarvoor is geen eigen asielvergunning "
-                  "nodig. B vraagt 8 EVRM aan voor C: 8 EVRM na nareis.",
+        "dus geen nareis aanvragen, maar wel 8 EVRM: daarvoor is geen eigen asielvergunning "
+        "nodig. B vraagt 8 EVRM aan voor C: 8 EVRM na nareis.",
         "rijen": [
             ("1", "A", "", "asiel", "2015-03-01", "2015-09-01", "inwilliging"),
             ("2", "B", "A", "nareis", "2015-10-01", "2016-04-01", "inwilliging"),
@@ -55,7 +56,7 @@ CASES: dict[str, dict] = {
     "8evrm_na_8evrm": {
         "titel": "8 EVRM na 8 EVRM",
         "uitleg": "A krijgt asiel; B komt via 8 EVRM bij A (bij asiel); later vraagt B 8 EVRM aan voor C. "
-                  "Op de peildatum is daarop nog niet beslist: de aanvraag telt mee als lopend.",
+        "Op de peildatum is daarop nog niet beslist: de aanvraag telt mee als lopend.",
         "rijen": [
             ("1", "A", "", "asiel", "2014-05-01", "2014-11-01", "inwilliging"),
             ("2", "B", "A", "8evrm", "2015-02-01", "2015-12-01", "inwilliging"),
@@ -65,8 +66,8 @@ CASES: dict[str, dict] = {
     "te_vroeg": {
         "titel": "Aangevraagd voordat de eerste stap besloten was",
         "uitleg": "D vraagt 8 EVRM aan met B als referent, maar dat gebeurt voordat B's eigen nareis "
-                  "is ingewilligd. Op de aanvraagdatum was B nog niet via gezinshereniging toegelaten: "
-                  "niet gestapeld.",
+        "is ingewilligd. Op de aanvraagdatum was B nog niet via gezinshereniging toegelaten: "
+        "niet gestapeld.",
         "rijen": [
             ("1", "A", "", "asiel", "2018-01-10", "2018-06-01", "inwilliging"),
             ("2", "B", "A", "nareis", "2018-07-01", "2019-03-01", "inwilliging"),
@@ -76,7 +77,7 @@ CASES: dict[str, dict] = {
     "buiten_asiel": {
         "titel": "8 EVRM met een Nederlandse referent telt niet",
         "uitleg": "E komt via 8 EVRM bij N, een Nederlander zonder asielvergunning. Als E later F laat "
-                  "overkomen, is dat gewone gezinsmigratie, geen gestapelde gezinshereniging bij asiel.",
+        "overkomen, is dat gewone gezinsmigratie, geen gestapelde gezinshereniging bij asiel.",
         "rijen": [
             ("1", "E", "N", "8evrm", "2017-03-01", "2017-09-01", "inwilliging"),
             ("2", "F", "E", "8evrm", "2020-01-15", "2020-07-01", "inwilliging"),
@@ -85,9 +86,9 @@ CASES: dict[str, dict] = {
     "gelijke_besluitdatum": {
         "titel": "Twee eerste stappen op dezelfde dag",
         "uitleg": "B heeft twee ingewilligde aanvragen als gezinslid van A, met dezelfde besluitdatum: "
-                  "een 8 EVRM (zaak 2) en een nareis (zaak 3). De eerste stap is dan de zaak met het "
-                  "kleinste zaaknummer, zaak 2. De latere nareis voor C heet daarom nareis na 8 EVRM, "
-                  "niet nareis op nareis, en telt één keer.",
+        "een 8 EVRM (zaak 2) en een nareis (zaak 3). De eerste stap is dan de zaak met het "
+        "kleinste zaaknummer, zaak 2. De latere nareis voor C heet daarom nareis na 8 EVRM, "
+        "niet nareis op nareis, en telt één keer.",
         "rijen": [
             ("1", "A", "", "asiel", "2015-01-10", "2015-06-01", "inwilliging"),
             ("2", "B", "A", "8evrm", "2015-08-01", "2016-05-01", "inwilliging"),
@@ -99,8 +100,8 @@ CASES: dict[str, dict] = {
     "minder_personen": {
         "titel": "Minder personen dan aanvragen",
         "uitleg": "B kwam via nareis bij A, kreeg een eigen asielvergunning en vraagt daarna nareis aan "
-                  "voor twee gezinsleden, C en D. Dat zijn twee gestapelde aanvragen, maar één referent: "
-                  "de maat *personen* telt B één keer.",
+        "voor twee gezinsleden, C en D. Dat zijn twee gestapelde aanvragen, maar één referent: "
+        "de maat *personen* telt B één keer.",
         "rijen": [
             ("1", "A", "", "asiel", "2015-01-10", "2015-06-01", "inwilliging"),
             ("2", "B", "A", "nareis", "2015-07-01", "2016-01-15", "inwilliging"),
@@ -112,9 +113,9 @@ CASES: dict[str, dict] = {
     "keten": {
         "titel": "Een keten van diepte 3: nareis op nareis op nareis",
         "uitleg": "A krijgt asiel; B komt via nareis bij A en krijgt later een eigen asielvergunning; C "
-                  "komt via nareis bij B en krijgt ook een eigen asielvergunning; daarna vraagt C nareis "
-                  "aan voor D. De aanvraag voor C heeft diepte 2, die voor D diepte 3 (op de peildatum "
-                  "nog niet beslist).",
+        "komt via nareis bij B en krijgt ook een eigen asielvergunning; daarna vraagt C nareis "
+        "aan voor D. De aanvraag voor C heeft diepte 2, die voor D diepte 3 (op de peildatum "
+        "nog niet beslist).",
         "rijen": [
             ("1", "A", "", "asiel", "2013-01-10", "2013-06-01", "inwilliging"),
             ("2", "B", "A", "nareis", "2013-07-01", "2014-01-15", "inwilliging"),
@@ -126,9 +127,17 @@ CASES: dict[str, dict] = {
     },
 }
 
-PARAMS = dict(id="voorbeeld", titel="voorbeeld", verzoek="", tijdlijn="", rationale="",
-              vormen=("nareis_op_nareis", "nareis_na_8evrm", "8evrm_na_nareis", "8evrm_na_8evrm"),
-              start=dt.date(2019, 1, 1), end=dt.date(2023, 12, 31), peildatum=dt.date(2024, 1, 15))
+PARAMS = dict(
+    id="voorbeeld",
+    titel="voorbeeld",
+    verzoek="",
+    tijdlijn="",
+    rationale="",
+    vormen=("nareis_op_nareis", "nareis_na_8evrm", "8evrm_na_nareis", "8evrm_na_8evrm"),
+    start=dt.date(2019, 1, 1),
+    end=dt.date(2023, 12, 31),
+    peildatum=dt.date(2024, 1, 15),
+)
 
 
 def case_input(name: str) -> pd.DataFrame:

@@ -5,6 +5,7 @@ on one in-memory DuckDB connection and hands back the connection with its temp t
 `zaken` (the extract as of the peildatum), `eerste_stap` (F1 per person), `gestapeld`
 (the stacked applications X in the period, all forms), `diepte` (chain depth per referent).
 """
+
 from __future__ import annotations
 
 import datetime as dt

@@ -17,6 +17,7 @@ volume (about 0.6 million applications); larger scales multiply every flow.
 The calibration targets (the published figures it is tuned to) are in `TARGETS`; the test
 `tests/test_synth_calibration.py` fails when the default drifts away from them.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -33,9 +34,21 @@ EXTRACT_DATE = dt.date(2024, 6, 30)
 
 #: First asylum applications per year (CBS 80059NED where published, interpolated between).
 FIRST_ASYLUM = {
-    2010: 13_330, 2011: 11_590, 2012: 9_660, 2013: 14_400, 2014: 21_810, 2015: 43_095,
-    2016: 18_170, 2017: 16_090, 2018: 20_355, 2019: 22_540, 2020: 13_720, 2021: 24_740,
-    2022: 35_535, 2023: 38_375, 2024: 16_000,  # 2024: January to June only
+    2010: 13_330,
+    2011: 11_590,
+    2012: 9_660,
+    2013: 14_400,
+    2014: 21_810,
+    2015: 43_095,
+    2016: 18_170,
+    2017: 16_090,
+    2018: 20_355,
+    2019: 22_540,
+    2020: 13_720,
+    2021: 24_740,
+    2022: 35_535,
+    2023: 38_375,
+    2024: 16_000,  # 2024: January to June only
 }
 NATIONALITIES = ("SYR", "ERI", "AFG", "IRQ", "YEM", "TUR", "overig")
 #: Share of first applications per nationality: (2010-2013, 2014-2016, 2017-2021, 2022-2024).
@@ -57,12 +70,12 @@ class Params:
     # a granted status holder also sponsors someone outside the core family under art. 8 EVRM
     p_8evrm_by_holder: float = 0.04
     # admitted family members (nareis or 8 EVRM bij asiel)
-    p_independent_asylum: float = 0.085     # file an own asylum application later
+    p_independent_asylum: float = 0.085  # file an own asylum application later
     grant_independent_asylum: float = 0.60
     p_stacked_nareis_given_own_permit: float = 0.12
-    stacked_family_mean: float = 1.35     # family members per stacking holder
+    stacked_family_mean: float = 1.35  # family members per stacking holder
     p_nareis_without_permit: float = 0.006  # try nareis on a derived permit (mostly rejected)
-    p_8evrm_by_admitted: float = 0.020      # sponsor someone under art. 8 EVRM
+    p_8evrm_by_admitted: float = 0.020  # sponsor someone under art. 8 EVRM
     grant_nareis: float = 0.82
     grant_nareis_without_permit: float = 0.05
     grant_8evrm: float = 0.40
@@ -72,11 +85,11 @@ class Params:
     own_asylum_lag_mean: float = 1200.0  # days from admission to the own asylum application
     # registration (domain.md section 7): a family application filed abroad (at an embassy)
     # is entered in the case system later; an assumption, no published distribution
-    p_filed_abroad: float = 0.60            # share of nareis and 8 EVRM applications filed abroad
-    registration_lag_mean: float = 35.0     # days, typical lag of those filed abroad
-    p_long_registration: float = 0.12       # of those: recorded months later (missing documents)
+    p_filed_abroad: float = 0.60  # share of nareis and 8 EVRM applications filed abroad
+    registration_lag_mean: float = 35.0  # days, typical lag of those filed abroad
+    p_long_registration: float = 0.12  # of those: recorded months later (missing documents)
     long_registration_days: tuple[int, int] = (90, 270)
-    registration_backlog: float = 1.6       # lags grew with the 2022-2023 backlog
+    registration_backlog: float = 1.6  # lags grew with the 2022-2023 backlog
     covid_filing_delay: float = 0.70  # share of 2020 family applications filed later
     covid_decision_delay: float = 0.72  # share of 2020 family decisions slipping to 2021
     wave_family_factor: float = 1.3
@@ -149,8 +162,9 @@ class _Sim:
         hit = (days >= COVID_START) & (days <= COVID_END) & (self.rng.random(days.size) < share)
         return np.where(hit, days + self.rng.integers(90, longest, days.size), days)
 
-    def decide(self, aanvraag: np.ndarray, grant_p: np.ndarray | float, mean_lag: np.ndarray | float,
-               covid: float = 0.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def decide(
+        self, aanvraag: np.ndarray, grant_p: np.ndarray | float, mean_lag: np.ndarray | float, covid: float = 0.0
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Decision day and outcome; lags are gamma distributed; grants as given."""
         size = aanvraag.size
         lag = self.rng.gamma(2.0, np.broadcast_to(mean_lag, size) / 2.0).astype(np.int64) + 14
@@ -158,8 +172,11 @@ class _Sim:
         u = self.rng.random(size)
         granted = u < np.broadcast_to(grant_p, size)
         rest = self.rng.random(size)
-        besluit = np.where(granted, "inwilliging",
-                           np.where(rest < 0.82, "afwijzing", np.where(rest < 0.94, "intrekking", "buitenbehandeling")))
+        besluit = np.where(
+            granted,
+            "inwilliging",
+            np.where(rest < 0.82, "afwijzing", np.where(rest < 0.94, "intrekking", "buitenbehandeling")),
+        )
         return day, besluit, granted
 
     def backlog_lag(self, aanvraag: np.ndarray, normal: float, backlog: float = 2.2) -> np.ndarray:
@@ -202,14 +219,32 @@ class _Sim:
         persoon = self.persons(aanvraag.size)
         grant_p = np.array([GRANT_RATE[x] for x in NATIONALITIES])[nat]
         dag, besluit, granted = self.decide(aanvraag, grant_p, self.backlog_lag(aanvraag, 200, 1.6))
-        self.apps.add(persoon=persoon, referent=np.full(persoon.size, -1), procedure=np.full(persoon.size, "asiel"),
-                      aanvraag=aanvraag, registratie=aanvraag, besluit_dag=dag, besluit=besluit, nationaliteit=nat,
-                      relatie=np.full(persoon.size, ""))
+        self.apps.add(
+            persoon=persoon,
+            referent=np.full(persoon.size, -1),
+            procedure=np.full(persoon.size, "asiel"),
+            aanvraag=aanvraag,
+            registratie=aanvraag,
+            besluit_dag=dag,
+            besluit=besluit,
+            nationaliteit=nat,
+            relatie=np.full(persoon.size, ""),
+        )
         return persoon[granted], dag[granted], nat[granted]
 
-    def family(self, holders: np.ndarray, grant_day: np.ndarray, nat: np.ndarray, *, mean_members: np.ndarray,
-               procedure: str, grant_p: float, mean_delay: float, relatie: tuple[str, ...],
-               early_share: float = 0.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def family(
+        self,
+        holders: np.ndarray,
+        grant_day: np.ndarray,
+        nat: np.ndarray,
+        *,
+        mean_members: np.ndarray,
+        procedure: str,
+        grant_p: float,
+        mean_delay: float,
+        relatie: tuple[str, ...],
+        early_share: float = 0.0,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Family members who apply with the holders as referent; returns those admitted."""
         k = self.rng.poisson(mean_members)
         ref = np.repeat(holders, k)
@@ -221,26 +256,45 @@ class _Sim:
             delay = np.where(early, -self.rng.integers(10, 150, ref.size), delay)
         aanvraag = self.covid_delay(base + delay + 1, self.p.covid_filing_delay, longest=380)
         persoon = self.persons(ref.size)
-        dag, besluit, granted = self.decide(aanvraag, grant_p, self.backlog_lag(aanvraag, 150, 1.3),
-                                            covid=self.p.covid_decision_delay)
+        dag, besluit, granted = self.decide(
+            aanvraag, grant_p, self.backlog_lag(aanvraag, 150, 1.3), covid=self.p.covid_decision_delay
+        )
         rel = np.array(relatie)[self.rng.integers(0, len(relatie), ref.size)]
         registratie = self.registration(aanvraag)
         # nothing is decided before it is registered: such a decision waits two weeks more
         dag = np.maximum(dag, registratie + 14)
-        self.apps.add(persoon=persoon, referent=ref, procedure=np.full(ref.size, procedure), aanvraag=aanvraag,
-                      registratie=registratie, besluit_dag=dag, besluit=besluit, nationaliteit=fam_nat, relatie=rel)
+        self.apps.add(
+            persoon=persoon,
+            referent=ref,
+            procedure=np.full(ref.size, procedure),
+            aanvraag=aanvraag,
+            registratie=registratie,
+            besluit_dag=dag,
+            besluit=besluit,
+            nationaliteit=fam_nat,
+            relatie=rel,
+        )
         return persoon[granted], dag[granted], fam_nat[granted]
 
-    def own_asylum(self, admitted: np.ndarray, day: np.ndarray, nat: np.ndarray, p: float
-                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def own_asylum(
+        self, admitted: np.ndarray, day: np.ndarray, nat: np.ndarray, p: float
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Independent asylum applications by admitted family members."""
         who = self.rng.random(admitted.size) < p
         persoon, base, n = admitted[who], day[who], nat[who]
         aanvraag = base + self.rng.gamma(2.0, self.p.own_asylum_lag_mean / 2, persoon.size).astype(np.int64) + 30
         dag, besluit, granted = self.decide(aanvraag, self.p.grant_independent_asylum, self.backlog_lag(aanvraag, 220))
-        self.apps.add(persoon=persoon, referent=np.full(persoon.size, -1), procedure=np.full(persoon.size, "asiel"),
-                      aanvraag=aanvraag, registratie=aanvraag, besluit_dag=dag, besluit=besluit, nationaliteit=n,
-                      relatie=np.full(persoon.size, ""))
+        self.apps.add(
+            persoon=persoon,
+            referent=np.full(persoon.size, -1),
+            procedure=np.full(persoon.size, "asiel"),
+            aanvraag=aanvraag,
+            registratie=aanvraag,
+            besluit_dag=dag,
+            besluit=besluit,
+            nationaliteit=n,
+            relatie=np.full(persoon.size, ""),
+        )
         return persoon[granted], dag[granted], n[granted]
 
     def run(self, progress: bool) -> pd.DataFrame:
@@ -253,38 +307,90 @@ class _Sim:
         sponsors = self.persons(k)  # Dutch citizens and other residents: no record of their own
         sday = _day(dt.date(2010, 1, 1)) + self.rng.integers(0, END_DAY - _day(dt.date(2010, 1, 1)), k)
         snat = self.rng.integers(0, len(NATIONALITIES), k)
-        ordinary, oday, onat = self.family(sponsors, sday, snat, mean_members=np.ones(k), procedure="8evrm",
-                                           grant_p=p.grant_8evrm, mean_delay=30, relatie=("partner", "ouder", "overig"))
-        self.family(ordinary, oday, onat, mean_members=np.full(ordinary.size, p.p_8evrm_by_ordinary_admitted),
-                    procedure="8evrm", grant_p=p.grant_8evrm, mean_delay=700, relatie=("partner", "overig"))
+        ordinary, oday, onat = self.family(
+            sponsors,
+            sday,
+            snat,
+            mean_members=np.ones(k),
+            procedure="8evrm",
+            grant_p=p.grant_8evrm,
+            mean_delay=30,
+            relatie=("partner", "ouder", "overig"),
+        )
+        self.family(
+            ordinary,
+            oday,
+            onat,
+            mean_members=np.full(ordinary.size, p.p_8evrm_by_ordinary_admitted),
+            procedure="8evrm",
+            grant_p=p.grant_8evrm,
+            mean_delay=700,
+            relatie=("partner", "overig"),
+        )
 
         admitted = (np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, np.int64))
         for gen in range(p.generations):
             if progress:
-                print(f"  generation {gen + 1}/{p.generations}: {holders.size} sponsors with an own asylum permit",
-                      file=sys.stderr)
+                print(
+                    f"  generation {gen + 1}/{p.generations}: {holders.size} sponsors with an own asylum permit",
+                    file=sys.stderr,
+                )
             if gen == 0:  # the 2015-2016 wave brought larger families, the 2022-2023 one smaller
                 year = 1970 + hday / 365.25
-                mean = nareis_mean[hnat] * np.where((year >= 2014) & (year < 2017), p.wave_family_factor,
-                                                    np.where(year >= 2022, p.late_family_factor, 1.0))
+                mean = nareis_mean[hnat] * np.where(
+                    (year >= 2014) & (year < 2017),
+                    p.wave_family_factor,
+                    np.where(year >= 2022, p.late_family_factor, 1.0),
+                )
             else:
                 mean = np.full(holders.size, p.stacked_family_mean)
             if gen > 0:  # only some holders who came by family reunification stack
                 mean = mean * (self.rng.random(holders.size) < p.p_stacked_nareis_given_own_permit)
-            a1 = self.family(holders, hday, hnat, mean_members=mean, procedure="nareis", grant_p=p.grant_nareis,
-                             mean_delay=75, relatie=("partner", "kind"), early_share=0.02)
-            a2 = self.family(holders, hday, hnat, mean_members=np.full(holders.size, p.p_8evrm_by_holder),
-                             procedure="8evrm", grant_p=p.grant_8evrm, mean_delay=400,
-                             relatie=("partner", "ouder", "overig"), early_share=0.1)
+            a1 = self.family(
+                holders,
+                hday,
+                hnat,
+                mean_members=mean,
+                procedure="nareis",
+                grant_p=p.grant_nareis,
+                mean_delay=75,
+                relatie=("partner", "kind"),
+                early_share=0.02,
+            )
+            a2 = self.family(
+                holders,
+                hday,
+                hnat,
+                mean_members=np.full(holders.size, p.p_8evrm_by_holder),
+                procedure="8evrm",
+                grant_p=p.grant_8evrm,
+                mean_delay=400,
+                relatie=("partner", "ouder", "overig"),
+                early_share=0.1,
+            )
             # Admitted family members of earlier generations act as sponsors now.
             adm, aday, anat = admitted
             if adm.size:
-                self.family(adm, aday, anat, mean_members=np.full(adm.size, p.p_nareis_without_permit),
-                            procedure="nareis", grant_p=p.grant_nareis_without_permit, mean_delay=500,
-                            relatie=("partner", "kind"))
-                self.family(adm, aday, anat, mean_members=np.full(adm.size, p.p_8evrm_by_admitted),
-                            procedure="8evrm", grant_p=p.grant_8evrm, mean_delay=600,
-                            relatie=("partner", "ouder", "overig"))
+                self.family(
+                    adm,
+                    aday,
+                    anat,
+                    mean_members=np.full(adm.size, p.p_nareis_without_permit),
+                    procedure="nareis",
+                    grant_p=p.grant_nareis_without_permit,
+                    mean_delay=500,
+                    relatie=("partner", "kind"),
+                )
+                self.family(
+                    adm,
+                    aday,
+                    anat,
+                    mean_members=np.full(adm.size, p.p_8evrm_by_admitted),
+                    procedure="8evrm",
+                    grant_p=p.grant_8evrm,
+                    mean_delay=600,
+                    relatie=("partner", "ouder", "overig"),
+                )
             admitted = tuple(np.concatenate([x, y]) for x, y in zip(a1, a2))
             holders, hday, hnat = self.own_asylum(*admitted, p=p.p_independent_asylum)
         return self.frame()
@@ -304,19 +410,21 @@ class _Sim:
         perm = self.rng.permutation(self.next_person) + 1_000_000
         order = np.lexsort((persoon, aanvraag))
         born = self.rng.integers(1950, 2020, keep.sum())
-        df = pd.DataFrame({
-            "zaak_id": [f"Z{n:09d}" for n in range(1, order.size + 1)],
-            "persoon_id": [f"P{n:09d}" for n in perm[persoon[order]]],
-            "referent_id": [f"P{perm[r]:09d}" if r >= 0 else None for r in referent[order]],
-            "procedure": cat(a.procedure)[keep][order],
-            "aanvraagdatum": _dates(aanvraag[order]),
-            "registratiedatum": _dates(registratie[order]),
-            "besluitdatum": _dates(np.where(pending, -1, besluit_dag)[order]),
-            "besluit": np.where(pending, None, besluit)[order],
-            "relatie": np.where(cat(a.relatie)[keep] == "", None, cat(a.relatie)[keep])[order],
-            "nationaliteit": np.array(NATIONALITIES, dtype=object)[cat(a.nationaliteit)[keep]][order],
-            "geboortejaar": born.astype("int64"),
-        })
+        df = pd.DataFrame(
+            {
+                "zaak_id": [f"Z{n:09d}" for n in range(1, order.size + 1)],
+                "persoon_id": [f"P{n:09d}" for n in perm[persoon[order]]],
+                "referent_id": [f"P{perm[r]:09d}" if r >= 0 else None for r in referent[order]],
+                "procedure": cat(a.procedure)[keep][order],
+                "aanvraagdatum": _dates(aanvraag[order]),
+                "registratiedatum": _dates(registratie[order]),
+                "besluitdatum": _dates(np.where(pending, -1, besluit_dag)[order]),
+                "besluit": np.where(pending, None, besluit)[order],
+                "relatie": np.where(cat(a.relatie)[keep] == "", None, cat(a.relatie)[keep])[order],
+                "nationaliteit": np.array(NATIONALITIES, dtype=object)[cat(a.nationaliteit)[keep]][order],
+                "geboortejaar": born.astype("int64"),
+            }
+        )
         return df
 
 
@@ -326,8 +434,9 @@ def _dates(days: np.ndarray) -> pd.Series:
     return s.where(days >= 0, None)
 
 
-def generate(*, seed: int = 20240216, scale: float = 1.0, params: Params = Params(),
-             progress: bool = False) -> pd.DataFrame:
+def generate(
+    *, seed: int = 20240216, scale: float = 1.0, params: Params = Params(), progress: bool = False
+) -> pd.DataFrame:
     """The synthetic extract as a DataFrame (same seed and scale: same rows)."""
     return _Sim(seed, scale, params).run(progress)
 
@@ -345,6 +454,7 @@ def write(path: Path | str, *, seed: int = 20240216, scale: float = 1.0, progres
     else:
         import pyarrow as pa
         import pyarrow.parquet as pq
+
         table = pa.Table.from_pandas(df, preserve_index=False)
         table = table.replace_schema_metadata(None)  # no library versions in the bytes
         pq.write_table(table, tmp, compression="zstd")

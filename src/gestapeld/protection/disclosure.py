@@ -14,6 +14,7 @@ Policy (explained in the book, page `beveiliging`, and the README):
   secondary suppression (symbol `secondary`) hides further cells until that holds
   (disclosure_audit.py).
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -25,19 +26,21 @@ import pandas as pd
 class Policy:
     """Every parameter of the disclosure control, in one place (book page `beveiliging`)."""
 
-    threshold: int = 10     # counts 1 .. threshold-1 are shown as the symbol `<threshold`
-    base: int = 10          # other counts are rounded half up to a multiple of `base`
-    min_values: int = 5     # a hidden cell must keep at least this many possible values
-    secondary: str = "x"    # symbol of a cell hidden by secondary suppression
+    threshold: int = 10  # counts 1 .. threshold-1 are shown as the symbol `<threshold`
+    base: int = 10  # other counts are rounded half up to a multiple of `base`
+    min_values: int = 5  # a hidden cell must keep at least this many possible values
+    secondary: str = "x"  # symbol of a cell hidden by secondary suppression
 
     @property
     def symbol(self) -> str:
         return f"<{self.threshold}"
 
     def describe(self) -> str:
-        return (f"afgerond op {self.base}-tallen; aantallen kleiner dan {self.threshold} "
-                f"weergegeven als '{self.symbol}'; cellen die een afgeschermd aantal zouden verraden, "
-                f"weergegeven als '{self.secondary}'")
+        return (
+            f"afgerond op {self.base}-tallen; aantallen kleiner dan {self.threshold} "
+            f"weergegeven als '{self.symbol}'; cellen die een afgeschermd aantal zouden verraden, "
+            f"weergegeven als '{self.secondary}'"
+        )
 
 
 DEFAULT = Policy()
@@ -67,9 +70,7 @@ def protect(tabel: pd.DataFrame, policy: Policy = DEFAULT) -> pd.DataFrame:
     t = tabel.copy()
     key = ["categorie", "jaar"]
     base_counts = t[t["maat"] == "aanvragen"].set_index(key)["aantal"]
-    small_population = t.set_index(key).index.map(
-        lambda k: 0 < base_counts.get(k, policy.threshold) < policy.threshold
-    )
+    small_population = t.set_index(key).index.map(lambda k: 0 < base_counts.get(k, policy.threshold) < policy.threshold)
     small = (t["aantal"] > 0) & (t["aantal"] < policy.threshold)
     suppressed = small.to_numpy() | pd.Series(small_population, index=t.index).to_numpy()
     t["aantal"] = [publish_value(n, policy, suppressed=s) for n, s in zip(t["aantal"], suppressed)]

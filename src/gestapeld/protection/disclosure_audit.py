@@ -33,6 +33,7 @@ possible, and with every cell hidden nothing is narrow, so the loop ends after a
 many rounds as there are cells; `disclosure.ProtectionError` (naming the table) guards a
 policy that asks for more than that. Deterministic: the same cells give the same pattern.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -106,8 +107,9 @@ def propagate(cells: dict[tuple, str], rels, threshold: int, base: int) -> dict[
     return iv
 
 
-def findings(cells: dict[tuple, str], forms: list[str], *, threshold: int, base: int,
-             min_values: int = 5) -> list[tuple[tuple, tuple[float, float]]]:
+def findings(
+    cells: dict[tuple, str], forms: list[str], *, threshold: int, base: int, min_values: int = 5
+) -> list[tuple[tuple, tuple[float, float]]]:
     rels = relations(cells, forms)
     iv = propagate(cells, rels, threshold, base)
     out = []
@@ -121,8 +123,15 @@ def findings(cells: dict[tuple, str], forms: list[str], *, threshold: int, base:
     return out
 
 
-def secondary_suppression(cells: dict[tuple, str], exact: dict[tuple, int], forms: list[str], *,
-                          threshold: int, base: int, min_values: int = 5) -> tuple[dict[tuple, str], list]:
+def secondary_suppression(
+    cells: dict[tuple, str],
+    exact: dict[tuple, int],
+    forms: list[str],
+    *,
+    threshold: int,
+    base: int,
+    min_values: int = 5,
+) -> tuple[dict[tuple, str], list]:
     """Hide published parts until no suppressed cell can be narrowed; returns cells and the first findings."""
     cells = dict(cells)
     first = findings(cells, forms, threshold=threshold, base=base, min_values=min_values)
@@ -145,8 +154,7 @@ def secondary_suppression(cells: dict[tuple, str], exact: dict[tuple, int], form
     return cells, first
 
 
-def edition_findings(earlier: dict[tuple, str], later: dict[tuple, str], *, threshold: int,
-                     base: int) -> list[tuple]:
+def edition_findings(earlier: dict[tuple, str], later: dict[tuple, str], *, threshold: int, base: int) -> list[tuple]:
     """Cells published in two editions whose difference pins a small group of applications:
     the change between the editions is certainly not zero and certainly below the threshold."""
     out = []
@@ -206,8 +214,7 @@ def _span(label: str, years: list[str]) -> list[str] | None:
     return None
 
 
-def structure(keys, forms: list[str], *,
-              extra_equalities: tuple[tuple[Key, tuple[Key, ...]], ...] = ()) -> Structure:
+def structure(keys, forms: list[str], *, extra_equalities: tuple[tuple[Key, tuple[Key, ...]], ...] = ()) -> Structure:
     """The definitional relations among `keys` (categorie, jaar, maat) of one iteration."""
     keys = set(keys)
     years = sorted({k[1] for k in keys if k[1].isdigit()})
@@ -215,7 +222,7 @@ def structure(keys, forms: list[str], *,
     cats = [*forms, "alle"]
     hidden: set[Key] = set()
     # a subtotal's applications: not published, but a reader can sum them from the years
-    for (c, j, m) in list(keys):
+    for c, j, m in list(keys):
         if m in MEASURES and m != "aanvragen" and not j.isdigit() and (c, j, "aanvragen") not in keys:
             if all((c, y, "aanvragen") in keys for y in _span(j, years) or []):
                 hidden.add((c, j, "aanvragen"))
@@ -231,7 +238,7 @@ def structure(keys, forms: list[str], *,
             parts = tuple((f, j, m) for f in forms)
             if m != "personen" and ("alle", j, m) in allkeys and all(p in allkeys for p in parts):
                 eq.append((("alle", j, m), parts))  # with one form: alle is that form
-    for (c, j, m) in sorted(allkeys):
+    for c, j, m in sorted(allkeys):
         span = _span(j, years)
         if span is not None and m in MEASURES and m != "personen":
             parts = tuple((c, y, m) for y in span)
@@ -239,7 +246,7 @@ def structure(keys, forms: list[str], *,
                 eq.append(((c, j, m), parts))
     eq.extend(extra_equalities)
     ineq: list = []
-    for (c, j, m) in sorted(allkeys):
+    for c, j, m in sorted(allkeys):
         if m in (*OUTCOMES, "personen") and (c, j, "aanvragen") in allkeys:
             ineq.append((((c, j, m),), ((c, j, "aanvragen"),)))
     for j in years:
@@ -255,8 +262,11 @@ def structure(keys, forms: list[str], *,
             parts = tuple((f, j, m) for f in nareis_forms)
             if ("nareis_totaal", j, m) in allkeys and parts and all(p in allkeys for p in parts):
                 ineq.append((parts, (("nareis_totaal", j, m),)))
-    pop = tuple(((c, j, m), (c, j, "aanvragen")) for (c, j, m) in sorted(allkeys)
-                if m in MEASURES and m != "aanvragen" and (c, j, "aanvragen") in allkeys)
+    pop = tuple(
+        ((c, j, m), (c, j, "aanvragen"))
+        for (c, j, m) in sorted(allkeys)
+        if m in MEASURES and m != "aanvragen" and (c, j, "aanvragen") in allkeys
+    )
     return Structure(tuple(eq), tuple(ineq), pop, tuple(sorted(hidden)))
 
 
@@ -299,6 +309,7 @@ def _quiet_highs():
     """A HiGHS instance without its start-up banner (written to file descriptor 1, which a
     notebook would capture) and without solver logs."""
     import highspy
+
     sys.stdout.flush()
     saved = os.dup(1)
     try:
@@ -323,6 +334,7 @@ class _Program:
         import highspy
         import numpy as np
         from scipy import sparse
+
         dom, disj = _domains(cells, struct, policy)
         self.keys = sorted(dom)
         self.index = {k: i for i, k in enumerate(self.keys)}
@@ -405,8 +417,9 @@ def suppressed(cells: dict[Key, str], policy) -> list[Key]:
     return sorted(k for k, v in cells.items() if v == policy.secondary or v.startswith("<"))
 
 
-def lp_ranges(cells: dict[Key, str], struct: Structure, policy, *, only_unsafe: bool = True,
-              exact: dict[Key, int] | None = None) -> dict[Key, tuple[int, int]]:
+def lp_ranges(
+    cells: dict[Key, str], struct: Structure, policy, *, only_unsafe: bool = True, exact: dict[Key, int] | None = None
+) -> dict[Key, tuple[int, int]]:
     """Feasible integer range of every hidden cell over everything published.
 
     With `only_unsafe`, a cell already seen taking `min_values` different values at feasible
@@ -464,11 +477,13 @@ def lp_ranges(cells: dict[Key, str], struct: Structure, policy, *, only_unsafe: 
     return out
 
 
-def lp_findings(cells: dict[Key, str], struct: Structure, policy, *,
-                exact: dict[Key, int] | None = None) -> list[Key]:
+def lp_findings(cells: dict[Key, str], struct: Structure, policy, *, exact: dict[Key, int] | None = None) -> list[Key]:
     """Hidden cells with fewer than `min_values` possible values (a certain zero is fine)."""
-    return [k for k, (lo, hi) in lp_ranges(cells, struct, policy, exact=exact).items()
-            if hi > 0 and hi - lo + 1 < policy.min_values]
+    return [
+        k
+        for k, (lo, hi) in lp_ranges(cells, struct, policy, exact=exact).items()
+        if hi > 0 and hi - lo + 1 < policy.min_values
+    ]
 
 
 def _neighbours(struct: Structure) -> dict[Key, set]:
@@ -508,13 +523,15 @@ def _choose(key: Key, cells: dict[Key, str], exact: dict[Key, int], nb: dict[Key
     return None
 
 
-def protect(cells: dict[Key, str], exact: dict[Key, int], struct: Structure, policy, *,
-            table: str = "tabel") -> tuple[dict[Key, str], list[Key]]:
+def protect(
+    cells: dict[Key, str], exact: dict[Key, int], struct: Structure, policy, *, table: str = "tabel"
+) -> tuple[dict[Key, str], list[Key]]:
     """Secondary suppression until the attacker's program finds nothing.
 
     Returns the protected cells and the findings before secondary suppression. Raises
     `disclosure.ProtectionError` naming `table` when even hiding every number is not enough."""
     from .disclosure import ProtectionError
+
     cells = dict(cells)
     nb = _neighbours(struct)
     first = found = lp_findings(cells, struct, policy, exact=exact)
@@ -527,7 +544,8 @@ def protect(cells: dict[Key, str], exact: dict[Key, int], struct: Structure, pol
                 raise ProtectionError(
                     f"{table}: cannot be protected; even with every number hidden, "
                     f"{len(found)} hidden cell(s) keep fewer than {policy.min_values} possible values "
-                    f"(first: {found[0]}). Publish a coarser table (fewer years or forms).")
+                    f"(first: {found[0]}). Publish a coarser table (fewer years or forms)."
+                )
             hide = {min(rest, key=lambda k: _cost(k, cells, exact))}
         for k in hide:
             cells[k] = policy.secondary

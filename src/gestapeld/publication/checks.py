@@ -1,4 +1,5 @@
 """Checks run on the staged site before it is published (the build fails on any finding)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -14,6 +15,7 @@ def assert_safe() -> None:
     from .. import config
     from ..protection import disclosure, disclosure_audit
     from . import report
+
     pol = disclosure.DEFAULT
     pages = []
     for it in config.iterations().values():

@@ -1,4 +1,5 @@
 """CSV and XLSX downloads with deterministic bytes (no timestamps inside the XLSX zip)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -18,7 +19,9 @@ def write_csv(df: pd.DataFrame, path: Path) -> None:
 
 
 def _epoch() -> dt.datetime:
-    return dt.datetime.fromtimestamp(int(os.environ.get("SOURCE_DATE_EPOCH", "1708041600")), dt.UTC).replace(tzinfo=None)
+    return dt.datetime.fromtimestamp(int(os.environ.get("SOURCE_DATE_EPOCH", "1708041600")), dt.UTC).replace(
+        tzinfo=None
+    )
 
 
 def write_xlsx(sheets: dict[str, pd.DataFrame], path: Path) -> None:
@@ -39,6 +42,8 @@ def write_xlsx(sheets: dict[str, pd.DataFrame], path: Path) -> None:
             data = zin.read(item.filename)
             if item.filename == "docProps/core.xml":  # openpyxl stamps `modified` at save time
                 stamp = _epoch().strftime("%Y-%m-%dT%H:%M:%SZ").encode()
-                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)", rb"\g<1>" + stamp + rb"\g<2>", data)
+                data = re.sub(
+                    rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)", rb"\g<1>" + stamp + rb"\g<2>", data
+                )
             zout.writestr(info, data)
     Path(path).write_bytes(out.getvalue())

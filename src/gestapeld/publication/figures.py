@@ -3,6 +3,7 @@
 Deterministic output: fixed SVG hash salt, no dates or software names in metadata.
 Colours: the Okabe-Ito palette (colour-blind safe).
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -20,22 +21,27 @@ HATCHES = ["", "//", "..", "xx"]
 def setup() -> None:
     """House style and deterministic metadata for every figure."""
     pd.set_option("display.max_colwidth", None)  # no "..." in the tables of the book
-    plt.rcParams.update({
-        "svg.hashsalt": "gestapeld",
-        "svg.fonttype": "none",
-        "font.family": "DejaVu Sans",
-        "font.size": 10,
-        "axes.prop_cycle": matplotlib.cycler(color=OKABE_ITO),
-        "axes.spines.top": False,
-        "axes.spines.right": False,
-        "figure.dpi": 100,
-        "savefig.dpi": 100,
-    })
+    plt.rcParams.update(
+        {
+            "svg.hashsalt": "gestapeld",
+            "svg.fonttype": "none",
+            "font.family": "DejaVu Sans",
+            "font.size": 10,
+            "axes.prop_cycle": matplotlib.cycler(color=OKABE_ITO),
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "figure.dpi": 100,
+            "savefig.dpi": 100,
+        }
+    )
     try:  # inline figures in notebooks: no software name in the PNG
         from IPython import get_ipython
+
         ip = get_ipython()
         if ip is not None:
-            ip.run_line_magic("config", "InlineBackend.print_figure_kwargs = {'metadata': {'Software': None}, 'bbox_inches': 'tight'}")
+            ip.run_line_magic(
+                "config", "InlineBackend.print_figure_kwargs = {'metadata': {'Software': None}, 'bbox_inches': 'tight'}"
+            )
             ip.run_line_magic("config", "InlineBackend.figure_formats = ['png']")
     except ImportError:
         pass
@@ -44,6 +50,7 @@ def setup() -> None:
 def show(fig: plt.Figure) -> None:
     """Display a figure exactly once (papermill and nbval alike), then close it."""
     from IPython.display import display
+
     display(fig)
     plt.close(fig)
 
@@ -96,8 +103,15 @@ def series_by_year(wide: pd.DataFrame, *, maat: str, titel: str, ylabel: str) ->
         xs = [x + (i - (n - 1) / 2) * width for x in range(len(pivot.index))]
         raw = list(pivot[cat])
         ys = [_number(v) for v in raw]
-        ax.bar(xs, [0.0 if y != y else y for y in ys], width=width, label=FORM_LABELS.get(cat, cat),
-               color=OKABE_ITO[i % len(OKABE_ITO)], hatch=HATCHES[i % len(HATCHES)], edgecolor="white")
+        ax.bar(
+            xs,
+            [0.0 if y != y else y for y in ys],
+            width=width,
+            label=FORM_LABELS.get(cat, cat),
+            color=OKABE_ITO[i % len(OKABE_ITO)],
+            hatch=HATCHES[i % len(HATCHES)],
+            edgecolor="white",
+        )
         for x, y, v in zip(xs, ys, raw):
             if y != y:  # suppressed: no bar (height 0 above), a mark instead
                 missing = True
@@ -151,14 +165,20 @@ def waterfall(steps: pd.DataFrame, *, titel: str, ylabel: str) -> plt.Figure:
             label_y, label = 0, _nl(value, sign=True)
         else:
             bottom = running if value >= 0 else running + value
-            ax.bar(i, abs(value), bottom=bottom, color=OKABE_ITO[1] if value >= 0 else OKABE_ITO[5],
-                   hatch="//" if value < 0 else "")
+            ax.bar(
+                i,
+                abs(value),
+                bottom=bottom,
+                color=OKABE_ITO[1] if value >= 0 else OKABE_ITO[5],
+                hatch="//" if value < 0 else "",
+            )
             lo, hi = (row.get("laagste"), row.get("hoogste")) if has_range else (None, None)
             if lo is not None and hi is not None and lo == lo and hi == hi:
                 # the effect's range over the six orders, drawn from the same starting level
                 ax.vlines(i, running + float(lo), running + float(hi), color=OKABE_ITO[7], linewidth=1.5)
-                ax.hlines([running + float(lo), running + float(hi)], i - 0.12, i + 0.12,
-                          color=OKABE_ITO[7], linewidth=1.5)
+                ax.hlines(
+                    [running + float(lo), running + float(hi)], i - 0.12, i + 0.12, color=OKABE_ITO[7], linewidth=1.5
+                )
             running += value
             label_y, label = (running if value >= 0 else bottom), _nl(value, sign=True)
         ax.annotate(label, (i, label_y), ha="center", va="bottom", fontsize=9)
@@ -175,15 +195,28 @@ def timeline(events: list[dict], *, titel: str) -> plt.Figure:
     """The process sketch as a dated line; requests (iterations) highlighted."""
     setup()
     import matplotlib.dates as mdates
+
     fig, ax = plt.subplots(figsize=(9, 5.2))
     for i, e in enumerate(events):
         y = len(events) - i
         is_req = bool(e.get("iteratie"))
-        ax.plot([e["datum"]], [y], marker="D" if is_req else "o", markersize=8 if is_req else 5,
-                color=OKABE_ITO[5] if is_req else OKABE_ITO[0])
+        ax.plot(
+            [e["datum"]],
+            [y],
+            marker="D" if is_req else "o",
+            markersize=8 if is_req else 5,
+            color=OKABE_ITO[5] if is_req else OKABE_ITO[0],
+        )
         label = (f"[{e['iteratie']}] " if is_req else "") + str(e["gebeurtenis"])
-        ax.annotate(label, (e["datum"], y), xytext=(8, 0), textcoords="offset points", va="center",
-                    fontsize=8.5, fontweight="bold" if is_req else "normal")
+        ax.annotate(
+            label,
+            (e["datum"], y),
+            xytext=(8, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize=8.5,
+            fontweight="bold" if is_req else "normal",
+        )
     ax.set_yticks([])
     ax.spines["left"].set_visible(False)
     ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=(1, 4, 7, 10)))
@@ -192,6 +225,7 @@ def timeline(events: list[dict], *, titel: str) -> plt.Figure:
     ax.set_title(titel)
     lo, hi = events[0]["datum"], events[-1]["datum"]
     import datetime as _dt
+
     ax.set_xlim(lo - _dt.timedelta(days=20), hi + _dt.timedelta(days=330))
     fig.tight_layout()
     return fig

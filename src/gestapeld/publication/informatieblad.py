@@ -20,6 +20,7 @@ the fonts in its wheel and the template sets no date (tests/test_informatieblad.
 (docs/screenshots/, needs Chromium) from the built site; `--preview DIR` writes the sheets of
 all editions to DIR without touching the site.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -41,13 +42,23 @@ HTML_TEMPLATE = "informatieblad.html.j2"
 TYPST_TEMPLATE = "informatieblad.typ"
 #: Chromium, for the README screenshots only (the sheet itself needs no browser).
 CHROMIUM_FLAGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
-    "--disable-extensions", "--mute-audio",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+    "--disable-extensions",
+    "--mute-audio",
 ]
 MEASURE_HEADERS = {
-    "aanvragen": "aanvragen", "inwilligingen": "ingewilligd", "afwijzingen": "afgewezen",
-    "overig_beeindigd": "overig beëindigd", "lopend": "lopend", "personen": "referenten",
+    "aanvragen": "aanvragen",
+    "inwilligingen": "ingewilligd",
+    "afwijzingen": "afgewezen",
+    "overig_beeindigd": "overig beëindigd",
+    "lopend": "lopend",
+    "personen": "referenten",
 }
 METHOD_LABELS = {"longitudinal": "tijdreeks", "cross_sectional": "dwarsdoorsnede (huidige vergunning)"}
 
@@ -71,7 +82,8 @@ def chromium() -> str:
     if not exe:
         raise InformatiebladError(
             "Chromium not found (needed for screenshots); install it with "
-            "`apt-get install chromium` or set GESTAPELD_CHROMIUM to its path")
+            "`apt-get install chromium` or set GESTAPELD_CHROMIUM to its path"
+        )
     return exe
 
 
@@ -105,7 +117,8 @@ def check_against_site(it: Iteration) -> None:
             raise InformatiebladError(
                 f"informatieblad {it.id}: {key} is {ours} now but {glued[key]} on the website "
                 "(book/iteraties/{0}.ipynb); were the notebooks executed on another extract or "
-                "older code? Run `gestapeld run` (with the same --data) before publishing".format(it.id))
+                "older code? Run `gestapeld run` (with the same --data) before publishing".format(it.id)
+            )
 
 
 def _num(v) -> str:
@@ -149,12 +162,19 @@ def _p(*parts: str | tuple[str, object], css: str = "") -> dict:
     return {"type": "p", "css": css, "text": _rich(*parts)}
 
 
-def _table(caption: str, headers: list[str], rows: list[tuple[list, str]], *, label: str,
-           numeric_from: int = 1, css: str = "") -> dict:
+def _table(
+    caption: str, headers: list[str], rows: list[tuple[list, str]], *, label: str, numeric_from: int = 1, css: str = ""
+) -> dict:
     """A table; `rows` are (cells, css class of the row: "", "totaal" or "hash")."""
-    return {"type": "table", "caption": caption, "label": label, "headers": list(headers),
-            "numeric_from": numeric_from, "css": css,
-            "rows": [{"cells": [str(c) for c in cells], "css": cls} for cells, cls in rows]}
+    return {
+        "type": "table",
+        "caption": caption,
+        "label": label,
+        "headers": list(headers),
+        "numeric_from": numeric_from,
+        "css": css,
+        "rows": [{"cells": [str(c) for c in cells], "css": cls} for cells, cls in rows],
+    }
 
 
 def _result_table(it: Iteration) -> dict:
@@ -167,17 +187,26 @@ def _result_table(it: Iteration) -> dict:
         rows.append((cells, "totaal" if d["jaar"] == "totaal" else ""))
     return _table(
         f"Tabel 2. Gestapelde aanvragen per vorm en jaar van de aanvraag, editie {it.id} (beveiligd)",
-        ["vorm", "jaar", *[MEASURE_HEADERS[m] for m in measures]], rows,
-        label="Tabel 2: aanvragen per vorm en jaar", numeric_from=2, css="uitkomsten")
+        ["vorm", "jaar", *[MEASURE_HEADERS[m] for m in measures]],
+        rows,
+        label="Tabel 2: aanvragen per vorm en jaar",
+        numeric_from=2,
+        css="uitkomsten",
+    )
 
 
 def _comparison(it: Iteration) -> list[dict]:
     """The IND's figures of this edition's own request (none for v0 and v2), beside ours."""
     from . import referentie
+
     t = referentie.table(it)
     if t.empty:
-        return [_p("Bij deze cijfervraag zijn geen cijfers van de IND openbaar; tabel 1 ontbreekt daarom in "
-                   "dit informatieblad.")]
+        return [
+            _p(
+                "Bij deze cijfervraag zijn geen cijfers van de IND openbaar; tabel 1 ontbreekt daarom in "
+                "dit informatieblad."
+            )
+        ]
     rows = [([g, r["IND"], r["bron"], r.iloc[-1]], "") for g, r in t.iterrows()]
     if report.is_synthetic():
         column = f"deze editie ({it.id}, synthetisch, beveiligd)"
@@ -185,22 +214,39 @@ def _comparison(it: Iteration) -> list[dict]:
     else:
         column = f"deze editie ({it.id}, beveiligd)"
         caption = "Tabel 1. Cijfers van de IND bij deze cijfervraag naast de cijfers van deze editie"
-    out = [_table(caption, ["gegeven", "IND", "bron", column], rows,
-                  label="Tabel 1: vergelijking met de IND-cijfers", numeric_from=99)]
+    out = [
+        _table(
+            caption,
+            ["gegeven", "IND", "bron", column],
+            rows,
+            label="Tabel 1: vergelijking met de IND-cijfers",
+            numeric_from=99,
+        )
+    ]
     if report.is_synthetic():
-        out.append(_p("Het synthetische extract is afgestemd op gepubliceerde totalen van de IND: waar de kolommen "
-                      "dicht bij elkaar liggen, is dat zo gemaakt en bevestigt het de cijfers van de IND niet."))
+        out.append(
+            _p(
+                "Het synthetische extract is afgestemd op gepubliceerde totalen van de IND: waar de kolommen "
+                "dicht bij elkaar liggen, is dat zo gemaakt en bevestigt het de cijfers van de IND niet."
+            )
+        )
     return out
 
 
 def _differences(prev: Iteration | None, it: Iteration) -> list[dict]:
     if prev is None:
-        return [_p("Dit is de eerste cijfervraag: er is geen vorige editie om mee te vergelijken. "
-                   "De volgende edities zijn steeds afgezet tegen hun voorganger.")]
+        return [
+            _p(
+                "Dit is de eerste cijfervraag: er is geen vorige editie om mee te vergelijken. "
+                "De volgende edities zijn steeds afgezet tegen hun voorganger."
+            )
+        ]
     dec = {m: reconcile.decomposition(prev, it, maat=m) for m in ("aanvragen", "inwilligingen")}
     for m, d in dec.items():
         if not reconcile.check_lands_on_b(d, it, m):
-            raise InformatiebladError(f"informatieblad {it.id}: reconciliation {prev.id}->{it.id} ({m}) does not land on {it.id}")
+            raise InformatiebladError(
+                f"informatieblad {it.id}: reconciliation {prev.id}->{it.id} ({m}) does not land on {it.id}"
+            )
 
     def definition(x: Iteration) -> str:
         n = len(x.vormen)
@@ -219,36 +265,63 @@ def _differences(prev: Iteration | None, it: Iteration) -> list[dict]:
     a, i = dec["aanvragen"], dec["inwilligingen"]
     for k in range(len(a)):
         step = a.loc[k, "stap"]
-        rows.append(([what[step], _num(a.loc[k, "totaal"]), _effect(a.loc[k, "effect"]),
-                      _num(i.loc[k, "totaal"]), _effect(i.loc[k, "effect"])], ""))
+        rows.append(
+            (
+                [
+                    what[step],
+                    _num(a.loc[k, "totaal"]),
+                    _effect(a.loc[k, "effect"]),
+                    _num(i.loc[k, "totaal"]),
+                    _effect(i.loc[k, "effect"]),
+                ],
+                "",
+            )
+        )
     total_a = a.iloc[-1]["totaal"]
     total_i = i.iloc[-1]["totaal"]
-    intro = _p(f"Van editie {prev.id} naar {it.id} verschuift telkens één parameter: eerst de definitie, dan de "
-               f"peildatum, dan de periode. Elk effect is het verschil tussen twee beveiligde (afgeronde) totalen, "
-               f"dus de stappen tellen precies op tot het totaal van {it.id}: {total_a} aanvragen en "
-               f"{total_i} inwilligingen, alle meegetelde vormen.")
-    return [intro, _table(
-        f"Tabel 3. Van editie {prev.id} naar {it.id}, alle meegetelde vormen (totaal na elke stap en effect)",
-        ["stap", "aanvragen", "effect", "ingewilligd", "effect"], rows,
-        label=f"Tabel 3: verschillen {prev.id} naar {it.id}", numeric_from=1)]
+    intro = _p(
+        f"Van editie {prev.id} naar {it.id} verschuift telkens één parameter: eerst de definitie, dan de "
+        f"peildatum, dan de periode. Elk effect is het verschil tussen twee beveiligde (afgeronde) totalen, "
+        f"dus de stappen tellen precies op tot het totaal van {it.id}: {total_a} aanvragen en "
+        f"{total_i} inwilligingen, alle meegetelde vormen."
+    )
+    return [
+        intro,
+        _table(
+            f"Tabel 3. Van editie {prev.id} naar {it.id}, alle meegetelde vormen (totaal na elke stap en effect)",
+            ["stap", "aanvragen", "effect", "ingewilligd", "effect"],
+            rows,
+            label=f"Tabel 3: verschillen {prev.id} naar {it.id}",
+            numeric_from=1,
+        ),
+    ]
 
 
 def _provenance(it: Iteration) -> dict:
     prov = report.provenance_table(it, "iteratie.ipynb")
-    rows = [([key, value], "hash" if re.fullmatch(r"[0-9a-f]{64}", str(value)) else "")
-            for key, value in zip(prov.index, prov["waarde"])]
-    return _table("Tabel 4. Herkomst van de cijfers", ["herkomst", "waarde"], rows,
-                  label="Tabel 4: herkomst", numeric_from=99)
+    rows = [
+        ([key, value], "hash" if re.fullmatch(r"[0-9a-f]{64}", str(value)) else "")
+        for key, value in zip(prov.index, prov["waarde"])
+    ]
+    return _table(
+        "Tabel 4. Herkomst van de cijfers", ["herkomst", "waarde"], rows, label="Tabel 4: herkomst", numeric_from=99
+    )
 
 
 def _data_note() -> Rich:
     if report.is_synthetic():
-        return _rich(("strong", "Let op: synthetische gegevens."),
-                     " De aantallen in dit informatieblad komen uit een ", ("strong", "synthetisch extract"),
-                     ": een simulatie met dezelfde opbouw als een extract van de IND, afgestemd op gepubliceerde "
-                     "totalen. Het zijn ", ("strong", "geen cijfers van de IND"),
-                     ". Cijfers die de IND bij deze cijfervraag bekendmaakte, staan, voor zover openbaar, in tabel 1.")
-    return _rich(("strong", "Gegevens:"), f" {report.data_source()['label']}; alle aantallen zijn beveiligd (afgerond).")
+        return _rich(
+            ("strong", "Let op: synthetische gegevens."),
+            " De aantallen in dit informatieblad komen uit een ",
+            ("strong", "synthetisch extract"),
+            ": een simulatie met dezelfde opbouw als een extract van de IND, afgestemd op gepubliceerde "
+            "totalen. Het zijn ",
+            ("strong", "geen cijfers van de IND"),
+            ". Cijfers die de IND bij deze cijfervraag bekendmaakte, staan, voor zover openbaar, in tabel 1.",
+        )
+    return _rich(
+        ("strong", "Gegevens:"), f" {report.data_source()['label']}; alle aantallen zijn beveiligd (afgerond)."
+    )
 
 
 def sheet(edition: str) -> dict:
@@ -271,69 +344,127 @@ def sheet(edition: str) -> dict:
     if report.is_synthetic():
         footer += " · synthetische gegevens"
 
-    reconstructed = ("De opzet van deze eerste cijfervraag is een illustratieve reconstructie. "
-                     if it.methode == "cross_sectional" else "")
-    answer = [_p(("strong", "Reconstructie."), " De peildatum is gekozen door deze publicatie; de bronnen noemen "
-                 "geen dagen. " + reconstructed),
-              _p(f"Met de definitie van editie {it.id} ({METHOD_LABELS[it.methode]}; vormen: {vormen}) geeft het "
-                 "extract ", ("strong", n_a), f" gestapelde aanvragen uit {period}, waarvan ", ("strong", n_i),
-                 f" op de peildatum {peildatum} ingewilligd.", css="antwoord")]
+    reconstructed = (
+        "De opzet van deze eerste cijfervraag is een illustratieve reconstructie. "
+        if it.methode == "cross_sectional"
+        else ""
+    )
+    answer = [
+        _p(
+            ("strong", "Reconstructie."),
+            " De peildatum is gekozen door deze publicatie; de bronnen noemen geen dagen. " + reconstructed,
+        ),
+        _p(
+            f"Met de definitie van editie {it.id} ({METHOD_LABELS[it.methode]}; vormen: {vormen}) geeft het extract ",
+            ("strong", n_a),
+            f" gestapelde aanvragen uit {period}, waarvan ",
+            ("strong", n_i),
+            f" op de peildatum {peildatum} ingewilligd.",
+            css="antwoord",
+        ),
+    ]
     if "nareis_op_nareis" in it.vormen:
-        share_label = {"hele periode van de iteratie": f"over {period}",
-                       "2019 t/m 2022": "over 2019-2022"}
+        share_label = {"hele periode van de iteratie": f"over {period}", "2019 t/m 2022": "over 2019-2022"}
         share_text = " en ".join(f"{a} {share_label.get(p, p)}" for p, a in _share_rows(it))
-        answer.append(_p("Daarvan ", ("em", "nareis op nareis"),
-                         f": {report.total(it, 'nareis_op_nareis', 'aanvragen')} aanvragen, "
-                         f"{report.total(it, 'nareis_op_nareis', 'inwilligingen')} ingewilligd. Aandeel van "
-                         f"ingewilligde nareis op nareis in alle ingewilligde nareisaanvragen: {share_text}."))
+        answer.append(
+            _p(
+                "Daarvan ",
+                ("em", "nareis op nareis"),
+                f": {report.total(it, 'nareis_op_nareis', 'aanvragen')} aanvragen, "
+                f"{report.total(it, 'nareis_op_nareis', 'inwilligingen')} ingewilligd. Aandeel van "
+                f"ingewilligde nareis op nareis in alle ingewilligde nareisaanvragen: {share_text}.",
+            )
+        )
     answer += _comparison(it)
 
-    method = {"type": "list", "items": [
-        _rich("Een aanvraag voor gezinshereniging X (nareis of artikel 8 EVRM) met referent B is ", ("em", "gestapeld"),
-              " als B zelf eerder via gezinshereniging bij asiel is toegelaten (de eerste stap). De vorm heet naar de "
-              "procedures van beide stappen: nareis op nareis, nareis na 8 EVRM, 8 EVRM na nareis, 8 EVRM na 8 EVRM."),
-        _rich(("strong", "Tijdreeks"), ": elke persoon wordt gevolgd over alle eerdere procedures, zodat de eerste "
-              "stap ook gevonden wordt als er later andere besluiten volgden. ", ("strong", "Dwarsdoorsnede"),
-              " (alleen de eerste, ad hoc cijfervraag, v0): alleen de huidige vergunning van de referent op de peildatum telt."),
-        _rich("Een aanvraag telt in het jaar van de aanvraagdatum; de uitkomst (ingewilligd, afgewezen, overig "
-              "beëindigd of lopend) is de stand op de peildatum."),
-        _rich(f"Statistische beveiliging: {pol.describe()}; ook alle maten van een vorm en jaar met minder dan "
-              f"{pol.threshold} aanvragen zijn afgeschermd."),
-    ]}
+    method = {
+        "type": "list",
+        "items": [
+            _rich(
+                "Een aanvraag voor gezinshereniging X (nareis of artikel 8 EVRM) met referent B is ",
+                ("em", "gestapeld"),
+                " als B zelf eerder via gezinshereniging bij asiel is toegelaten (de eerste stap). De vorm heet naar de "
+                "procedures van beide stappen: nareis op nareis, nareis na 8 EVRM, 8 EVRM na nareis, 8 EVRM na 8 EVRM.",
+            ),
+            _rich(
+                ("strong", "Tijdreeks"),
+                ": elke persoon wordt gevolgd over alle eerdere procedures, zodat de eerste "
+                "stap ook gevonden wordt als er later andere besluiten volgden. ",
+                ("strong", "Dwarsdoorsnede"),
+                " (alleen de eerste, ad hoc cijfervraag, v0): alleen de huidige vergunning van de referent op de peildatum telt.",
+            ),
+            _rich(
+                "Een aanvraag telt in het jaar van de aanvraagdatum; de uitkomst (ingewilligd, afgewezen, overig "
+                "beëindigd of lopend) is de stand op de peildatum."
+            ),
+            _rich(
+                f"Statistische beveiliging: {pol.describe()}; ook alle maten van een vorm en jaar met minder dan "
+                f"{pol.threshold} aanvragen zijn afgeschermd."
+            ),
+        ],
+    }
     return {
         "lang": "nl",
         "edition": it.id,
         "title": f"Gestapelde gezinshereniging: informatieblad {it.id}",
-        "subtitle": _rich(f"{it.titel}: de cijfervraag van {it.tijdlijn} ({status}). "
-                          f"Peildatum {peildatum}; aanvragen van {period}."),
+        "subtitle": _rich(
+            f"{it.titel}: de cijfervraag van {it.tijdlijn} ({status}). Peildatum {peildatum}; aanvragen van {period}."
+        ),
         "note": _data_note(),
         "footer": footer,
         "sections": [
             {"id": "h-antwoord", "heading": "Wat deze editie berekent", "blocks": answer},
-            {"id": "h-tabel", "heading": "Uitkomsten per vorm en jaar", "blocks": [
-                _p("Per vorm en jaar van de aanvraag: aanvragen, en wat daarvan op de peildatum is ingewilligd, "
-                   "afgewezen, overig beëindigd of nog lopend, en het aantal verschillende referenten. ",
-                   ("em", "Alle nareis"), " is ter vergelijking het totaal van alle nareisaanvragen, gestapeld of "
-                   "niet. Totalen zijn afgerond vanuit exacte totalen, dus afgeronde delen tellen niet altijd op; "
-                   "referenten hebben geen totaal over de periode."),
-                _result_table(it)]},
+            {
+                "id": "h-tabel",
+                "heading": "Uitkomsten per vorm en jaar",
+                "blocks": [
+                    _p(
+                        "Per vorm en jaar van de aanvraag: aanvragen, en wat daarvan op de peildatum is ingewilligd, "
+                        "afgewezen, overig beëindigd of nog lopend, en het aantal verschillende referenten. ",
+                        ("em", "Alle nareis"),
+                        " is ter vergelijking het totaal van alle nareisaanvragen, gestapeld of "
+                        "niet. Totalen zijn afgerond vanuit exacte totalen, dus afgeronde delen tellen niet altijd op; "
+                        "referenten hebben geen totaal over de periode.",
+                    ),
+                    _result_table(it),
+                ],
+            },
             {"id": "h-methode", "heading": "De methode in het kort", "blocks": [method]},
             {"id": "h-verschil", "heading": "Verschillen met de vorige editie", "blocks": _differences(prev, it)},
-            {"id": "h-herkomst", "heading": "Herkomst", "blocks": [
-                _p("Elk getal komt uit dezelfde code en hetzelfde extract als de website: de parameters van de "
-                   "cijfervraag, de vingerafdruk (sha256) van het extract en van de code, en de versies van de "
-                   "gebruikte software."),
-                _provenance(it),
-                _p(("strong", "Citeren."), " Wie een getal uit dit blad overneemt, vermeldt als bron: ",
-                   report.citation(f"iteraties/{it.id}", edition=it.id),
-                   " Daar staat elk getal met de cel die het berekende.")]},
+            {
+                "id": "h-herkomst",
+                "heading": "Herkomst",
+                "blocks": [
+                    _p(
+                        "Elk getal komt uit dezelfde code en hetzelfde extract als de website: de parameters van de "
+                        "cijfervraag, de vingerafdruk (sha256) van het extract en van de code, en de versies van de "
+                        "gebruikte software."
+                    ),
+                    _provenance(it),
+                    _p(
+                        ("strong", "Citeren."),
+                        " Wie een getal uit dit blad overneemt, vermeldt als bron: ",
+                        report.citation(f"iteraties/{it.id}", edition=it.id),
+                        " Daar staat elk getal met de cel die het berekende.",
+                    ),
+                ],
+            },
         ],
         # no links: the sheet travels as a PDF, where a link to a file of the site would not resolve
-        "closing": _rich("Gemaakt door ", ("code", "gestapeld publish"), f" uit de iteratie {it.id}. De volledige "
-                         "uitleg, figuren en downloads staan op de website bij deze editie: pagina ",
-                         ("em", f"Iteratie {it.id}"), " (", ("code", f"book/iteraties/{it.id}.html"),
-                         "); de bronnen op de pagina ", ("em", "Bronnen"), ". Dit blad staat ook als pdf naast "
-                         "deze pagina (", ("code", PDF_NAME), ")."),
+        "closing": _rich(
+            "Gemaakt door ",
+            ("code", "gestapeld publish"),
+            f" uit de iteratie {it.id}. De volledige "
+            "uitleg, figuren en downloads staan op de website bij deze editie: pagina ",
+            ("em", f"Iteratie {it.id}"),
+            " (",
+            ("code", f"book/iteraties/{it.id}.html"),
+            "); de bronnen op de pagina ",
+            ("em", "Bronnen"),
+            ". Dit blad staat ook als pdf naast deze pagina (",
+            ("code", PDF_NAME),
+            ").",
+        ),
     }
 
 
@@ -348,9 +479,14 @@ def render_html(content: dict) -> str:
     """The self-contained HTML page of a sheet (templates/informatieblad.html.j2)."""
     import jinja2
 
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(_templates()), autoescape=True,
-                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                             keep_trailing_newline=True)
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(_templates()),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
     # the footer goes into CSS (`content: "..."`), where HTML escaping does not apply
     css_footer = re.sub(r'["\\<>&]', "", content["footer"])
     return env.get_template(HTML_TEMPLATE).render(s=content, css_footer=css_footer)
@@ -366,14 +502,19 @@ def render_pdf(content: dict) -> bytes:
 
     try:
         pdf, warnings = typst.compile_with_warnings(
-            _templates() / TYPST_TEMPLATE, sys_inputs={"sheet": json.dumps(content, ensure_ascii=False)},
-            ignore_system_fonts=True, pdf_standards=["ua-1"])
+            _templates() / TYPST_TEMPLATE,
+            sys_inputs={"sheet": json.dumps(content, ensure_ascii=False)},
+            ignore_system_fonts=True,
+            pdf_standards=["ua-1"],
+        )
     except typst.TypstError as err:
-        raise InformatiebladError(f"informatieblad {content['edition']}: Typst could not compile "
-                                  f"{TYPST_TEMPLATE}: {err.message}") from None
+        raise InformatiebladError(
+            f"informatieblad {content['edition']}: Typst could not compile {TYPST_TEMPLATE}: {err.message}"
+        ) from None
     if warnings:
-        raise InformatiebladError(f"informatieblad {content['edition']}: Typst warns: "
-                                  + "; ".join(w.message for w in warnings))
+        raise InformatiebladError(
+            f"informatieblad {content['edition']}: Typst warns: " + "; ".join(w.message for w in warnings)
+        )
     return pdf
 
 
@@ -452,9 +593,14 @@ def screenshots(site: Path | None = None, out: Path | None = None) -> list[Path]
             browser = p.chromium.launch(executable_path=chromium(), args=CHROMIUM_FLAGS)
             try:
                 for vp_name, width, height in VIEWPORTS:
-                    ctx = browser.new_context(viewport={"width": width, "height": height}, device_scale_factor=1,
-                                              color_scheme="light", reduced_motion="reduce", locale="nl-NL",
-                                              timezone_id="UTC")
+                    ctx = browser.new_context(
+                        viewport={"width": width, "height": height},
+                        device_scale_factor=1,
+                        color_scheme="light",
+                        reduced_motion="reduce",
+                        locale="nl-NL",
+                        timezone_id="UTC",
+                    )
                     ctx.route(lambda url: not url.startswith(base), lambda route: route.abort())
                     page_ = ctx.new_page()
                     for name, path in SCREENSHOTS:
@@ -473,12 +619,18 @@ def screenshots(site: Path | None = None, out: Path | None = None) -> list[Path]
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m gestapeld.publication.informatieblad", description=__doc__.split("\n\n")[0])
+    ap = argparse.ArgumentParser(
+        prog="python -m gestapeld.publication.informatieblad", description=__doc__.split("\n\n")[0]
+    )
     ap.add_argument("--screenshots", action="store_true", help="write docs/screenshots/*.png from _build/html")
     ap.add_argument("--site", type=Path, help="the built site (default _build/html)")
     ap.add_argument("--out", type=Path, help="folder for the screenshots (default docs/screenshots)")
-    ap.add_argument("--preview", type=Path, metavar="DIR",
-                    help="write every edition's sheet (html and pdf) to DIR/<id>/ without touching the site")
+    ap.add_argument(
+        "--preview",
+        type=Path,
+        metavar="DIR",
+        help="write every edition's sheet (html and pdf) to DIR/<id>/ without touching the site",
+    )
     args = ap.parse_args(argv)
     if not (args.screenshots or args.preview):
         ap.error("nothing to do: give --screenshots or --preview DIR")

@@ -3,6 +3,7 @@
 Above `report` (the published values) and `reconcile` (differences between iterations):
 the one place that needs both, so neither imports the other's caller.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -25,7 +26,10 @@ def glue_overview() -> None:
     v3 = its["v3"]
     upto = v3.replace(end=dt.date(2022, 12, 31))
     report._glue("v3_alle_inwilligingen_2019_2022", report.total(v3, "alle", "inwilligingen", jaar=report.SUBTOTAL[0]))
-    report._glue("v3_alle_inwilligingen_2019_2022_tekst", report.published_text(report.total(v3, "alle", "inwilligingen", jaar=report.SUBTOTAL[0])))
+    report._glue(
+        "v3_alle_inwilligingen_2019_2022_tekst",
+        report.published_text(report.total(v3, "alle", "inwilligingen", jaar=report.SUBTOTAL[0])),
+    )
     report._glue("v3_aandeel_2019_2022", report.share(v3, end=dt.date(2022, 12, 31)))
     report._glue("v3_aandeel_2019_2022_tekst", report.share_text(v3, report.share(v3, end=dt.date(2022, 12, 31))))
     report._glue("v3_piekjaar", report.peak_year(v3, "alle", "inwilligingen", list(range(2019, upto.end.year + 1))))
@@ -36,7 +40,10 @@ def glue_overview() -> None:
     report._glue("pub_piekjaar", str(TARGETS["piekjaar_alle_inwilligingen"]))
     dec = reconcile.decomposition(its["v1"], v3, maat="aanvragen")
     for _, r in dec.iloc[1:].iterrows():
-        report._glue(f"v1_v3_effect_{r['stap']}", int(r["effect"]) if r["effect"] == r["effect"] and r["effect"] is not None else 0)
+        report._glue(
+            f"v1_v3_effect_{r['stap']}",
+            int(r["effect"]) if r["effect"] == r["effect"] and r["effect"] is not None else 0,
+        )
         report._glue(f"v1_v3_effect_{r['stap']}_tekst", report.effect_text(r["effect"], sign=False))
         report._glue(f"v1_v3_effect_{r['stap']}_en", report.effect_text(r["effect"], sign=False, lang="en"))
     report._glue_source()

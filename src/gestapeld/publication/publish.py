@@ -8,6 +8,7 @@ staging folder next to `_build/html`; only when every build and check succeeded 
 `os.replace` of the `_build/html` symlink publish it, so a failed or killed build leaves
 the previous site intact. Every edition gets a `manifest.sha256`.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -47,14 +48,30 @@ def toc(edition: str | None = None) -> dict:
     extra = [(a, b) for a, b in config.extra_reconciliations() if b in upto]
     root = "book/index" if edition is None else f"book/_edities/{edition}"
     parts = [
-        {"caption": "De vraag", "chapters": [{"file": "book/proces"}, {"file": "book/methode"},
-                                            {"file": "book/voorbeelden"}, {"file": "book/gegevens"},
-                                            {"file": "book/kalibratie"}]},
+        {
+            "caption": "De vraag",
+            "chapters": [
+                {"file": "book/proces"},
+                {"file": "book/methode"},
+                {"file": "book/voorbeelden"},
+                {"file": "book/gegevens"},
+                {"file": "book/kalibratie"},
+            ],
+        },
         {"caption": "Iteraties", "chapters": [{"file": f"book/iteraties/{i}"} for i in upto]},
     ]
     if pairs or extra:
-        parts.append({"caption": "Verschillen", "chapters": [
-            {"file": "book/verschillen", "sections": [{"file": f"book/verschillen/{a}_{b}"} for a, b in pairs + extra]}]})
+        parts.append(
+            {
+                "caption": "Verschillen",
+                "chapters": [
+                    {
+                        "file": "book/verschillen",
+                        "sections": [{"file": f"book/verschillen/{a}_{b}"} for a, b in pairs + extra],
+                    }
+                ],
+            }
+        )
     tail = [{"file": "book/vergelijking"}] if edition is None else []
     tail += [{"file": "book/beveiliging"}, {"file": "book/reproduceren"}, {"file": "book/prestaties"}]
     if edition is None:
@@ -75,7 +92,13 @@ def _switcher(current: str | None) -> list[dict]:
     ids = edition_ids()
     its = config.iterations()
     last = ids[-1]
-    out = [{"id": last, "label": f"{last}: {its[last].tijdlijn} (actueel)", "pad": "index.html" if current is None else "../../index.html"}]
+    out = [
+        {
+            "id": last,
+            "label": f"{last}: {its[last].tijdlijn} (actueel)",
+            "pad": "index.html" if current is None else "../../index.html",
+        }
+    ]
     for i in reversed(ids[:-1]):
         pad = f"edities/{i}/index.html" if current is None else ("index.html" if i == current else f"../{i}/index.html")
         out.append({"id": i, "label": f"{i}: {its[i].tijdlijn}", "pad": pad})
@@ -120,8 +143,20 @@ def edition_page(edition: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-_MAANDEN = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
-            "september", "oktober", "november", "december")
+_MAANDEN = (
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
 
 
 def labels(source: dict[str, str]) -> dict[str, str]:
@@ -133,23 +168,23 @@ def labels(source: dict[str, str]) -> dict[str, str]:
         return {
             "gegevens_titel": "Synthetische gegevens",
             "gegevens_tekst": "De aantallen in deze publicatie komen standaard uit een **synthetisch extract**: "
-                              "een simulatie met dezelfde opbouw als een echt extract van de IND, afgestemd op "
-                              "gepubliceerde totalen. Het zijn **geen cijfers van de IND**.",
+            "een simulatie met dezelfde opbouw als een echt extract van de IND, afgestemd op "
+            "gepubliceerde totalen. Het zijn **geen cijfers van de IND**.",
             "gegevens_onderwerp": "het synthetische extract",
             "gegevens_kort": "synthetische gegevens",
             "gegevens_vergelijking": "Dat zijn geen gegevens van de IND. Met een echt extract (zie "
-                                     "{ref}`reproduceren`) staan hier de echte, beveiligde aantallen.",
+            "{ref}`reproduceren`) staan hier de echte, beveiligde aantallen.",
             "data_title": "Synthetic data",
             "data_text": "By default every number on this site comes from a **synthetic extract**, a simulation "
-                         "calibrated to published totals. These are **not IND figures**; the published IND "
-                         "figures are shown beside them.",
+            "calibrated to published totals. These are **not IND figures**; the published IND "
+            "figures are shown beside them.",
             "data_subject": "the synthetic extract",
             "data_calibration": "These lie close to the IND's figures because the synthetic extract was calibrated "
-                                "to them; the agreement holds by construction and confirms nothing.",
+            "to them; the agreement holds by construction and confirms nothing.",
             "kalibratie_zin": "Dat deze aantallen dicht bij die van de IND liggen, volgt uit de afstemming van het "
-                              "synthetische extract op die cijfers (zie {ref}`kalibratie`); het bevestigt ze niet.",
+            "synthetische extract op die cijfers (zie {ref}`kalibratie`); het bevestigt ze niet.",
             "registratie_zin": "In het synthetische extract is die vertraging een aanname; zie "
-                               "{ref}`gegevens-registratie`.",
+            "{ref}`gegevens-registratie`.",
             "footer": "Standaardcijfers komen uit een synthetisch extract, niet uit gegevens van de IND.",
             "author": "Reproduceerbare publicatie (synthetische standaardgegevens)",
         }
@@ -157,20 +192,20 @@ def labels(source: dict[str, str]) -> dict[str, str]:
     return {
         "gegevens_titel": "Gegevens: extract van de IND",
         "gegevens_tekst": f"De aantallen in deze publicatie komen uit een **extract van de IND** met gegevens tot en "
-                          f"met {peil} (sha256 `{sha}`). Alle aantallen zijn beveiligd (zie {{ref}}`beveiliging`).",
+        f"met {peil} (sha256 `{sha}`). Alle aantallen zijn beveiligd (zie {{ref}}`beveiliging`).",
         "gegevens_onderwerp": "het extract van de IND",
         "gegevens_kort": f"extract van de IND, gegevens tot en met {peil}",
         "gegevens_vergelijking": "De eerder gepubliceerde cijfers van de IND staan ernaast; verschillen in "
-                                 "definitie, periode of peildatum verklaren afwijkingen (zie {ref}`verschillen`).",
+        "definitie, periode of peildatum verklaren afwijkingen (zie {ref}`verschillen`).",
         "data_title": "Data: extract of the IND",
         "data_text": f"Every number on this site comes from an **extract of the IND's case system** with data up to "
-                     f"{peil} (sha256 `{sha}`), protected against disclosure; the figures the IND published "
-                     "earlier are shown beside them.",
+        f"{peil} (sha256 `{sha}`), protected against disclosure; the figures the IND published "
+        "earlier are shown beside them.",
         "data_subject": "the IND's extract",
         "data_calibration": "Differences from the IND's figures can come from the definition, the period and the "
-                            "reference date (see {ref}`verschillen`, in Dutch).",
+        "reference date (see {ref}`verschillen`, in Dutch).",
         "kalibratie_zin": "Verschillen met de cijfers van de IND kunnen komen van de definitie, de periode en de "
-                          "peildatum (zie {ref}`verschillen` en {ref}`kalibratie`).",
+        "peildatum (zie {ref}`verschillen` en {ref}`kalibratie`).",
         "registratie_zin": "Zie {ref}`gegevens-registratie` over de registratiedatum.",
         "footer": f"Cijfers uit een extract van de IND (gegevens tot en met {peil}, sha256 {sha[:12]}), beveiligd.",
         "author": f"Reproduceerbare publicatie (extract van de IND, gegevens tot en met {peil})",
@@ -182,11 +217,13 @@ def _config_for(edition: str | None, dest: Path, source: dict[str, str] | None =
     if source is not None:
         text = labels(source)
         cfg.setdefault("parse", {})["myst_substitutions"] = {
-            k: v for k, v in text.items() if k not in ("footer", "author")}
+            k: v for k, v in text.items() if k not in ("footer", "author")
+        }
         cfg.setdefault("html", {})["extra_footer"] = text["footer"]
         # sphinx.config.html_theme_options replaces what JB derives from html:, so set it there too
-        cfg.setdefault("sphinx", {}).setdefault("config", {}).setdefault("html_theme_options", {})[
-            "extra_footer"] = text["footer"]
+        cfg.setdefault("sphinx", {}).setdefault("config", {}).setdefault("html_theme_options", {})["extra_footer"] = (
+            text["footer"]
+        )
         cfg["author"] = text["author"]
     sph = cfg.setdefault("sphinx", {}).setdefault("config", {})
     its = config.iterations()
@@ -203,8 +240,21 @@ def _config_for(edition: str | None, dest: Path, source: dict[str, str] | None =
 
 def _jb(toc_path: Path, cfg_path: Path, out: Path, *, strict: bool) -> None:
     exe = Path(sys.executable).with_name("jupyter-book")
-    cmd = [str(exe), "build", str(_root()), "--path-output", str(out), "--toc", str(toc_path),
-           "--config", str(cfg_path), "--builder", "html", "-n", "--keep-going"]
+    cmd = [
+        str(exe),
+        "build",
+        str(_root()),
+        "--path-output",
+        str(out),
+        "--toc",
+        str(toc_path),
+        "--config",
+        str(cfg_path),
+        "--builder",
+        "html",
+        "-n",
+        "--keep-going",
+    ]
     if strict:
         cmd.append("-W")
     env = dict(os.environ)
@@ -239,7 +289,11 @@ def inputs_fingerprint(*, editions: bool) -> str:
     root = _root()
     files = [root / "_config.yml", root / "requirements.txt", root / "benchmarks" / "results" / "bench.md"]
     files += [p for p in (root / "book").rglob("*") if p.is_file() and "_edities" not in p.parts]
-    files += [p for p in config.PACKAGE_DIR.rglob("*") if p.suffix in (".py", ".sql", ".yaml", ".typ", ".j2") and "__pycache__" not in p.parts]
+    files += [
+        p
+        for p in config.PACKAGE_DIR.rglob("*")
+        if p.suffix in (".py", ".sql", ".yaml", ".typ", ".j2") and "__pycache__" not in p.parts
+    ]
     h = hashlib.sha256(f"editions={editions}".encode())
     for p in sorted(f for f in files if f.is_file()):
         h.update(p.relative_to(root).as_posix().encode() if p.is_relative_to(root) else p.name.encode())
@@ -250,6 +304,7 @@ def inputs_fingerprint(*, editions: bool) -> str:
 def notebook_sources() -> dict[str, dict]:
     """The data source recorded in every executed notebook of the site, by job name."""
     from . import runner
+
     recorded = runner.recorded_sources([j.output for j in runner.jobs()])
     return {j.name: recorded[j.output] for j in runner.jobs()}
 
@@ -262,38 +317,53 @@ def one_extract(data: Path | None) -> dict:
     given (or the synthetic default) is not the one the notebooks were executed on.
     """
     from .. import provenance
+
     by_source: dict[tuple, list[str]] = {}
     for name, src in notebook_sources().items():
         by_source.setdefault((src.get("bron", "?"), src.get("sha256", "?")), []).append(name)
     if len(by_source) != 1 or next(iter(by_source))[1] == "?":
-        groups = "; ".join(f"{'no recorded extract' if sha == '?' else f'{bron} sha256 {sha[:12]}'}: "
-                           f"{', '.join(sorted(names))}" for (bron, sha), names in sorted(by_source.items()))
-        raise CheckFailed("the executed notebooks do not all come from one extract (" + groups + "). "
-                          "Execute all of them on one extract: `gestapeld run --data PATH` (or `gestapeld run` "
-                          "for the synthetic default), or use `gestapeld book --data PATH --out DIR`")
+        groups = "; ".join(
+            f"{'no recorded extract' if sha == '?' else f'{bron} sha256 {sha[:12]}'}: {', '.join(sorted(names))}"
+            for (bron, sha), names in sorted(by_source.items())
+        )
+        raise CheckFailed(
+            "the executed notebooks do not all come from one extract (" + groups + "). "
+            "Execute all of them on one extract: `gestapeld run --data PATH` (or `gestapeld run` "
+            "for the synthetic default), or use `gestapeld book --data PATH --out DIR`"
+        )
     bron, sha = next(iter(by_source))
     if bron == "synthetisch":
         if data is not None:
-            raise config.ConfigError("the executed notebooks in book/ are the synthetic default; `publish --data` "
-                                     "is for notebooks executed on that extract. Use `gestapeld book --data PATH "
-                                     "--out DIR` to publish an extract")
+            raise config.ConfigError(
+                "the executed notebooks in book/ are the synthetic default; `publish --data` "
+                "is for notebooks executed on that extract. Use `gestapeld book --data PATH "
+                "--out DIR` to publish an extract"
+            )
         path = config.default_data_path()
         if not path.exists():
-            raise config.ConfigError("the synthetic default extract data/synthetisch.parquet is missing; "
-                                     "run `make data` (the information sheets and the audit recompute from it)")
+            raise config.ConfigError(
+                "the synthetic default extract data/synthetisch.parquet is missing; "
+                "run `make data` (the information sheets and the audit recompute from it)"
+            )
         if provenance.data_fingerprint(path) != sha:
-            raise config.ConfigError("data/synthetisch.parquet is not the extract the notebooks were executed on; "
-                                     "run `make data` and `gestapeld run` again")
+            raise config.ConfigError(
+                "data/synthetisch.parquet is not the extract the notebooks were executed on; "
+                "run `make data` and `gestapeld run` again"
+            )
         return {"bron": bron, "sha256": sha}
     if data is None:
-        raise config.ConfigError(f"the executed notebooks come from an extract (sha256 {sha[:12]}…), not the "
-                                 "synthetic default; give that extract: `gestapeld publish --data PATH`")
+        raise config.ConfigError(
+            f"the executed notebooks come from an extract (sha256 {sha[:12]}…), not the "
+            "synthetic default; give that extract: `gestapeld publish --data PATH`"
+        )
     if not Path(data).exists():
         raise config.ConfigError("extract not found; check the path given with --data")
     if provenance.data_fingerprint(data) != sha:
-        raise config.ConfigError(f"the extract given with --data is not the one the notebooks were executed on "
-                                 f"(sha256 {sha[:12]}…); give that extract, or execute the notebooks on this "
-                                 "one first (`gestapeld run --data PATH`)")
+        raise config.ConfigError(
+            f"the extract given with --data is not the one the notebooks were executed on "
+            f"(sha256 {sha[:12]}…); give that extract, or execute the notebooks on this "
+            "one first (`gestapeld run --data PATH`)"
+        )
     return {"bron": bron, "sha256": sha}
 
 
@@ -314,8 +384,7 @@ def _extract_env(data: Path | None):
             os.environ["GESTAPELD_DATA"] = old
 
 
-def publish(*, editions: bool = True, force: bool = False, data: Path | None = None,
-            announce: bool = True) -> Path:
+def publish(*, editions: bool = True, force: bool = False, data: Path | None = None, announce: bool = True) -> Path:
     """Build the site from the executed notebooks in book/; `data` is the extract they were
     executed on (None: the synthetic default). Everything computed here uses that extract."""
     with _extract_env(data):
@@ -326,6 +395,7 @@ def _publish(*, editions: bool, force: bool, data: Path | None, announce: bool) 
     root = _root()
     one_extract(data)
     from . import report
+
     source = report.data_source()
     build = root / BUILD
     build.mkdir(exist_ok=True)
@@ -333,10 +403,18 @@ def _publish(*, editions: bool, force: bool, data: Path | None, announce: bool) 
     stamp = build / "html.inputs"
     fingerprint = inputs_fingerprint(editions=editions)
     html = build / "html"
-    if not force and html.is_dir() and (html / "manifest.sha256").is_file() and stamp.is_file() \
-            and stamp.read_text().strip() == fingerprint:
-        print("gestapeld publish: site up to date (same pages, notebooks, configuration and code); nothing rebuilt"
-              + (". View it with: python -m http.server -d _build/html" if announce else ""), file=sys.stderr)
+    if (
+        not force
+        and html.is_dir()
+        and (html / "manifest.sha256").is_file()
+        and stamp.is_file()
+        and stamp.read_text().strip() == fingerprint
+    ):
+        print(
+            "gestapeld publish: site up to date (same pages, notebooks, configuration and code); nothing rebuilt"
+            + (". View it with: python -m http.server -d _build/html" if announce else ""),
+            file=sys.stderr,
+        )
         return html
     staging = build / f".staging-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
@@ -360,11 +438,13 @@ def _publish(*, editions: bool, force: bool, data: Path | None, announce: bool) 
                 manifest(ed_site)
                 shutil.copytree(ed_site, site / "edities" / ed)
         from . import informatieblad
+
         informatieblad.build_all(site)
         for ed_root in sorted((site / "edities").glob("*")):  # now with their information sheets
             manifest(ed_root)
         manifest(site)
         from . import checks
+
         checks.run_site_checks(site)
         digest = hashlib.sha256((site / "manifest.sha256").read_bytes()).hexdigest()[:12]
         final = build / f"site-{digest}"
@@ -383,6 +463,8 @@ def _publish(*, editions: bool, force: bool, data: Path | None, announce: bool) 
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     if announce:
-        print(f"gestapeld publish: site ready in {BUILD}/html; view it with: python -m http.server -d {BUILD}/html",
-              file=sys.stderr)
+        print(
+            f"gestapeld publish: site ready in {BUILD}/html; view it with: python -m http.server -d {BUILD}/html",
+            file=sys.stderr,
+        )
     return build / "html"

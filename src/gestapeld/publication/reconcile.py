@@ -12,6 +12,7 @@ each effect's range (lowest..highest) over the six orders (domain.md section 5).
 the published total at all 2**3 = 8 combinations of moved parameters; an effect that
 depends on a suppressed total is not computable (None), never a guess.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -66,15 +67,17 @@ def decomposition(a: Iteration, b: Iteration, *, maat: str = "aanvragen") -> pd.
             value_num = None
         else:
             value_num = value
-        rows.append({
-            "stap": name,
-            "vormen": "+".join(it.vormen),
-            "methode": it.methode,
-            "peildatum": it.peildatum.isoformat(),
-            "periode": f"{it.start.isoformat()} t/m {it.end.isoformat()}",
-            "totaal": value,
-            "effect": (None if name == "start" or prev is None or value_num is None else value_num - prev),
-        })
+        rows.append(
+            {
+                "stap": name,
+                "vormen": "+".join(it.vormen),
+                "methode": it.methode,
+                "peildatum": it.peildatum.isoformat(),
+                "periode": f"{it.start.isoformat()} t/m {it.end.isoformat()}",
+                "totaal": value,
+                "effect": (None if name == "start" or prev is None or value_num is None else value_num - prev),
+            }
+        )
         prev = value_num
     return pd.DataFrame(rows)
 
@@ -94,7 +97,6 @@ def check_lands_on_b(dec: pd.DataFrame, b: Iteration, maat: str = "aanvragen") -
     return dec.iloc[-1]["totaal"] == report.total(b, "alle", maat)
 
 
-
 # ------------------------------------------------------------------ order-free (Shapley)
 
 Value = Fraction | int | None
@@ -108,6 +110,7 @@ def published_total(it: Iteration, maat: str) -> int | str:
     effects that depend on it are not computable.
     """
     from ..protection.disclosure import ProtectionError
+
     try:
         return report.total(it, "alle", maat)
     except ProtectionError:
@@ -120,8 +123,9 @@ def published_value(it: Iteration, maat: str) -> int | None:
     return None if isinstance(value, str) else int(value)
 
 
-def combination_values(a: Iteration, b: Iteration, value: Callable[[Iteration], int | None]
-                       ) -> dict[frozenset[str], int | None]:
+def combination_values(
+    a: Iteration, b: Iteration, value: Callable[[Iteration], int | None]
+) -> dict[frozenset[str], int | None]:
     """The value at each of the 8 combinations of moved steps (keys: the moved steps)."""
     out = {}
     for k in range(len(STEP_NAMES) + 1):
@@ -135,8 +139,9 @@ def _gain(v: Mapping[frozenset[str], Value], before: frozenset[str], step: str) 
     return None if lo is None or hi is None else hi - lo
 
 
-def order_effects(v: Mapping[frozenset[str], Value], steps: tuple[str, ...] = STEP_NAMES
-                  ) -> dict[tuple[str, ...], dict[str, Value]]:
+def order_effects(
+    v: Mapping[frozenset[str], Value], steps: tuple[str, ...] = STEP_NAMES
+) -> dict[tuple[str, ...], dict[str, Value]]:
     """For every order of the steps, each step's effect (change when it moves in that order)."""
     out = {}
     for order in itertools.permutations(steps):
@@ -158,13 +163,15 @@ def shapley(v: Mapping[frozenset[str], Value], steps: tuple[str, ...] = STEP_NAM
     for step in steps:
         gains = [e[step] for e in per_order.values()]
         complete = all(g is not None for g in gains)
-        rows.append({
-            "stap": step,
-            "volgorde": per_order[steps][step],
-            "shapley": Fraction(sum(gains), len(gains)) if complete else None,
-            "laagste": min(gains) if complete else None,
-            "hoogste": max(gains) if complete else None,
-        })
+        rows.append(
+            {
+                "stap": step,
+                "volgorde": per_order[steps][step],
+                "shapley": Fraction(sum(gains), len(gains)) if complete else None,
+                "laagste": min(gains) if complete else None,
+                "hoogste": max(gains) if complete else None,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -175,8 +182,13 @@ def orderfree(a: Iteration, b: Iteration, *, maat: str = "aanvragen") -> pd.Data
     out = shapley(v)
     start, end = v[frozenset()], v[frozenset(STEP_NAMES)]
     diff = None if start is None or end is None else end - start
-    total = {"stap": "totaal", "volgorde": diff, "shapley": None if diff is None else Fraction(diff),
-             "laagste": diff, "hoogste": diff}
+    total = {
+        "stap": "totaal",
+        "volgorde": diff,
+        "shapley": None if diff is None else Fraction(diff),
+        "laagste": diff,
+        "hoogste": diff,
+    }
     return pd.concat([out, pd.DataFrame([total])], ignore_index=True)
 
 
@@ -193,7 +205,14 @@ def orderfree_steps(of: pd.DataFrame, a_total, b_total, a_id: str, b_id: str) ->
     """Rows for figures.waterfall with the Shapley effects and their ranges over the orders."""
     rows = [{"stap": a_id, "waarde": a_total, "soort": "totaal", "laagste": None, "hoogste": None}]
     for r in of[of["stap"] != "totaal"].itertuples():
-        rows.append({"stap": r.stap, "waarde": None if r.shapley is None else float(r.shapley), "soort": "effect",
-                     "laagste": r.laagste, "hoogste": r.hoogste})
+        rows.append(
+            {
+                "stap": r.stap,
+                "waarde": None if r.shapley is None else float(r.shapley),
+                "soort": "effect",
+                "laagste": r.laagste,
+                "hoogste": r.hoogste,
+            }
+        )
     rows.append({"stap": b_id, "waarde": b_total, "soort": "totaal", "laagste": None, "hoogste": None})
     return pd.DataFrame(rows)

@@ -4,6 +4,7 @@ The IND's figures are reference data typed in the iteration YAML (`referentiecij
 computed. Beside each one this module puts what this publication computes for the same
 request, period and measure, from the protected cells only (never an exact count).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -21,6 +22,7 @@ def nl(value: int | str) -> str:
 
 def _protected(it: Iteration) -> dict:
     from . import report
+
     return report.protected_cells(it)
 
 
@@ -48,6 +50,7 @@ def computed(it: Iteration, spec: dict) -> str:
     2019-2022 subtotal), never a separately protected table: a second protection of the
     same counts could show a cell that the page hides (disclosure issue)."""
     from . import report
+
     end = config._as_date(spec["tot"], "referentiecijfers.tot") if "tot" in spec else it.end
     if "aandeel_tot" in spec:
         s = report.share(it, end=config._as_date(spec["aandeel_tot"], "referentiecijfers.aandeel_tot"))
@@ -76,18 +79,22 @@ def computed(it: Iteration, spec: dict) -> str:
 def column(iteration: Iteration | None = None) -> str:
     """The column of this publication's own figures, named after the data source."""
     from . import report
+
     return "deze publicatie (synthetisch, beveiligd)" if report.is_synthetic() else "deze publicatie (beveiligd)"
 
 
 def table(iteration: str | Iteration) -> pd.DataFrame:
     """The IND's figures of this iteration beside this publication's; empty when there are none."""
     from . import report
+
     it = report.resolve(iteration)
     rows = config.section("referentiecijfers").get(it.id) or []
     own = column(it)
     return pd.DataFrame(
-        [{"gegeven": r["gegeven"], "IND": r["waarde"], "bron": r["bron"],
-          own: computed(it, r["vergelijk"])} for r in rows],
+        [
+            {"gegeven": r["gegeven"], "IND": r["waarde"], "bron": r["bron"], own: computed(it, r["vergelijk"])}
+            for r in rows
+        ],
         columns=["gegeven", "IND", "bron", own],
     ).set_index("gegeven")
 
@@ -95,8 +102,10 @@ def table(iteration: str | Iteration) -> pd.DataFrame:
 def show(iteration: str | Iteration):
     """For the iteration notebook: the table, or one sentence when no IND figures are public."""
     from IPython.display import Markdown
+
     t = table(iteration)
     if t.empty:
-        return Markdown("Bij deze cijfervraag zijn geen cijfers van de IND openbaar; er valt hier niets naast "
-                        "te zetten.")
+        return Markdown(
+            "Bij deze cijfervraag zijn geen cijfers van de IND openbaar; er valt hier niets naast te zetten."
+        )
     return t

@@ -3,6 +3,7 @@
 The extract is found through the environment (GESTAPELD_DATA, set by `gestapeld run`)
 or is the synthetic default, so no path of the build machine enters a notebook.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -21,8 +22,12 @@ from ..engine.counts import Result
 from ..protection import disclosure
 
 MEASURE_LABELS = {
-    "aanvragen": "aanvragen", "inwilligingen": "inwilligingen", "afwijzingen": "afwijzingen",
-    "overig_beeindigd": "overig beëindigd", "lopend": "lopend", "personen": "personen (referenten)",
+    "aanvragen": "aanvragen",
+    "inwilligingen": "inwilligingen",
+    "afwijzingen": "afwijzingen",
+    "overig_beeindigd": "overig beëindigd",
+    "lopend": "lopend",
+    "personen": "personen (referenten)",
 }
 
 
@@ -48,14 +53,22 @@ def data_source() -> dict[str, str]:
     latest = [v for v in extract.summary(extract_path())["latest"].values() if v]
     peil = max(latest) if latest else ""
     if is_synthetic():
-        return {"bron": "synthetisch", "sha256": sha, "peildatum": peil,
-                "kort": "synthetische gegevens",
-                "label": "synthetisch extract (standaard), geen gegevens van de IND",
-                "label_en": "synthetic extract (default), not IND data"}
-    return {"bron": "extract", "sha256": sha, "peildatum": peil,
-            "kort": f"extract van de IND, gegevens t/m {peil}",
-            "label": f"extract van de IND, gegevens tot en met {peil} (sha256 {sha[:12]}…)",
-            "label_en": f"extract of the IND, data up to {peil} (sha256 {sha[:12]}…)"}
+        return {
+            "bron": "synthetisch",
+            "sha256": sha,
+            "peildatum": peil,
+            "kort": "synthetische gegevens",
+            "label": "synthetisch extract (standaard), geen gegevens van de IND",
+            "label_en": "synthetic extract (default), not IND data",
+        }
+    return {
+        "bron": "extract",
+        "sha256": sha,
+        "peildatum": peil,
+        "kort": f"extract van de IND, gegevens t/m {peil}",
+        "label": f"extract van de IND, gegevens tot en met {peil} (sha256 {sha[:12]}…)",
+        "label_en": f"extract of the IND, data up to {peil} (sha256 {sha[:12]}…)",
+    }
 
 
 #: Published symbols in words (prose, captions, the English page).
@@ -136,6 +149,7 @@ def _cells(res: Result, policy: disclosure.Policy):
     ('tussentijd:...') or an own-permit class ('eigen_vergunning:...') of each form.
     """
     from ..protection import disclosure_audit
+
     it = res.iteration
     prot = disclosure.protect(res.tabel, policy)
     cells = {(c, str(j), m): a for c, j, m, a in prot.itertuples(index=False)}
@@ -145,7 +159,9 @@ def _cells(res: Result, policy: disclosure.Policy):
         yrs = [j for j in counts.years(it) if end is None or j <= end.year]
         for cat in (*it.vormen, "alle", "nareis_totaal"):
             if label == "totaal":
-                measures = config.REFERENCE_MEASURES if cat == "nareis_totaal" else [m for m in MEASURES if m != "personen"]
+                measures = (
+                    config.REFERENCE_MEASURES if cat == "nareis_totaal" else [m for m in MEASURES if m != "personen"]
+                )
             elif cat in ("alle", "nareis_totaal", "nareis_op_nareis"):
                 measures = ["inwilligingen"]
             else:
@@ -159,9 +175,11 @@ def _cells(res: Result, policy: disclosure.Policy):
                 cells[(cat, label, m)] = disclosure.publish_value(n, policy, suppressed=small)
     extra = []
     d = res.diepte
-    depth = {"diepte:2": int(d.loc[d["diepte"] == "2", "aantal"].sum()),
-             "diepte:3+": int(d.loc[~d["diepte"].isin(["2", "cyclus"]), "aantal"].sum()),
-             "diepte:cyclus": int(d.loc[d["diepte"] == "cyclus", "aantal"].sum())}
+    depth = {
+        "diepte:2": int(d.loc[d["diepte"] == "2", "aantal"].sum()),
+        "diepte:3+": int(d.loc[~d["diepte"].isin(["2", "cyclus"]), "aantal"].sum()),
+        "diepte:cyclus": int(d.loc[d["diepte"] == "cyclus", "aantal"].sum()),
+    }
     for m, n in depth.items():
         exact[("alle", "totaal", m)] = n
         cells[("alle", "totaal", m)] = disclosure.publish_value(n, policy)
@@ -191,6 +209,7 @@ def protect_result(res: Result, policy: disclosure.Policy = disclosure.DEFAULT) 
     """All published cells of one iteration page (primary and secondary suppression), and
     the attacker's findings before secondary suppression (cells, never counts)."""
     from ..protection import disclosure_audit
+
     cells, exact, struct = _cells(res, policy)
     return disclosure_audit.protect(cells, exact, struct, policy, table=f"iteratie {res.iteration.id}")
 
@@ -302,9 +321,12 @@ def share(iteration: str | Iteration, *, end: dt.date | None = None) -> float:
 def depth_table(iteration: str | Iteration) -> pd.DataFrame:
     """Chain depth ('nareis op nareis op nareis' is depth 3 or more), protected."""
     cells = protected_cells(iteration)
-    return pd.DataFrame({"ketendiepte": list(DEPTH_CLASSES.values()),
-                         "aanvragen": [cells[("alle", "totaal", m)] for m in DEPTH_CLASSES]}
-                        ).set_index("ketendiepte")
+    return pd.DataFrame(
+        {
+            "ketendiepte": list(DEPTH_CLASSES.values()),
+            "aanvragen": [cells[("alle", "totaal", m)] for m in DEPTH_CLASSES],
+        }
+    ).set_index("ketendiepte")
 
 
 def gap_table(iteration: str | Iteration) -> pd.DataFrame:
@@ -312,8 +334,10 @@ def gap_table(iteration: str | Iteration) -> pd.DataFrame:
     (the classes of a form sum to its applications: the audit knows)."""
     it = resolve(iteration)
     cells = protected_cells(it)
-    pivot = pd.DataFrame({FORM_LABELS[f]: [cells[(f, "totaal", f"tussentijd:{k}")] for k in GAP_CLASSES]
-                          for f in it.vormen}, index=pd.Index(GAP_CLASSES, name="maanden tussen de stappen"))
+    pivot = pd.DataFrame(
+        {FORM_LABELS[f]: [cells[(f, "totaal", f"tussentijd:{k}")] for k in GAP_CLASSES] for f in it.vormen},
+        index=pd.Index(GAP_CLASSES, name="maanden tussen de stappen"),
+    )
     return pivot
 
 
@@ -321,9 +345,13 @@ def own_permit_table(iteration: str | Iteration) -> pd.DataFrame:
     """Whether the referent held an own asylum permit between the two steps, protected."""
     it = resolve(iteration)
     cells = protected_cells(it)
-    return pd.DataFrame({"met eigen asielvergunning": [cells[(f, "totaal", "eigen_vergunning:ja")] for f in it.vormen],
-                         "zonder eigen asielvergunning": [cells[(f, "totaal", "eigen_vergunning:nee")] for f in it.vormen]},
-                        index=[FORM_LABELS[f] for f in it.vormen])
+    return pd.DataFrame(
+        {
+            "met eigen asielvergunning": [cells[(f, "totaal", "eigen_vergunning:ja")] for f in it.vormen],
+            "zonder eigen asielvergunning": [cells[(f, "totaal", "eigen_vergunning:nee")] for f in it.vormen],
+        },
+        index=[FORM_LABELS[f] for f in it.vormen],
+    )
 
 
 def peak_year(iteration: str | Iteration, categorie: str, maat: str, years: list[int]) -> str:
@@ -342,7 +370,9 @@ def peak_year(iteration: str | Iteration, categorie: str, maat: str, years: list
 def parameters_table(iteration: str | Iteration) -> pd.DataFrame:
     it = resolve(iteration)
     rows = [
-        ("iteratie", it.id), ("cijfervraag", it.verzoek), ("plaats in de tijdlijn", it.tijdlijn),
+        ("iteratie", it.id),
+        ("cijfervraag", it.verzoek),
+        ("plaats in de tijdlijn", it.tijdlijn),
         ("methode", PARAMETER_METHOD_LABELS.get(it.methode, it.methode)),
         ("vormen", ", ".join(FORM_LABELS[f] for f in it.vormen)),
         ("periode (aanvraagdatum)", f"{it.start.isoformat()} t/m {it.end.isoformat()}"),
@@ -351,15 +381,19 @@ def parameters_table(iteration: str | Iteration) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["parameter", "waarde"]).set_index("parameter")
 
 
-PARAMETER_METHOD_LABELS = {"longitudinal": "tijdreeks (longitudinaal)",
-                           "cross_sectional": "dwarsdoorsnede (huidige vergunning)"}
+PARAMETER_METHOD_LABELS = {
+    "longitudinal": "tijdreeks (longitudinaal)",
+    "cross_sectional": "dwarsdoorsnede (huidige vergunning)",
+}
 
 
 def parameters_text(it: Iteration) -> str:
     """The parameters that determine the counts, in reader words (no code names)."""
-    return (f"methode {PARAMETER_METHOD_LABELS.get(it.methode, it.methode)}; vormen "
-            f"{', '.join(FORM_LABELS[f] for f in it.vormen)}; aanvraagdatum {it.start.isoformat()} "
-            f"t/m {it.end.isoformat()}; peildatum {it.peildatum.isoformat()}")
+    return (
+        f"methode {PARAMETER_METHOD_LABELS.get(it.methode, it.methode)}; vormen "
+        f"{', '.join(FORM_LABELS[f] for f in it.vormen)}; aanvraagdatum {it.start.isoformat()} "
+        f"t/m {it.end.isoformat()}; peildatum {it.peildatum.isoformat()}"
+    )
 
 
 def provenance_table(iteration: str | Iteration | None, template: str) -> pd.DataFrame:
@@ -382,6 +416,7 @@ def provenance_table(iteration: str | Iteration | None, template: str) -> pd.Dat
 def write_downloads(iteration: str | Iteration, folder: Path | str = ".") -> list[str]:
     """The publishable table as CSV and XLSX next to the notebook (deterministic bytes)."""
     from .downloads import write_csv, write_xlsx
+
     it = resolve(iteration)
     folder = Path(folder)
     long = published_long(it)
@@ -397,7 +432,8 @@ def disclosure_note(it: Iteration) -> pd.DataFrame:
         f"Peildatum {it.peildatum.isoformat()}; periode {it.start.isoformat()} t/m {it.end.isoformat()}.",
         f"Statistische beveiliging: {disclosure.DEFAULT.describe()}.",
         "Afgeronde delen tellen niet altijd op tot het afgeronde totaal.",
-        "Standaardgegevens zijn synthetisch: dit zijn geen cijfers van de IND." if is_synthetic()
+        "Standaardgegevens zijn synthetisch: dit zijn geen cijfers van de IND."
+        if is_synthetic()
         else f"Gegevens: {data_source()['label']}.",
     ]
     return pd.DataFrame({"toelichting": lines})
@@ -409,14 +445,16 @@ def disclosure_note(it: Iteration) -> pd.DataFrame:
 def data_notice():
     """The notice above every page with figures: synthetic or real, in plain words."""
     from IPython.display import Markdown
+
     if is_synthetic():
         return Markdown(
             "**Let op: synthetische gegevens.** De aantallen op deze pagina komen uit een synthetisch extract "
             "(een simulatie, zie Gegevens en Kalibratie), niet uit de gegevens van de IND. "
             "Cijfers die de IND bekendmaakte, staan naast de iteratie waar ze bij horen."
         )
-    return Markdown(f"**Gegevens:** {data_source()['label']}. Alle aantallen zijn beveiligd "
-                    "(zie Statistische beveiliging).")
+    return Markdown(
+        f"**Gegevens:** {data_source()['label']}. Alle aantallen zijn beveiligd (zie Statistische beveiliging)."
+    )
 
 
 def numeric_wide(wide: pd.DataFrame) -> pd.DataFrame:
@@ -442,13 +480,14 @@ def share_table(iteration: str | Iteration) -> pd.DataFrame:
     rows = [("hele periode van de iteratie", share(it))]
     if it.start.year <= 2019 and it.end >= dt.date(2022, 12, 31):
         rows.append(("2019 t/m 2022", share(it, end=dt.date(2022, 12, 31))))
-    return pd.DataFrame({"periode": [r[0] for r in rows],
-                         "aandeel": [share_text(it, r[1]) for r in rows]}
-                        ).set_index("periode")
+    return pd.DataFrame({"periode": [r[0] for r in rows], "aandeel": [share_text(it, r[1]) for r in rows]}).set_index(
+        "periode"
+    )
 
 
 def _glue(key: str, value) -> None:
     from myst_nb import glue
+
     if hasattr(value, "item"):  # numpy scalars render as 'np.int64(7)' otherwise
         value = value.item()
     glue(key, value, display=False)
@@ -518,18 +557,21 @@ def display_orderfree(of: pd.DataFrame) -> pd.DataFrame:
     """The reconciliation table: stated order, Shapley (mean over the six orders), range."""
     rows = []
     for r in of.itertuples():
-        rows.append({
-            "stap": "totaal verschil" if r.stap == "totaal" else r.stap,
-            "in de gekozen volgorde": effect_text(r.volgorde),
-            "gemiddeld over de 6 volgordes (Shapley)": effect_text(r.shapley),
-            "kleinste effect": "–" if r.stap == "totaal" else effect_text(r.laagste),
-            "grootste effect": "–" if r.stap == "totaal" else effect_text(r.hoogste),
-        })
+        rows.append(
+            {
+                "stap": "totaal verschil" if r.stap == "totaal" else r.stap,
+                "in de gekozen volgorde": effect_text(r.volgorde),
+                "gemiddeld over de 6 volgordes (Shapley)": effect_text(r.shapley),
+                "kleinste effect": "–" if r.stap == "totaal" else effect_text(r.laagste),
+                "grootste effect": "–" if r.stap == "totaal" else effect_text(r.hoogste),
+            }
+        )
     return pd.DataFrame(rows).set_index("stap")
 
 
-def glue_reconciliation(dec: pd.DataFrame, dec_inw: pd.DataFrame,
-                        of: pd.DataFrame | None = None, of_inw: pd.DataFrame | None = None) -> None:
+def glue_reconciliation(
+    dec: pd.DataFrame, dec_inw: pd.DataFrame, of: pd.DataFrame | None = None, of_inw: pd.DataFrame | None = None
+) -> None:
     """Numbers of one reconciliation for the text: totals and effects in the stated order
     (int, 0 when not computable, as before) and, when given, the order-free decomposition
     as published text (`shapley_<stap>`, `laagste_<stap>`, `hoogste_<stap>`, suffix `_inw`
@@ -591,8 +633,10 @@ def citation(notebook: str, key: str | None = None, *, edition: str | None = Non
     code = provenance.code_fingerprint(tpl)[:12]
     gegevens = "synthetische gegevens" if is_synthetic() else "extract van de IND"
     getal = f", getal '{key}'" if key else ""
-    return (f"Gestapelde gezinshereniging, editie {edition}, pagina {name}.html#{anchor(name)}{getal}; "
-            f"notebook {name}.ipynb; {gegevens} sha256 {data}; code {code}.")
+    return (
+        f"Gestapelde gezinshereniging, editie {edition}, pagina {name}.html#{anchor(name)}{getal}; "
+        f"notebook {name}.ipynb; {gegevens} sha256 {data}; code {code}."
+    )
 
 
 def _shown(value) -> str:
@@ -616,6 +660,7 @@ def calibration_table() -> pd.DataFrame:
     same cells as on the v3 page); the ratio and the margin are computed from those too."""
     from ..engine import calibration
     from ..engine.synth import TOLERANCE
+
     kal = calibration.achieved(extract_path())
     v3 = protected_cells("v3")
     upto = dt.date(2022, 12, 31)
@@ -626,21 +671,28 @@ def calibration_table() -> pd.DataFrame:
         "aandeel_nareis_op_nareis_in_nareis_inwilligingen_2019_2022": share("v3", end=upto),
         "piekjaar_alle_inwilligingen": peak_year("v3", "alle", "inwilligingen", list(range(2019, upto.year + 1))),
     }
+
     def synthetic(doel: str, v):
         return from_page[doel] if doel in from_page else disclosure.publish_value(int(v))
+
     def shown(doel: str, v) -> str:
         if doel.startswith("aandeel"):
             return "niet te tonen" if v != v else percent(v)
         return str(v)
+
     def ratio(doel: str, pub, syn):
         if doel.startswith("piekjaar"):
             return None
         syn = syn if isinstance(syn, float) else _number(syn)
         return None if syn is None or syn != syn else syn / pub
+
     syn = [synthetic(d, v) for d, v in zip(kal["doel"], kal["synthetisch"])]
     ratios = [ratio(d, p, v) for d, p, v in zip(kal["doel"], kal["gepubliceerd"], syn)]
-    kal["binnen_marge"] = [(str(p) == v) if d.startswith("piekjaar") else (r is not None and abs(r - 1) <= TOLERANCE)
-                           for d, p, v, r in zip(kal["doel"], kal["gepubliceerd"], syn, ratios)]
+    kal["binnen_marge"] = [
+        (str(p) == v) if d.startswith("piekjaar") else (r is not None and abs(r - 1) <= TOLERANCE)
+        for d, p, v, r in zip(kal["doel"], kal["gepubliceerd"], syn, ratios)
+    ]
+
     def target(doel: str, v) -> str:  # the IND's and CBS's own published figures
         if doel.startswith("aandeel"):
             return percent(v)
@@ -649,9 +701,11 @@ def calibration_table() -> pd.DataFrame:
         if doel.startswith(("eerste", "nareis_inw")):
             return f"{int(v):,}".replace(",", ".")
         return disclosure.publish_value(int(v))
+
     kal["gepubliceerd"] = [target(d, v) for d, v in zip(kal["doel"], kal["gepubliceerd"])]
-    kal["synthetisch"] = [nl_number(shown(d, v)) if not d.startswith("piekjaar") else shown(d, v)
-                          for d, v in zip(kal["doel"], syn)]
+    kal["synthetisch"] = [
+        nl_number(shown(d, v)) if not d.startswith("piekjaar") else shown(d, v) for d, v in zip(kal["doel"], syn)
+    ]
     kal["binnen_marge"] = kal["binnen_marge"].map({True: "ja", False: "nee"})
     kal["verhouding"] = [("–" if r is None else f"{r:.2f}".replace(".", ",")) for r in ratios]
     kal["doel"] = [calibration_label(d) for d in kal["doel"]]
@@ -662,8 +716,12 @@ def calibration_table() -> pd.DataFrame:
 
 
 # Reader labels of the calibration table (no code names on the page).
-CALIBRATION_COLUMNS = {"gepubliceerd": "gepubliceerd (IND of CBS)", "synthetisch": "synthetisch extract (beveiligd)",
-                       "verhouding": "verhouding", "binnen_marge": "binnen 20%"}
+CALIBRATION_COLUMNS = {
+    "gepubliceerd": "gepubliceerd (IND of CBS)",
+    "synthetisch": "synthetisch extract (beveiligd)",
+    "verhouding": "verhouding",
+    "binnen_marge": "binnen 20%",
+}
 
 
 def calibration_label(doel: str) -> str:
@@ -671,8 +729,7 @@ def calibration_label(doel: str) -> str:
         "nareis_op_nareis_aanvragen_2019_2023": "IND: aanvragen nareis op nareis, 2019-2023",
         "nareis_op_nareis_inwilligingen_2019_2023": "IND: ingewilligd nareis op nareis, 2019-2023",
         "alle_inwilligingen_2019_2022": "IND: ingewilligd, alle vormen, 2019-2022",
-        "aandeel_nareis_op_nareis_in_nareis_inwilligingen_2019_2022":
-            "IND: aandeel nareis op nareis in ingewilligde nareis, 2019-2022",
+        "aandeel_nareis_op_nareis_in_nareis_inwilligingen_2019_2022": "IND: aandeel nareis op nareis in ingewilligde nareis, 2019-2022",
         "piekjaar_alle_inwilligingen": "IND: jaar met de meeste inwilligingen, alle vormen",
     }
     if doel in fixed:
@@ -681,8 +738,10 @@ def calibration_label(doel: str) -> str:
         return f"CBS: eerste asielaanvragen (personen), {doel.rsplit('_', 1)[1]}"
     if doel.startswith("nareis_inwilligingen_"):
         ours = "synthetisch" if is_synthetic() else "dit extract"
-        return (f"CBS: aangekomen nareizigers (personen), {doel.rsplit('_', 1)[1]}; "
-                f"{ours}: ingewilligde nareisaanvragen in dat besluitjaar")
+        return (
+            f"CBS: aangekomen nareizigers (personen), {doel.rsplit('_', 1)[1]}; "
+            f"{ours}: ingewilligde nareisaanvragen in dat besluitjaar"
+        )
     return doel
 
 
@@ -695,8 +754,9 @@ def glue_calibration(kal: pd.DataFrame) -> None:
     if is_synthetic():
         zin = f"haalt het synthetische extract {gehaald} van de {doelen} doelen binnen een marge van 20%."
     else:
-        zin = (f"liggen {gehaald} van de {doelen} cijfers van dit extract binnen 20% van de eerder "
-               "gepubliceerde cijfers.")
+        zin = (
+            f"liggen {gehaald} van de {doelen} cijfers van dit extract binnen 20% van de eerder gepubliceerde cijfers."
+        )
     _glue("kal_zin", zin)
     _glue_source()
 
@@ -704,12 +764,17 @@ def glue_calibration(kal: pd.DataFrame) -> None:
 def iterations_overview() -> pd.DataFrame:
     rows = []
     for it in config.iterations().values():
-        rows.append({
-            "iteratie": it.id, "peildatum": it.peildatum.isoformat(),
-            "periode": f"{it.start.isoformat()} t/m {it.end.isoformat()}",
-            "vormen": len(it.vormen),
-            "aanvragen (alle vormen)": total(it, "alle", "aanvragen"),
-            "inwilligingen (alle vormen)": total(it, "alle", "inwilligingen"),
-            "aanvragen nareis op nareis": total(it, "nareis_op_nareis", "aanvragen") if "nareis_op_nareis" in it.vormen else "",
-        })
+        rows.append(
+            {
+                "iteratie": it.id,
+                "peildatum": it.peildatum.isoformat(),
+                "periode": f"{it.start.isoformat()} t/m {it.end.isoformat()}",
+                "vormen": len(it.vormen),
+                "aanvragen (alle vormen)": total(it, "alle", "aanvragen"),
+                "inwilligingen (alle vormen)": total(it, "alle", "inwilligingen"),
+                "aanvragen nareis op nareis": total(it, "nareis_op_nareis", "aanvragen")
+                if "nareis_op_nareis" in it.vormen
+                else "",
+            }
+        )
     return pd.DataFrame(rows).set_index("iteratie").astype(str).map(nl_number)

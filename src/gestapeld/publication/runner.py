@@ -14,6 +14,7 @@ leaves the previous set of executed notebooks exactly as it was. Volatile metada
 (times, durations, paths) are removed so a re-run gives the same bytes. Kernel chatter
 (ipykernel's warnings, interrupt tracebacks) goes to a log, not to the terminal.
 """
+
 from __future__ import annotations
 
 import concurrent.futures
@@ -39,11 +40,11 @@ OUTPUTS_LIST = ".run-outputs"  # workspace only: files the notebooks wrote besid
 
 @dataclasses.dataclass(frozen=True)
 class Job:
-    name: str                  # e.g. "iteraties/v3"
-    template: str              # file name under notebooks/
-    parameters: dict           # papermill parameters
-    placeholders: dict         # {{key}} in markdown cells and cell metadata
-    depends: dict              # what else the output depends on (iteration specs)
+    name: str  # e.g. "iteraties/v3"
+    template: str  # file name under notebooks/
+    parameters: dict  # papermill parameters
+    placeholders: dict  # {{key}} in markdown cells and cell metadata
+    depends: dict  # what else the output depends on (iteration specs)
     iterations: tuple[str, ...] = ()
 
     @property
@@ -53,7 +54,9 @@ class Job:
 
 def _spec(it: Iteration) -> dict:
     d = dataclasses.asdict(it)
-    return {k: (v.isoformat() if hasattr(v, "isoformat") else list(v) if isinstance(v, tuple) else v) for k, v in d.items()}
+    return {
+        k: (v.isoformat() if hasattr(v, "isoformat") else list(v) if isinstance(v, tuple) else v) for k, v in d.items()
+    }
 
 
 def jobs() -> list[Job]:
@@ -63,16 +66,39 @@ def jobs() -> list[Job]:
         Job("voorbeelden", "voorbeelden.ipynb", {}, {}, {}),
     ]
     for it in its.values():
-        ph = {"id": it.id, "titel": it.titel, "verzoek": it.verzoek, "rationale": it.rationale,
-              "tijdlijn": it.tijdlijn, "peildatum": it.peildatum.isoformat(), "methode": it.methode}
+        ph = {
+            "id": it.id,
+            "titel": it.titel,
+            "verzoek": it.verzoek,
+            "rationale": it.rationale,
+            "tijdlijn": it.tijdlijn,
+            "peildatum": it.peildatum.isoformat(),
+            "methode": it.methode,
+        }
         # the IND's figures shown beside the iteration (YAML `referentiecijfers`) are an input too
         ref = json.loads(json.dumps(config.section("referentiecijfers").get(it.id) or [], default=str))
-        out.append(Job(f"iteraties/{it.id}", "iteratie.ipynb", {"iteratie": it.id}, ph,
-                       {it.id: _spec(it), "referentiecijfers": ref}, (it.id,)))
+        out.append(
+            Job(
+                f"iteraties/{it.id}",
+                "iteratie.ipynb",
+                {"iteratie": it.id},
+                ph,
+                {it.id: _spec(it), "referentiecijfers": ref},
+                (it.id,),
+            )
+        )
     for a, b in config.consecutive_pairs() + config.extra_reconciliations():
         ph = {"van": a, "naar": b, "van_titel": its[a].titel, "naar_titel": its[b].titel}
-        out.append(Job(f"verschillen/{a}_{b}", "verschil.ipynb", {"van": a, "naar": b}, ph,
-                       {a: _spec(its[a]), b: _spec(its[b])}, (a, b)))
+        out.append(
+            Job(
+                f"verschillen/{a}_{b}",
+                "verschil.ipynb",
+                {"van": a, "naar": b},
+                ph,
+                {a: _spec(its[a]), b: _spec(its[b])},
+                (a, b),
+            )
+        )
     out.append(Job("overzicht", "overzicht.ipynb", {}, {}, {k: _spec(v) for k, v in its.items()}, tuple(its)))
     return out
 
@@ -80,31 +106,36 @@ def jobs() -> list[Job]:
 #: Placeholders that depend on the data source (filled in every template's markdown).
 def source_placeholders(synthetic: bool) -> dict:
     if synthetic:
-        return {"iter_titel": "Reconstructie met synthetische gegevens",
-                "iter_aantallen": "De aantallen op deze pagina komen uit een synthetisch extract: ze laten zien wat "
-                                  "de methode van deze cijfervraag berekent, niet wat de IND vond.",
-                "iter_kalibratie": "Het synthetische extract is afgestemd op gepubliceerde totalen van de IND (zie "
-                                   "{ref}`kalibratie`); waar de kolommen dicht bij elkaar liggen, is dat zo gemaakt "
-                                   "en bevestigt het de cijfers van de IND niet.",
-                "kal_titel": "Kalibratie van de synthetische gegevens",
-                "kal_intro": "Het standaardextract is synthetisch: een simulatie van de stromen (zie {ref}`gegevens`). De simulatie is zo afgesteld dat iteratie v3 uitkomt in de buurt van cijfers die de IND en het CBS hebben gepubliceerd. Hieronder staan die gepubliceerde cijfers naast wat iteratie v3 op het synthetische extract oplevert. Een doel is gehaald als het synthetische aantal hooguit 20% afwijkt. De synthetische aantallen zijn beveiligd (zie {ref}`beveiliging`).\n\n**Overeenstemming volgt uit de afstemming.** Omdat het synthetische extract op deze cijfers is afgestemd, liggen de synthetische totalen er vanzelf dichtbij. Die overeenstemming zegt dus niets over de juistheid van de cijfers van de IND of van de methode; ze laat alleen zien dat de simulatie een realistische omvang heeft.\n\n**Wat het CBS telt.** De CBS-reeksen tellen *personen*: eerste asielaanvragen en *aangekomen* nareizigers per jaar {cite}`cbs80059ned`. Het synthetische extract heeft geen aankomstdatum; de nareisregels vergelijken daarom de aangekomen nareizigers met de ingewilligde nareisaanvragen per besluitjaar. Dat is een benadering: een ingewilligde nareiziger reist niet altijd in hetzelfde jaar, en niet iedereen reist."}
-    return {"iter_titel": "Reconstructie van de peildatum",
-            "iter_aantallen": "De aantallen op deze pagina komen uit het extract van de IND waarop deze site is "
-                              "gebouwd, beveiligd; ze laten zien wat de methode van deze cijfervraag op dat extract "
-                              "berekent.",
-            "iter_kalibratie": "Verschillen met de cijfers van de IND kunnen komen van de definitie, de periode en "
-                               "de peildatum van de eerdere publicatie.",
-            "kal_titel": "Vergelijking met de gepubliceerde cijfers",
-            "kal_intro": "Hieronder staan de cijfers die de IND eerder publiceerde naast wat iteratie v3 op dit "
-                         "extract oplevert, met de verhouding tussen beide. Een verschil is geen fout: definitie, "
-                         "periode en peildatum van de eerdere publicatie kunnen afwijken (zie de verschillen tussen de iteraties). "
-                         "De aantallen van dit extract zijn beveiligd zoals alle gepubliceerde aantallen."}
+        return {
+            "iter_titel": "Reconstructie met synthetische gegevens",
+            "iter_aantallen": "De aantallen op deze pagina komen uit een synthetisch extract: ze laten zien wat "
+            "de methode van deze cijfervraag berekent, niet wat de IND vond.",
+            "iter_kalibratie": "Het synthetische extract is afgestemd op gepubliceerde totalen van de IND (zie "
+            "{ref}`kalibratie`); waar de kolommen dicht bij elkaar liggen, is dat zo gemaakt "
+            "en bevestigt het de cijfers van de IND niet.",
+            "kal_titel": "Kalibratie van de synthetische gegevens",
+            "kal_intro": "Het standaardextract is synthetisch: een simulatie van de stromen (zie {ref}`gegevens`). De simulatie is zo afgesteld dat iteratie v3 uitkomt in de buurt van cijfers die de IND en het CBS hebben gepubliceerd. Hieronder staan die gepubliceerde cijfers naast wat iteratie v3 op het synthetische extract oplevert. Een doel is gehaald als het synthetische aantal hooguit 20% afwijkt. De synthetische aantallen zijn beveiligd (zie {ref}`beveiliging`).\n\n**Overeenstemming volgt uit de afstemming.** Omdat het synthetische extract op deze cijfers is afgestemd, liggen de synthetische totalen er vanzelf dichtbij. Die overeenstemming zegt dus niets over de juistheid van de cijfers van de IND of van de methode; ze laat alleen zien dat de simulatie een realistische omvang heeft.\n\n**Wat het CBS telt.** De CBS-reeksen tellen *personen*: eerste asielaanvragen en *aangekomen* nareizigers per jaar {cite}`cbs80059ned`. Het synthetische extract heeft geen aankomstdatum; de nareisregels vergelijken daarom de aangekomen nareizigers met de ingewilligde nareisaanvragen per besluitjaar. Dat is een benadering: een ingewilligde nareiziger reist niet altijd in hetzelfde jaar, en niet iedereen reist.",
+        }
+    return {
+        "iter_titel": "Reconstructie van de peildatum",
+        "iter_aantallen": "De aantallen op deze pagina komen uit het extract van de IND waarop deze site is "
+        "gebouwd, beveiligd; ze laten zien wat de methode van deze cijfervraag op dat extract "
+        "berekent.",
+        "iter_kalibratie": "Verschillen met de cijfers van de IND kunnen komen van de definitie, de periode en "
+        "de peildatum van de eerdere publicatie.",
+        "kal_titel": "Vergelijking met de gepubliceerde cijfers",
+        "kal_intro": "Hieronder staan de cijfers die de IND eerder publiceerde naast wat iteratie v3 op dit "
+        "extract oplevert, met de verhouding tussen beide. Een verschil is geen fout: definitie, "
+        "periode en peildatum van de eerdere publicatie kunnen afwijken (zie de verschillen tussen de iteraties). "
+        "De aantallen van dit extract zijn beveiligd zoals alle gepubliceerde aantallen.",
+    }
 
 
 def fingerprint(job: Job, data_sha: str, code_sha: str) -> str:
     tpl = config.project_root() / TEMPLATES / job.template
-    return provenance.job_fingerprint(template=tpl, parameters={"p": job.parameters, "deps": job.depends},
-                                      data_sha256=data_sha, code_sha256=code_sha)
+    return provenance.job_fingerprint(
+        template=tpl, parameters={"p": job.parameters, "deps": job.depends}, data_sha256=data_sha, code_sha256=code_sha
+    )
 
 
 def _metadata(path: Path) -> dict:
@@ -134,8 +165,11 @@ def _prepare(template: Path, placeholders: dict) -> nbformat.NotebookNode:
     nb = nbformat.read(template, as_version=4)
     # a cell with metadata {"gestapeld": {"alleen_als": {"methode": "longitudinal"}}} is kept only
     # when the placeholders match (v0's cross-sectional method cannot know depth or history)
-    nb.cells = [c for c in nb.cells
-                if all(placeholders.get(k) == v for k, v in c.metadata.get("gestapeld", {}).get("alleen_als", {}).items())]
+    nb.cells = [
+        c
+        for c in nb.cells
+        if all(placeholders.get(k) == v for k, v in c.metadata.get("gestapeld", {}).get("alleen_als", {}).items())
+    ]
     for cell in nb.cells:
         if cell.cell_type == "markdown":
             cell.source = _fill(cell.source, placeholders)
@@ -148,8 +182,12 @@ def _clean(nb: nbformat.NotebookNode, job: Job, fp: str, source: dict) -> nbform
     """Drop volatile metadata; record what the notebook depends on."""
     pm = nb.metadata.get("papermill", {})
     nb.metadata["papermill"] = {"parameters": pm.get("parameters", {})}
-    nb.metadata["gestapeld"] = {"fingerprint": fp, "template": f"{TEMPLATES}/{job.template}",
-                                "parameters": job.parameters, "data": source}
+    nb.metadata["gestapeld"] = {
+        "fingerprint": fp,
+        "template": f"{TEMPLATES}/{job.template}",
+        "parameters": job.parameters,
+        "data": source,
+    }
     nb.metadata.pop("widgets", None)
     for cell in nb.cells:
         cell.metadata.pop("papermill", None)
@@ -176,11 +214,19 @@ def _quiet_kernel_manager(log: Path):
                 return await super()._async_launch_kernel(kernel_cmd, **kw)
             finally:
                 fh.close()  # the child has its own copy of the descriptor
+
     return QuietKernelManager
 
 
-def execute(job: Job, fp: str, env_data: Path | None, *, dest: Path | None = None,
-            source: dict | None = None, log: Path | None = None) -> Path:
+def execute(
+    job: Job,
+    fp: str,
+    env_data: Path | None,
+    *,
+    dest: Path | None = None,
+    source: dict | None = None,
+    log: Path | None = None,
+) -> Path:
     """Execute one job into `dest` (default: its place in book/); returns the notebook path.
 
     Files the notebook writes (downloads, figures) land next to it in `dest`'s tree.
@@ -205,9 +251,16 @@ def execute(job: Job, fp: str, env_data: Path | None, *, dest: Path | None = Non
         # The kernel starts in the notebook's folder (nbclient's resources path). papermill's
         # own `cwd=` would chdir the whole process, which races when two jobs run in threads
         # (a download written by one notebook could land in the other's folder).
-        pm.execute_notebook(str(prepared), str(tmp), parameters=job.parameters,
-                            resources={"metadata": {"path": str(out.parent)}},
-                            progress_bar=False, kernel_name="python3", log_output=False, **kwargs)
+        pm.execute_notebook(
+            str(prepared),
+            str(tmp),
+            parameters=job.parameters,
+            resources={"metadata": {"path": str(out.parent)}},
+            progress_bar=False,
+            kernel_name="python3",
+            log_output=False,
+            **kwargs,
+        )
         nb = nbformat.read(tmp, as_version=4)
         nbformat.write(_clean(nb, job, fp, source), tmp)
         os.replace(tmp, out)
@@ -220,8 +273,7 @@ def execute(job: Job, fp: str, env_data: Path | None, *, dest: Path | None = Non
 def data_source_record(data: Path | None) -> dict:
     """What an executed notebook records about its input: kind and sha256 (no path)."""
     path = Path(data) if data is not None else config.default_data_path()
-    return {"bron": "synthetisch" if data is None else "extract",
-            "sha256": provenance.data_fingerprint(path)}
+    return {"bron": "synthetisch" if data is None else "extract", "sha256": provenance.data_fingerprint(path)}
 
 
 class RunFailed(RuntimeError):
@@ -252,19 +304,29 @@ def _install(staging: Path, book: Path, *, record: bool) -> None:
         listing.write_text("".join(f"{r}\n" for r in sorted(known | set(written))), encoding="utf-8")
 
 
-def run(*, iterations: list[str] | None = None, data: Path | None = None, force: bool = False,
-        jobs_n: int | None = None, validate: bool = True, record_outputs: bool = False) -> int:
+def run(
+    *,
+    iterations: list[str] | None = None,
+    data: Path | None = None,
+    force: bool = False,
+    jobs_n: int | None = None,
+    validate: bool = True,
+    record_outputs: bool = False,
+) -> int:
     """Execute every job whose fingerprint changed; returns the exit status."""
     data_path = Path(data).resolve() if data else config.default_data_path()
     if not data_path.exists():
         if data is None:
-            raise config.ConfigError("no --data given and no synthetic default extract "
-                                     "(data/synthetisch.parquet); run `make data` or give --data PATH")
+            raise config.ConfigError(
+                "no --data given and no synthetic default extract "
+                "(data/synthetisch.parquet); run `make data` or give --data PATH"
+            )
         raise config.ConfigError(f"extract not found ({data_path.name}); check the path given with --data")
     if data is not None and validate:  # validate a real extract before anything runs (clear errors, no values)
         import datetime as dt
 
         from ..engine import extract
+
         extract.prepare(data_path, not_after=dt.date.today())  # the typed copy the notebooks reuse
     selected = jobs()
     if iterations:
@@ -280,14 +342,16 @@ def run(*, iterations: list[str] | None = None, data: Path | None = None, force:
         if force or _stored_fingerprint(job.output) != fp or _metadata(job.output).get("data") != source:
             todo.append((job, fp))
     if not todo:
-        print(f"gestapeld run: all {len(selected)} notebooks up to date (same code, templates, "
-              "parameters and data fingerprint); nothing re-executed", file=sys.stderr)
+        print(
+            f"gestapeld run: all {len(selected)} notebooks up to date (same code, templates, "
+            "parameters and data fingerprint); nothing re-executed",
+            file=sys.stderr,
+        )
         return 0
     import papermill as pm  # slow to import: only when there is something to execute
 
     workers = max(1, min(jobs_n or default_jobs(), len(todo)))
-    print(f"gestapeld run: {len(todo)} of {len(selected)} notebooks to execute "
-          f"({workers} at a time)", file=sys.stderr)
+    print(f"gestapeld run: {len(todo)} of {len(selected)} notebooks to execute ({workers} at a time)", file=sys.stderr)
     book = config.project_root() / BOOK
     book.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".run-", dir=book))
@@ -304,8 +368,14 @@ def run(*, iterations: list[str] | None = None, data: Path | None = None, force:
         if stop.is_set():
             raise concurrent.futures.CancelledError
         t0 = time.monotonic()
-        execute(job, fp, data_path if data else None, dest=staging, source=source,
-                log=logs / f"{job.name.replace('/', '_')}.log")
+        execute(
+            job,
+            fp,
+            data_path if data else None,
+            dest=staging,
+            source=source,
+            log=logs / f"{job.name.replace('/', '_')}.log",
+        )
         return time.monotonic() - t0
 
     failure = None
@@ -344,10 +414,18 @@ def run(*, iterations: list[str] | None = None, data: Path | None = None, force:
                 text = log.read_text(errors="replace").strip() if log.is_file() else ""
                 if text:
                     print("kernel output:\n" + "\n".join(text.splitlines()[-20:]), file=sys.stderr)
-            print(f"gestapeld run: {job.name} {what}. No notebook in book/ was changed: earlier executed "
-                  "notebooks are unchanged. Fix the cause and run the same command again"
-                  + ("" if show else " (details of a real extract are not shown; set GESTAPELD_DEBUG=1 "
-                     "only on non-confidential data)") + ".", file=sys.stderr)
+            print(
+                f"gestapeld run: {job.name} {what}. No notebook in book/ was changed: earlier executed "
+                "notebooks are unchanged. Fix the cause and run the same command again"
+                + (
+                    ""
+                    if show
+                    else " (details of a real extract are not shown; set GESTAPELD_DEBUG=1 "
+                    "only on non-confidential data)"
+                )
+                + ".",
+                file=sys.stderr,
+            )
             return 1
         _install(staging, book, record=record_outputs)
     finally:

@@ -14,6 +14,7 @@ Numbers: glued integers formatted `:,d` get the Dutch thousands separator (2.180
 download buttons point into `_sources/`. This points the notebook button at a copy of the
 executed notebook in `_notebooks/` and drops the page-source button.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -29,11 +30,27 @@ from sphinx.util.nodes import process_only_nodes
 
 from .. import config as _config
 
-MAANDEN = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
-           "september", "oktober", "november", "december")
+MAANDEN = (
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
 METHODE = {"cross_sectional": "dwarsdoorsnede (alleen de huidige vergunning)", "longitudinal": "tijdreeks"}
-VORM = {"nareis_op_nareis": "nareis op nareis", "nareis_na_8evrm": "nareis na 8 EVRM",
-        "8evrm_na_nareis": "8 EVRM na nareis", "8evrm_na_8evrm": "8 EVRM na 8 EVRM"}
+VORM = {
+    "nareis_op_nareis": "nareis op nareis",
+    "nareis_na_8evrm": "nareis na 8 EVRM",
+    "8evrm_na_nareis": "8 EVRM na nareis",
+    "8evrm_na_8evrm": "8 EVRM na 8 EVRM",
+}
 
 
 def datum_nl(d: dt.date) -> str:
@@ -64,6 +81,7 @@ def _add_tags(app, cfg) -> None:
 
 class EarlyOnlyNodes(SphinxPostTransform):
     """Resolve ```{only}``` before glue (priority 5) and references (10)."""
+
     default_priority = 2
 
     def run(self, **kwargs) -> None:
@@ -72,6 +90,7 @@ class EarlyOnlyNodes(SphinxPostTransform):
 
 class DutchThousands(SphinxPostTransform):
     """2,180 (glue `:,d`) -> 2.180, after glue has pasted its text."""
+
     default_priority = 6
     _grouped = re.compile(r"^-?\d{1,3}(,\d{3})+$")
 
@@ -85,6 +104,7 @@ class DutchThousands(SphinxPostTransform):
 
 class _Generated(SphinxDirective):
     """A directive that writes MyST text and parses it in place."""
+
     has_content = False
 
     def markdown(self) -> list[str]:
@@ -107,13 +127,24 @@ class Tijdlijn(_Generated):
 
     def markdown(self) -> list[str]:
         until = known_until(self.env.app)
-        lines = ["```{list-table} Tijdlijn (bron: de processchets, tenzij anders vermeld)", ":header-rows: 1",
-                 ":name: proces-tijdlijn", ":widths: 18 57 25", "", "* - Wanneer", "  - Gebeurtenis", "  - Iteratie"]
+        lines = [
+            "```{list-table} Tijdlijn (bron: de processchets, tenzij anders vermeld)",
+            ":header-rows: 1",
+            ":name: proces-tijdlijn",
+            ":widths: 18 57 25",
+            "",
+            "* - Wanneer",
+            "  - Gebeurtenis",
+            "  - Iteratie",
+        ]
         for e in _config.timeline():
             if until is not None and e["datum"] > until:
                 continue
-            lines += [f"* - {e.get('wanneer') or datum_nl(e['datum'])}", f"  - {_cell(e.get('tekst') or e['gebeurtenis'])}",
-                      f"  - {_cell(e.get('cijfervraag') or '–')}"]
+            lines += [
+                f"* - {e.get('wanneer') or datum_nl(e['datum'])}",
+                f"  - {_cell(e.get('tekst') or e['gebeurtenis'])}",
+                f"  - {_cell(e.get('cijfervraag') or '–')}",
+            ]
         return lines + ["```"]
 
 
@@ -124,16 +155,30 @@ class Parametertabel(_Generated):
         ed, _ = edition_of(self.env.app)
         its = list(_config.iterations().values())
         its = its[: [i.id for i in its].index(ed) + 1]
-        lines = ["```{list-table} De parameters per iteratie (uit het parameterbestand)", ":header-rows: 1",
-                 ":name: proces-parameters", ":widths: 10 30 16 18 14 12", "",
-                 "* - Iteratie", "  - Cijfervraag", "  - Methode", "  - Vormen", "  - Periode (aanvraagdatum)",
-                 "  - Peildatum (reconstructie)"]
+        lines = [
+            "```{list-table} De parameters per iteratie (uit het parameterbestand)",
+            ":header-rows: 1",
+            ":name: proces-parameters",
+            ":widths: 10 30 16 18 14 12",
+            "",
+            "* - Iteratie",
+            "  - Cijfervraag",
+            "  - Methode",
+            "  - Vormen",
+            "  - Periode (aanvraagdatum)",
+            "  - Peildatum (reconstructie)",
+        ]
         for it in its:
             vormen = "alle vier de vormen" if len(it.vormen) == 4 else ", ".join(VORM[v] for v in it.vormen)
             eind = "de peildatum" if it.end_is_peildatum else datum_nl(it.end)
-            lines += [f"* - {{ref}}`{it.id} <iteratie-{it.id}>`", f"  - {_cell(it.verzoek)}",
-                      f"  - {METHODE.get(it.methode, it.methode)}", f"  - {vormen}",
-                      f"  - {datum_nl(it.start)} tot en met {eind}", f"  - {datum_nl(it.peildatum)}"]
+            lines += [
+                f"* - {{ref}}`{it.id} <iteratie-{it.id}>`",
+                f"  - {_cell(it.verzoek)}",
+                f"  - {METHODE.get(it.methode, it.methode)}",
+                f"  - {vormen}",
+                f"  - {datum_nl(it.start)} tot en met {eind}",
+                f"  - {datum_nl(it.peildatum)}",
+            ]
         return lines + ["```"]
 
 
@@ -145,12 +190,25 @@ class Editietabel(_Generated):
         its = _config.iterations()
         eds = _config.section("edities")
         ids = list(its)[: list(its).index(ed) + 1]
-        lines = ["```{list-table} De edities van deze publicatie", ":header-rows: 1", ":name: versies-edities",
-                 ":widths: 10 18 22 50", "", "* - Editie", "  - Moment", "  - Status", "  - Wat er veranderde"]
+        lines = [
+            "```{list-table} De edities van deze publicatie",
+            ":header-rows: 1",
+            ":name: versies-edities",
+            ":widths: 10 18 22 50",
+            "",
+            "* - Editie",
+            "  - Moment",
+            "  - Status",
+            "  - Wat er veranderde",
+        ]
         for i in ids:
             e = eds.get(i, {})
-            lines += [f"* - {i}", f"  - {its[i].tijdlijn}", f"  - {_cell(e.get('status', ''))}",
-                      f"  - {_cell(e.get('verandering', ''))} Zie {{ref}}`iteratie-{i}`."]
+            lines += [
+                f"* - {i}",
+                f"  - {its[i].tijdlijn}",
+                f"  - {_cell(e.get('status', ''))}",
+                f"  - {_cell(e.get('verandering', ''))} Zie {{ref}}`iteratie-{i}`.",
+            ]
         return lines + ["```"]
 
 
@@ -159,17 +217,21 @@ def _fix_download_buttons(app, pagename, templatename, context, doctree) -> None
     for group in context.get("header_buttons", []):
         if group.get("label") != "download-buttons":
             continue
-        kept = [b for b in group["buttons"]
-                if b.get("label") not in ("download-source-button", "download-notebook-button")]
+        kept = [
+            b for b in group["buttons"] if b.get("label") not in ("download-source-button", "download-notebook-button")
+        ]
         if is_notebook:
-            kept.insert(0, {
-                "type": "link",
-                "url": context["pathto"](f"_notebooks/{pagename}.ipynb", 1),
-                "text": ".ipynb",
-                "icon": "fas fa-code",
-                "tooltip": "Download het uitgevoerde notebook",
-                "label": "download-notebook-button",
-            })
+            kept.insert(
+                0,
+                {
+                    "type": "link",
+                    "url": context["pathto"](f"_notebooks/{pagename}.ipynb", 1),
+                    "text": ".ipynb",
+                    "icon": "fas fa-code",
+                    "tooltip": "Download het uitgevoerde notebook",
+                    "label": "download-notebook-button",
+                },
+            )
         group["buttons"] = kept
 
 
@@ -187,14 +249,14 @@ def _copy_notebooks(app, exception) -> None:
 
 class Referentiecijfers(_Generated):
     """The IND's figures of one iteration, as typed in the YAML (reference data, not computed)."""
+
     required_arguments = 1
 
     def markdown(self) -> list[str]:
         rows = _config.section("referentiecijfers").get(self.arguments[0]) or []
         if not rows:
             return ["Bij deze cijfervraag zijn geen cijfers van de IND openbaar."]
-        lines = ["```{list-table}", ":header-rows: 1", ":widths: 45 30 25", "",
-                 "* - Gegeven", "  - IND", "  - Bron"]
+        lines = ["```{list-table}", ":header-rows: 1", ":widths: 45 30 25", "", "* - Gegeven", "  - IND", "  - Bron"]
         for r in rows:
             lines += [f"* - {_cell(r['gegeven'])}", f"  - {_cell(r['waarde'])}", f"  - {_cell(r['bron'])}"]
         return lines + ["```"]

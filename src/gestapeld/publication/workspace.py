@@ -5,6 +5,7 @@ same extract and code re-executes nothing; the repository's book/ and data/ are 
 written. The workspace holds outputs of a confidential extract: it lives in the user's
 cache folder (GESTAPELD_CACHE, default ~/.cache/gestapeld), never in the repository.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -54,8 +55,13 @@ def sync(repo: Path, work: Path) -> None:
     book = repo / "book"
     for f in sorted(p for p in book.rglob("*") if p.is_file()):
         rel = f.relative_to(book)
-        if f.suffix == ".ipynb" or rel.parts[0] in ("_edities",) or rel.parts[0].startswith(".") \
-                or rel.as_posix() in outputs or ".ipynb_checkpoints" in rel.parts:
+        if (
+            f.suffix == ".ipynb"
+            or rel.parts[0] in ("_edities",)
+            or rel.parts[0].startswith(".")
+            or rel.as_posix() in outputs
+            or ".ipynb_checkpoints" in rel.parts
+        ):
             continue
         _copy_if_changed(f, work / "book" / rel)
 
