@@ -1,8 +1,9 @@
 """gestapeld: stacked family reunification (gestapelde gezinshereniging) as of any peildatum.
 
-Four layers, each importing only those below it (README, "Layout"): `cli` on top;
-`publication` (notebooks, pages, downloads, the site); `protection` (disclosure control);
-`engine` (extract, linkage, counts); `config` and `provenance` at the bottom.
+Layers, each importing only those below it (README, "Layout"): `cli` on top; `publication`
+(notebooks, pages, downloads, the site); beneath it, side by side and independent,
+`protection` (disclosure control) and `engine` (extract, linkage, counts); `provenance` and
+`config` at the bottom.
 """
 
 __version__ = "0.1.0"
