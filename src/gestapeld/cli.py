@@ -120,8 +120,9 @@ def cmd_tables(args: argparse.Namespace) -> int:
     data = args.data or config.default_data_path()
     if args.data is None and not data.exists():
         raise ConfigError(f"no --data given and no synthetic default at {data}; run `make data`")
-    typed = extract.prepare(data, not_after=dt.date.today())  # validated once, cached
-    result = counts.compute(typed, it)
+    # validated once per extract; one command reads the file once, through the typed
+    # projection, unless a build already wrote the typed copy (extract.typed_source)
+    result = counts.compute(extract.typed_source(data, not_after=dt.date.today()), it)
     # Write everything to a temporary folder first: DIR gets all files or none.
     args.out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=args.out.parent, prefix=".tables-") as tmp:

@@ -199,12 +199,22 @@ _TEXT = {"VARCHAR", '"NULL"', "NULL"}
 _WS = "' ' || chr(9) || chr(10) || chr(13)"
 
 
-def _text(c: str) -> str:
-    """A column as trimmed text, NULL when blank. Trimming is costly: only values that start
-    or end with a space or control character are trimmed."""
+def _clean(c: str) -> str:
+    """TRUE for a value that trimming leaves as it is: it does not start or end with a space,
+    is not empty and holds no tab, line feed or carriage return (trim removes only those
+    four characters, and only at the ends)."""
     v = f"CAST({_q(c)} AS VARCHAR)"
-    return (f"CASE WHEN ascii({v}) > 32 AND ascii({v}[-1:]) > 32 THEN {v} "
-            f"ELSE NULLIF(trim({v}, {_WS}), '') END")
+    return (f"NOT (starts_with({v}, ' ') OR ends_with({v}, ' ') OR {v} = '' OR contains({v}, chr(9)) "
+            f"OR contains({v}, chr(10)) OR contains({v}, chr(13)))")
+
+
+def _text(c: str, *, plain: bool = False) -> str:
+    """A column as trimmed text, NULL when blank. Trimming is costly: only values that are
+    not clean go through trim; with `plain` (validation found every value clean) none do."""
+    v = f"CAST({_q(c)} AS VARCHAR)"
+    if plain:
+        return v
+    return f"CASE WHEN {_clean(c)} THEN {v} ELSE NULLIF(trim({v}, {_WS}), '') END"
 
 
 def _date(c: str, typ: str, text: str) -> str:
@@ -232,18 +242,23 @@ class _Plan:
     single: list[_Rule]          # rules on single columns as read
     across: list[_Rule]          # rules across typed columns
     typed: dict[str, str]        # typed column -> SQL over the projection
+    unclean: dict[str, str] = dataclasses.field(default_factory=dict)  # text column -> a value needs trim
 
     def source(self) -> str:
         cols = ", ".join(f"{expr} AS {_q(name)}" for name, expr in self.projection.items())
         return f"(SELECT {cols}, {ROW} FROM src)"
 
 
-def _plan(types: dict[str, str]) -> _Plan:
+def _plan(types: dict[str, str], *, plain: tuple[str, ...] = ()) -> _Plan:
+    """`plain`: text columns whose every value validation found clean (no trimming needed)."""
     proj: dict[str, str] = {}
     single: list[_Rule] = []
+    unclean: dict[str, str] = {}
 
     def text(c: str) -> str:
-        proj[f"x_{c}"] = _text(c)
+        proj[f"x_{c}"] = _text(c, plain=c in plain)
+        proj[f"u_{c}"] = f"({_q(c)} IS NOT NULL AND NOT ({_clean(c)}))"
+        unclean[c] = _q(f"u_{c}")
         return _q(f"x_{c}")
 
     typed: dict[str, str] = {}
@@ -273,17 +288,24 @@ def _plan(types: dict[str, str]) -> _Plan:
         else:
             t = text(c)
             blank = f"{t} IS NULL"
-            proj[f"d_{c}"] = _date(c, types[c], _text(c))
+            proj[f"d_{c}"] = _date(c, types[c], _text(c, plain=c in plain))
         typed[c] = _q(f"d_{c}")
         if c == "aanvraagdatum":
             single.append(_Rule("missing_date", c, "every application needs an aanvraagdatum", blank))
         single.append(_Rule("unparseable_date", c, "dates must be YYYY-MM-DD or DD-MM-YYYY",
                             f"(NOT ({blank}) AND {typed[c]} IS NULL)"))
     if "geboortejaar" in types:
-        t = text("geboortejaar")
-        typed["geboortejaar"] = f"CAST({t} AS BIGINT)"
-        single.append(_Rule("wrong_type", "geboortejaar", "geboortejaar must be a whole year like 1990 (no decimals)",
-                            f"({t} IS NOT NULL AND NOT regexp_full_match({t}, '[0-9]{{4}}'))"))
+        explanation = "geboortejaar must be a whole year like 1990 (no decimals)"
+        if types["geboortejaar"] in _INTEGER:  # the same rule as four digits, without text
+            proj["n_geboortejaar"] = f"CAST({_q('geboortejaar')} AS BIGINT)"
+            g = typed["geboortejaar"] = _q("n_geboortejaar")
+            single.append(_Rule("wrong_type", "geboortejaar", explanation,
+                                f"({g} IS NOT NULL AND NOT ({g} BETWEEN 1000 AND 9999))"))
+        else:
+            t = text("geboortejaar")
+            typed["geboortejaar"] = f"TRY_CAST({t} AS BIGINT)"
+            single.append(_Rule("wrong_type", "geboortejaar", explanation,
+                                f"({t} IS NOT NULL AND NOT regexp_full_match({t}, '[0-9]{{4}}'))"))
     for c in ("relatie", "nationaliteit"):
         if c in types:
             typed[c] = text(c)
@@ -308,11 +330,23 @@ def _plan(types: dict[str, str]) -> _Plan:
         typed["registratiedatum"] = f"COALESCE({rd}, {ad})"
     else:
         typed["registratiedatum"] = ad
-    return _Plan(proj, single, across, typed)
+    return _Plan(proj, single, across, typed, unclean)
 
 
 def _violations(found: list[tuple[_Rule, int, list[int]]]) -> list[Violation]:
     return [Violation(r.rule, r.column, tuple(sorted(rows)), r.explanation, int(n)) for r, n, rows in found if n]
+
+
+def _first_rows(con: "duckdb.DuckDBPyConnection", plan: _Plan,
+                counted: list[tuple[_Rule, int]]) -> list[tuple[_Rule, int, list[int]]]:
+    """The first row numbers of every broken rule, in one more pass (only when one is broken)."""
+    broken = [(i, r) for i, (r, n) in enumerate(counted) if n]
+    rows: dict[int, list[int]] = {}
+    if broken:
+        parts = [f"min({ROW}, {MAX_ROWS_SHOWN}) FILTER (WHERE {r.condition})" for _, r in broken]
+        got = con.execute(f"SELECT {', '.join(parts)} FROM {plan.source()}").fetchone()
+        rows = {i: list(v or []) for (i, _), v in zip(broken, got)}
+    return [(r, n, rows.get(i, [])) for i, (r, n) in enumerate(counted)]
 
 
 def _check(con: "duckdb.DuckDBPyConnection") -> tuple[_Plan, dict]:
@@ -321,20 +355,31 @@ def _check(con: "duckdb.DuckDBPyConnection") -> tuple[_Plan, dict]:
     missing = [c for c in REQUIRED if c not in types]
     if missing:
         raise ExtractError([Violation("missing_column", c, (), "required column is missing") for c in missing])
-    plan = _plan(types)
-    single, typed = plan.single, plan.typed
-    rules = plan.single + plan.across
-    parts = [f"count(*) FILTER (WHERE {r.condition}), min({ROW}, {MAX_ROWS_SHOWN}) FILTER (WHERE {r.condition})"
-             for r in rules]
-    z = typed["zaak_id"]
-    parts += ["count(*)", f"count(DISTINCT {z})"]
-    parts += [f"max({typed[c]})" for c in DATE_COLUMNS]
-    row = con.execute(f"SELECT {', '.join(parts)} FROM {plan.source()}").fetchone()
-    k = 2 * len(rules)
+    # One pass counts the rows that break each rule (a valid extract needs nothing more);
+    # the row numbers are looked up only for the rules that are broken. The pass first
+    # assumes that no text value needs trimming (most extracts) and finds out whether one
+    # does; only then is it repeated, trimming the columns that need it.
+    plain = tuple(_plan(types).unclean)
+    while True:
+        plan = _plan(types, plain=plain)
+        single, typed = plan.single, plan.typed
+        rules = plan.single + plan.across
+        parts = [f"count(*) FILTER (WHERE {r.condition})" for r in rules]
+        z = typed["zaak_id"]
+        parts += ["count(*)", f"count(DISTINCT {z})"]
+        parts += [f"max({typed[c]})" for c in DATE_COLUMNS]
+        unclean = list(plan.unclean)
+        parts += [f"bool_or({plan.unclean[c]})" for c in unclean]
+        row = con.execute(f"SELECT {', '.join(parts)} FROM {plan.source()}").fetchone()
+        k = len(rules)
+        clean = tuple(c for c, needs_trim in zip(unclean, row[k + 2 + len(DATE_COLUMNS):]) if not needs_trim)
+        if set(plain) <= set(clean):
+            break
+        plain = tuple(c for c in plain if c in clean)
     n_rows, n_zaak = row[k], row[k + 1]
     if n_rows == 0:
         raise _fail("empty_extract", "*", "the extract has a header but no applications")
-    found = [(r, row[2 * i], row[2 * i + 1] or []) for i, r in enumerate(rules)]
+    found = _first_rows(con, plan, [(r, row[i]) for i, r in enumerate(rules)])
     bad = _violations(found[:len(single)])
     if bad:
         raise ExtractError(bad)
@@ -347,10 +392,11 @@ def _check(con: "duckdb.DuckDBPyConnection") -> tuple[_Plan, dict]:
     if bad:
         raise ExtractError(bad)
     latest = {c: (v.isoformat() if v is not None else None)
-              for c, v in zip(DATE_COLUMNS, row[k + 2:])}
+              for c, v in zip(DATE_COLUMNS, row[k + 2:k + 2 + len(DATE_COLUMNS)])}
+    plain = list(clean)
     given = [c for c in (*REQUIRED, *OPTIONAL) if c in types]
     summary = {"rows": int(n_rows), "latest": latest, "given": given,
-               "columns": _typed_columns(given)}
+               "columns": _typed_columns(given), "plain": plain}
     return plan, summary
 
 
@@ -430,10 +476,10 @@ def prepare(path: Path | str, *, not_after: dt.date | None = None, copy: bool = 
         try:
             _load(con, path)
             if summ is None:
-                plan, summ = _check(con)
+                _, summ = _check(con)
                 _write_atomic(meta_path, lambda tmp: Path(tmp).write_text(json.dumps(summ), encoding="utf-8"))
-            else:  # validated earlier (by `validate`): only the copy is missing
-                plan = _plan(_types(con))
+            # columns found clean are copied as they are (no trimming on the way)
+            plan = _plan(_types(con), plain=tuple(summ["plain"]))
             if copy:
                 _write_atomic(typed_path, lambda tmp: con.execute(
                     f"COPY ({_select_typed(plan, summ['columns'])}) TO {_lit(tmp)} (FORMAT parquet)"))
@@ -442,6 +488,49 @@ def prepare(path: Path | str, *, not_after: dt.date | None = None, copy: bool = 
         cache.prune()
     _future(path, summ, not_after)
     return typed_path
+
+
+@dataclasses.dataclass(frozen=True)
+class TypedView:
+    """A validated extract read through the typed projection, without a typed copy.
+
+    `select` is a query over the extract's file that gives the columns of the typed copy
+    (text identifiers, DATE dates, `registratiedatum` filled in). A command that reads the
+    extract once (`gestapeld tables`) uses it instead of writing the copy first; the engine
+    (linkage.connect) takes it like a path. It names the file only inside the query.
+    """
+
+    select: str
+
+
+def _source_sql(path: Path) -> str:
+    """The extract's file as a table expression (no row numbers: the extract is valid)."""
+    if path.suffix.lower() in (".parquet", ".pq"):
+        return f"read_parquet({_lit(str(path))})"
+    header, sep = _csv_header(path)
+    columns = "{" + ", ".join(f"{_lit(c)}: 'VARCHAR'" for c in header) + "}"
+    return (f"read_csv({_lit(str(path))}, delim={_lit(sep)}, quote='\"', escape='\"', header=true, "
+            f"columns={columns}, auto_detect=false, strict_mode=true)")
+
+
+def typed_source(path: Path | str, *, not_after: dt.date | None = None) -> "Path | TypedView":
+    """The validated extract for one command: its typed copy when a build already wrote it,
+    else the file read through the typed projection (validated once, like `prepare`)."""
+    path = Path(path)
+    typed_path = prepare(path, not_after=not_after, copy=False)
+    if typed_path.is_file():
+        cache.touch(typed_path)
+        return typed_path
+    summ = summary(typed_path)
+    con = _connect()
+    try:
+        con.execute(f"CREATE VIEW src AS SELECT *, 0 AS {ROW} FROM {_source_sql(path)}")
+        plan = _plan(_types(con), plain=tuple(summ["plain"]))
+    finally:
+        con.close()
+    cols = ", ".join(f"{plan.typed[c]} AS {_q(c)}" for c in summ["columns"])
+    projection = ", ".join(f"{expr} AS {_q(name)}" for name, expr in plan.projection.items())
+    return TypedView(f"SELECT {cols} FROM (SELECT {projection} FROM {_source_sql(path)})")
 
 
 def _write_atomic(target: Path, write) -> None:
