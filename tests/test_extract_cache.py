@@ -186,3 +186,43 @@ def test_tables_on_a_fresh_extract_equal_tables_on_its_copy(tmp_path):
     via_copy = counts.compute(extract.prepare(data), it)
     for part in ("tabel", "diepte", "tussentijd", "eigen_vergunning"):
         assert getattr(via_view, part).equals(getattr(via_copy, part)), part
+
+
+def _fresh_kernel(monkeypatch, data):
+    """What a new notebook kernel sees: no results in memory, the extract in GESTAPELD_DATA."""
+    from gestapeld import report
+    monkeypatch.setenv("GESTAPELD_DATA", str(data))
+    for f in (report._result, report._protected, report._extract):
+        f.cache_clear()
+
+
+def test_results_are_computed_once_per_build_and_recomputed_when_parameters_change(tmp_path, monkeypatch):
+    # Notebooks run in separate kernels; the second kernel must read the kept result, not
+    # compute it again, and get the same protected cells. Another peildatum is computed.
+    from gestapeld import counts, report
+    data = write_csv(tmp_path / "e.csv", rows())  # P3's nareis on P2's nareis: one stacked
+    calls = []
+    real = counts.compute
+    monkeypatch.setattr(counts, "compute", lambda *a, **k: calls.append(a[1]) or real(*a, **k))
+    _fresh_kernel(monkeypatch, data)
+    first = report.protected_cells("v3")
+    _fresh_kernel(monkeypatch, data)
+    assert report.protected_cells("v3") == first
+    assert report.result("v3").tabel.equals(real(extract.prepare(data), report.resolve("v3")).tabel)
+    assert len(calls) == 1                               # kernel 2 read what kernel 1 kept
+    other = report.resolve("v3").replace(peildatum=dt.date(2023, 6, 30))
+    report.result(other)
+    assert calls[-1] == other and len(calls) == 2        # new parameters: computed
+
+
+def test_kept_results_go_with_their_extract(tmp_path, monkeypatch, private_cache):
+    from gestapeld import cache, report
+    data = write_csv(tmp_path / "e.csv", rows())
+    _fresh_kernel(monkeypatch, data)
+    report.result("v1")
+    kept = list((private_cache / cache.RESULTS).glob("*.pkl"))
+    assert kept
+    for p in private_cache.glob("extract-*"):  # the extract's entry is pruned ...
+        p.unlink()
+    cache.prune()
+    assert not any(p.exists() for p in kept)  # ... and its results with it
