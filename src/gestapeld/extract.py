@@ -6,8 +6,10 @@ the header). Failures are reported by rule, column, number of rows and those row
 never by value: the identifiers in an extract are confidential.
 
 `prepare(path)` validates an extract once and keeps a typed copy (Parquet) in the private
-cache (cache.py), keyed by the extract's sha256 and the validator's version; every command
-and notebook of a build reads that copy. The typed copy always has the columns of REQUIRED
+cache (cache.py), keyed by the extract's sha256 and the validator's version; every notebook
+of a build reads that copy. `typed_source(path)` validates once too but, for a command that
+reads the extract once (`gestapeld tables`), gives the file read through the typed
+projection instead of writing the copy first (the copy when a build already wrote it). The typed copy always has the columns of REQUIRED
 plus `registratiedatum` (a DATE; equal to `aanvraagdatum` where the extract has no such
 column or leaves it blank, domain.md section 7) and the optional columns the extract has.
 Identifiers are text (whole numbers in a Parquet extract become their decimal text).
