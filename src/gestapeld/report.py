@@ -233,7 +233,16 @@ def long_table(res: Result, cells: dict) -> pd.DataFrame:
 
 @lru_cache(maxsize=64)
 def _protected(it: Iteration, fingerprint: str, policy: disclosure.Policy) -> tuple[dict, list]:
-    return _kept("beveiligd", (it, policy), lambda: protect_result(result(it), policy))
+    res = result(it)  # kept under what was protected, not only the parameters that gave it
+    return _kept("beveiligd", (it, policy, _digest(res)), lambda: protect_result(res, policy))
+
+
+def _digest(res: Result) -> str:
+    h = hashlib.sha256()
+    for part in (res.tabel, res.diepte, res.tussentijd, res.eigen_vergunning):
+        h.update(pd.util.hash_pandas_object(part, index=True).values.tobytes())
+        h.update(",".join(map(str, part.columns)).encode())
+    return h.hexdigest()
 
 
 def protected_cells(iteration: str | Iteration, policy: disclosure.Policy = disclosure.DEFAULT) -> dict:
