@@ -100,8 +100,14 @@ def resolve(iteration: str | Iteration) -> Iteration:
     return iteration if isinstance(iteration, Iteration) else config.iteration(iteration)
 
 
-@lru_cache(maxsize=1)
 def _engine_fingerprint() -> str:
+    # mutation testing switches mutants at run time in the same files: a kept result
+    # belongs to one of them only
+    return _code_fingerprint() + os.environ.get("MUTANT_UNDER_TEST", "").replace("/", "_")
+
+
+@lru_cache(maxsize=1)
+def _code_fingerprint() -> str:
     return provenance.code_fingerprint()[:16]
 
 
