@@ -11,9 +11,9 @@
 What is measured, per scale of the synthetic extract (scale 1 is about 565,000 rows):
 
 * tables: `gestapeld tables --data X --iteration v3 --intern --out DIR`, the whole command in
-  a fresh process (start-up, reading, validation, typed copy, linkage, disclosure control,
+  a fresh process (start-up, validation, one read of the file, linkage, disclosure control,
   writing), with an empty extract cache (cold: what a user waits for on a new extract);
-* tables (warm): the same with the validated copy already in the cache;
+* tables (warm): the same with the validation already in the cache;
 * validate: `gestapeld validate X`, the whole command, empty cache;
 * engine: `gestapeld.engine.counts.compute(path, iteration)` timed inside the process (imports excluded);
 * pandas: `benchmarks/pandas_baseline.py`, the same rules in vectorised pandas; its results
@@ -67,7 +67,7 @@ ALL_METHODS = ("tables", "tables_warm", "validate", "engine", "engine_alt", "pan
 RUN_METHODS = ("run_cold", "run_warm", "run_floor")
 METHOD_LABEL = {
     "tables": "`gestapeld tables`, hele commando, koud",
-    "tables_warm": "`gestapeld tables`, warm (extract al gevalideerd)",
+    "tables_warm": "`gestapeld tables`, warm (extract al gecontroleerd)",
     "validate": "`gestapeld validate`, hele commando, koud",
     "engine": "engine alleen (DuckDB-SQL)",
     "engine_alt": "engine met SQL-variant (--sql-dir)",
@@ -602,8 +602,8 @@ def write_md(rows: list[dict], tg: list[dict], meta: dict, book: dict | None, pa
         "",
         *table_lines(rows, dutch=True),
         "",
-        "Koud betekent: met een lege cache, dus het extract wordt gelezen, gecontroleerd en als "
-        "getypeerde kopie bewaard; warm: die kopie staat al in de cache. De commando's zijn hele "
+        "Koud betekent: met een lege cache, dus het extract wordt gecontroleerd en daarna één keer "
+        "gelezen voor het koppelen; warm: de controle staat al in de cache. De commando's zijn hele "
         "processen (opstarten en importeren inbegrepen) en worden vergeleken met het hele proces van de "
         "vloer; de engine alleen en de pandas-baseline met het getimede deel van de vloer. `gestapeld run` "
         "draait op het extract van schaal 1 en wordt vergeleken met dezelfde notebooks zonder code. "

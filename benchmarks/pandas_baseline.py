@@ -40,15 +40,24 @@ FORM_OF = {  # (procedure of X, procedure of F1) -> form (domain.md section 3)
 
 
 def read(extract: pd.DataFrame | Path | str) -> pd.DataFrame:
-    """The seven columns the rules need, dates as datetime64."""
+    """The columns the rules need, dates as datetime64; `registratiedatum` equal to
+    `aanvraagdatum` where the extract has none (domain.md section 7)."""
     if isinstance(extract, pd.DataFrame):
-        df = extract[COLUMNS].copy()
+        given = [c for c in (*COLUMNS, "registratiedatum") if c in extract.columns]
+        df = extract[given].copy()
     elif str(extract).lower().endswith((".parquet", ".pq")):
-        df = pd.read_parquet(extract, columns=COLUMNS, to_pandas_kwargs={"date_as_object": False})
+        import pyarrow.parquet as pq
+        names = set(pq.ParquetFile(extract).schema_arrow.names)
+        given = [c for c in (*COLUMNS, "registratiedatum") if c in names]
+        df = pd.read_parquet(extract, columns=given, to_pandas_kwargs={"date_as_object": False})
     else:
-        df = pd.read_csv(extract, usecols=COLUMNS, dtype=str)
-    for c in ("aanvraagdatum", "besluitdatum"):
+        df = pd.read_csv(extract, dtype=str)
+        df = df[[c for c in (*COLUMNS, "registratiedatum") if c in df.columns]]
+    if "registratiedatum" not in df.columns:
+        df["registratiedatum"] = df["aanvraagdatum"]
+    for c in ("aanvraagdatum", "besluitdatum", "registratiedatum"):
         df[c] = pd.to_datetime(df[c])
+    df["registratiedatum"] = df["registratiedatum"].fillna(df["aanvraagdatum"])
     for c in ("zaak_id", "persoon_id", "referent_id", "procedure", "besluit"):
         if df[c].dtype != "str":  # a validated frame has pd.NA strings: NaN semantics as read
             df[c] = df[c].astype("str")
@@ -56,9 +65,9 @@ def read(extract: pd.DataFrame | Path | str) -> pd.DataFrame:
 
 
 def as_of(df: pd.DataFrame, peildatum: dt.date) -> pd.DataFrame:
-    """Section 4: filed on or before the peildatum; later decisions are invisible."""
+    """Section 4: filed and registered on or before the peildatum; later decisions are invisible."""
     peil = pd.Timestamp(peildatum)
-    z = df[df["aanvraagdatum"] <= peil].copy()
+    z = df[(df["aanvraagdatum"] <= peil) & (df["registratiedatum"] <= peil)].drop(columns="registratiedatum")
     hidden = ~(z["besluitdatum"] <= peil)  # also True where there is no decision
     z["besluitdatum"] = z["besluitdatum"].mask(hidden)
     z["besluit"] = z["besluit"].mask(hidden)
@@ -212,8 +221,10 @@ def compute(extract: pd.DataFrame | Path | str, iteration):
     gd = g.merge(d, on="referent_id")
     diepte = (gd.assign(diepte=np.where(gd["cyclus"], "cyclus", (gd["niveau"] + 1).astype(str)))
                 .groupby("diepte").size().rename("aantal").reset_index())
+    # whole months elapsed, counted like an age: a month is complete on the same day of the month
     months = ((g["aanvraagdatum"].dt.year - g["f1_besluitdatum"].dt.year) * 12
-              + g["aanvraagdatum"].dt.month - g["f1_besluitdatum"].dt.month)
+              + g["aanvraagdatum"].dt.month - g["f1_besluitdatum"].dt.month
+              - (g["aanvraagdatum"].dt.day < g["f1_besluitdatum"].dt.day).astype(int))
     klasse = pd.cut(months, [-np.inf, 12, 24, 36, 60, np.inf], right=False,
                     labels=["0-11 maanden", "12-23 maanden", "24-35 maanden", "36-59 maanden",
                             "60 maanden of meer"]).astype(object)

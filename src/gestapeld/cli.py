@@ -4,6 +4,7 @@ Exit status: 0 success, 2 unusable input (extract, options, configuration), 1 an
 else. Messages never quote a value of the extract; a traceback is shown only with
 GESTAPELD_DEBUG=1 (for developers working on synthetic data).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -44,8 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     v = sub.add_parser("validate", help="check an extract; exit 0 when it is usable")
     v.add_argument("path", type=Path)
-    v.add_argument("--not-after", type=_date, default=None,
-                   help="reject dates after this day (default: today)")
+    v.add_argument("--not-after", type=_date, default=None, help="reject dates after this day (default: today)")
 
     s = sub.add_parser("synth", help="write the synthetic extract (deterministic)")
     s.add_argument("--out", type=Path, required=True, help=".parquet or .csv")
@@ -61,8 +61,11 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--start", type=_date)
     t.add_argument("--end", type=_date)
     t.add_argument("--forms", type=str, help="comma-separated form codes")
-    t.add_argument("--intern", action="store_true",
-                   help="also write exact counts (tabel_intern.csv, diepte_intern.csv): never publish")
+    t.add_argument(
+        "--intern",
+        action="store_true",
+        help="also write exact counts (tabel_intern.csv, diepte_intern.csv): never publish",
+    )
 
     sub.add_parser("iterations", help="list the iterations of the YAML file")
 
@@ -73,21 +76,31 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--jobs", type=int, default=None, help="notebooks executed at a time (default: 2, or 1 on one core)")
 
     pb = sub.add_parser("publish", help="build the website (current edition and archive) into _build/html")
-    pb.add_argument("--data", type=Path, default=None,
-                    help="the extract the notebooks in book/ were executed on (default: the synthetic one)")
+    pb.add_argument(
+        "--data",
+        type=Path,
+        default=None,
+        help="the extract the notebooks in book/ were executed on (default: the synthetic one)",
+    )
     pb.add_argument("--no-editions", action="store_true", help="only the current edition (faster)")
     pb.add_argument("--force", action="store_true", help="rebuild even when nothing changed")
 
-    bk = sub.add_parser("book", help="the whole publication from one extract into DIR (private workspace; "
-                                     "never writes book/ or data/)")
+    bk = sub.add_parser(
+        "book", help="the whole publication from one extract into DIR (private workspace; never writes book/ or data/)"
+    )
     bk.add_argument("--data", type=Path, default=None, help="the extract (default: the synthetic one, built in book/)")
-    bk.add_argument("--out", type=Path, required=True, help="folder that receives the site (never inside the repository)")
+    bk.add_argument(
+        "--out", type=Path, required=True, help="folder that receives the site (never inside the repository)"
+    )
     bk.add_argument("--jobs", type=int, default=None, help="notebooks executed at a time (default: 2)")
     bk.add_argument("--no-editions", action="store_true", help="only the current edition (faster)")
     bk.add_argument("--force", action="store_true", help="re-execute and rebuild even when nothing changed")
 
-    vf = sub.add_parser("verify", help="reviewer check of a built site: manifests and recorded fingerprints; "
-                                       "with --data also re-runs its notebooks (nbval) against that extract")
+    vf = sub.add_parser(
+        "verify",
+        help="reviewer check of a built site: manifests and recorded fingerprints; "
+        "with --data also re-runs its notebooks (nbval) against that extract",
+    )
     vf.add_argument("--build", type=Path, required=True, help="the site folder (the DIR of `gestapeld book`)")
     vf.add_argument("--data", type=Path, default=None, help="the extract (reviewers with access)")
     return p
@@ -95,6 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     from .engine import extract
+
     # validated once per extract; the typed copy is written by the first command that needs it
     info = extract.summary(extract.prepare(args.path, not_after=args.not_after or dt.date.today(), copy=False))
     print(f"extract usable: {info['rows']} applications")
@@ -103,6 +117,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_synth(args: argparse.Namespace) -> int:
     from .engine import synth
+
     if args.scale <= 0:
         raise ConfigError("--scale must be positive")
     n = synth.write(args.out, seed=args.seed, scale=args.scale, progress=not args.quiet)
@@ -113,16 +128,21 @@ def cmd_synth(args: argparse.Namespace) -> int:
 def cmd_tables(args: argparse.Namespace) -> int:
     from .engine import counts, extract
     from .publication import report
+
     it = config.iteration(args.iteration)
     it = counts.with_parameters(
-        it, peildatum=args.peildatum, start=args.start, end=args.end,
+        it,
+        peildatum=args.peildatum,
+        start=args.start,
+        end=args.end,
         vormen=config.parse_forms(args.forms) if args.forms is not None else None,
     )
     data = args.data or config.default_data_path()
     if args.data is None and not data.exists():
         raise ConfigError(f"no --data given and no synthetic default at {data}; run `make data`")
-    typed = extract.prepare(data, not_after=dt.date.today())  # validated once, cached
-    result = counts.compute(typed, it)
+    # validated once per extract; one command reads the file once, through the typed
+    # projection, unless a build already wrote the typed copy (extract.typed_source)
+    result = counts.compute(extract.typed_source(data, not_after=dt.date.today()), it)
     # Write everything to a temporary folder first: DIR gets all files or none.
     args.out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=args.out.parent, prefix=".tables-") as tmp:
@@ -135,16 +155,20 @@ def cmd_tables(args: argparse.Namespace) -> int:
         args.out.mkdir(parents=True, exist_ok=True)
         for f in sorted(tmpdir.iterdir()):
             os.replace(f, args.out / f.name)
-    print(f"iteration {it.id} ({it.methode}, {','.join(it.vormen)}, {it.start}..{it.end}, "
-          f"peildatum {it.peildatum}): wrote {args.out / 'tabel.csv'}"
-          + (" and internal tables (exact counts: do not publish)" if args.intern else ""))
+    print(
+        f"iteration {it.id} ({it.methode}, {','.join(it.vormen)}, {it.start}..{it.end}, "
+        f"peildatum {it.peildatum}): wrote {args.out / 'tabel.csv'}"
+        + (" and internal tables (exact counts: do not publish)" if args.intern else "")
+    )
     return 0
 
 
 def cmd_iterations(args: argparse.Namespace) -> int:
     for it in config.iterations().values():
-        print(f"{it.id}  {it.methode:15s} {','.join(it.vormen)}  {it.start}..{it.end}  "
-              f"peildatum {it.peildatum}  {it.titel}")
+        print(
+            f"{it.id}  {it.methode:15s} {','.join(it.vormen)}  {it.start}..{it.end}  "
+            f"peildatum {it.peildatum}  {it.titel}"
+        )
     return 0
 
 
@@ -156,12 +180,14 @@ def _jobs(n: int | None) -> int | None:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from .publication import runner
+
     return runner.run(iterations=args.iteration, data=args.data, force=args.force, jobs_n=_jobs(args.jobs))
 
 
 def cmd_publish(args: argparse.Namespace) -> int:
     from .publication import publish
     from .publication.checks import CheckFailed
+
     try:
         publish.publish(editions=not args.no_editions, force=args.force, data=args.data)
     except (RuntimeError, CheckFailed) as err:  # build logs of our own pages: safe to show
@@ -175,11 +201,14 @@ def cmd_book(args: argparse.Namespace) -> int:
     from . import provenance
     from .publication import publish, runner, workspace
     from .publication.checks import CheckFailed
+
     repo = config.project_root()
     out = args.out.absolute()
     if out.resolve().is_relative_to(repo.resolve()) and args.data is not None:
-        raise ConfigError("--out is inside the repository; a site built on an extract must be written "
-                          "outside it (for example ../site), so it can never be committed")
+        raise ConfigError(
+            "--out is inside the repository; a site built on an extract must be written "
+            "outside it (for example ../site), so it can never be committed"
+        )
     if args.data is not None:
         if not args.data.is_file():
             raise ConfigError("extract not found; check the path given with --data")
@@ -191,31 +220,42 @@ def cmd_book(args: argparse.Namespace) -> int:
         data, work = None, repo
     try:
         with workspace.rooted(work):
-            status = runner.run(data=data, force=args.force, jobs_n=_jobs(args.jobs),
-                                record_outputs=args.data is not None)
+            status = runner.run(
+                data=data, force=args.force, jobs_n=_jobs(args.jobs), record_outputs=args.data is not None
+            )
             if status != 0:
                 print("gestapeld book: no site written; the previous contents of --out are unchanged.", file=sys.stderr)
                 return status
-            site = publish.publish(editions=not args.no_editions, force=args.force, data=data,
-                                   announce=args.data is None)
+            site = publish.publish(
+                editions=not args.no_editions, force=args.force, data=data, announce=args.data is None
+            )
     except (RuntimeError, CheckFailed) as err:
         print(f"gestapeld book: {err}\nNo site written; the previous contents of --out are unchanged.", file=sys.stderr)
         return 1
     changed = workspace.deliver(site, out)
-    print(f"gestapeld book: {'site written to' if changed else 'site unchanged in'} {args.out}; view it with: "
-          f"python -m http.server -d {args.out}", file=sys.stderr)
+    print(
+        f"gestapeld book: {'site written to' if changed else 'site unchanged in'} {args.out}; view it with: "
+        f"python -m http.server -d {args.out}",
+        file=sys.stderr,
+    )
     return 0
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
     from .publication import verify
+
     return verify.verify(build=args.build, data=args.data)
 
 
 COMMANDS = {
-    "publish": cmd_publish, "book": cmd_book, "verify": cmd_verify,
-    "validate": cmd_validate, "synth": cmd_synth, "tables": cmd_tables,
-    "iterations": cmd_iterations, "run": cmd_run,
+    "publish": cmd_publish,
+    "book": cmd_book,
+    "verify": cmd_verify,
+    "validate": cmd_validate,
+    "synth": cmd_synth,
+    "tables": cmd_tables,
+    "iterations": cmd_iterations,
+    "run": cmd_run,
 }
 
 
@@ -235,6 +275,9 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as err:  # noqa: BLE001 - no traceback (or value) reaches the user
         if os.environ.get("GESTAPELD_DEBUG"):
             raise
-        print(f"gestapeld {args.command}: internal error ({type(err).__name__}); "
-              "rerun with GESTAPELD_DEBUG=1 on non-confidential data for details", file=sys.stderr)
+        print(
+            f"gestapeld {args.command}: internal error ({type(err).__name__}); "
+            "rerun with GESTAPELD_DEBUG=1 on non-confidential data for details",
+            file=sys.stderr,
+        )
         return 1

@@ -6,6 +6,7 @@ build reads that copy. The cache holds microdata: it lives outside the tracked f
 (`<project root>/.cache/gestapeld/`, git-ignored, or $GESTAPELD_CACHE), is never published,
 and keeps only the most recently used entries.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -15,6 +16,7 @@ from pathlib import Path
 from .. import config
 
 KEEP = 6  # entries kept (each is one extract's typed copy); older ones are removed
+RESULTS = "uitkomsten"  # exact (internal) counts per iteration, shared by the notebooks of a build
 
 
 def folder() -> Path:
@@ -51,6 +53,7 @@ def prune(keep: int = KEEP) -> None:
     if not base.is_dir():
         return
     import time
+
     stems = sorted(base.glob("extract-*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
     for old in stems[keep:]:
         # an entry used within the hour may be read by a build running beside this one
@@ -58,10 +61,49 @@ def prune(keep: int = KEEP) -> None:
             continue
         for p in (old, old.with_suffix(".parquet")):
             p.unlink(missing_ok=True)
+    kept = {p.stem for p in base.glob("extract-*.json")}
+    for stored in (base / RESULTS).glob("*.pkl"):  # results of an extract no longer kept
+        if stored.name.split("--", 1)[0] not in kept:
+            stored.unlink(missing_ok=True)
     for tmp in base.glob(".tmp-*"):  # left behind by an interrupted write, older than an hour
         try:
             import time
+
             if time.time() - tmp.stat().st_mtime > 3600:
                 tmp.unlink()
         except OSError:
             pass
+
+
+def result_entry(typed_path: Path, key: str) -> Path:
+    """Where the exact counts of one computation on one typed copy are kept (`key` names the
+    parameters and the code). Internal, like the copy: never published."""
+    return folder() / RESULTS / f"{typed_path.stem}--{key}.pkl"
+
+
+def load_result(path: Path):
+    """A kept result, or None (absent, or written by another version and unreadable)."""
+    import pickle
+
+    try:
+        with open(path, "rb") as fh:
+            out = pickle.load(fh)
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
+        return None
+    touch(path)
+    return out
+
+
+def store_result(path: Path, value) -> None:
+    """Keep a result (written whole, then renamed: a notebook beside this one never reads half)."""
+    import pickle
+    import tempfile
+
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".pkl", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    finally:
+        Path(tmp).unlink(missing_ok=True)

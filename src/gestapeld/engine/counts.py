@@ -3,6 +3,7 @@
 `compute` is the engine's one entry point: extract + parameters in, exact (internal)
 result tables out. Disclosure control (disclosure.py) turns them into publishable ones.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -21,9 +22,9 @@ class Result:
     """Exact counts of one iteration. Internal: never published without disclosure control."""
 
     iteration: Iteration
-    tabel: pd.DataFrame          # categorie, jaar, maat, aantal (long, zeros included)
-    diepte: pd.DataFrame         # diepte ('2', '3', ..., 'cyclus'), aantal
-    tussentijd: pd.DataFrame     # categorie, klasse (months between F1 decision and X), aantal
+    tabel: pd.DataFrame  # categorie, jaar, maat, aantal (long, zeros included)
+    diepte: pd.DataFrame  # diepte ('2', '3', ..., 'cyclus'), aantal
+    tussentijd: pd.DataFrame  # categorie, klasse (months between F1 decision and X), aantal
     eigen_vergunning: pd.DataFrame  # categorie, eigen_asielvergunning (bool), aantal
 
     def value(self, categorie: str, maat: str, jaar: int | None = None) -> int:
@@ -44,10 +45,7 @@ def years(iteration: Iteration) -> list[int]:
 
 def _grid(iteration: Iteration) -> pd.DataFrame:
     rows = [
-        (cat, jaar, maat)
-        for cat in (*iteration.vormen, "alle")
-        for jaar in years(iteration)
-        for maat in MEASURES
+        (cat, jaar, maat) for cat in (*iteration.vormen, "alle") for jaar in years(iteration) for maat in MEASURES
     ] + [("nareis_totaal", jaar, maat) for jaar in years(iteration) for maat in REFERENCE_MEASURES]
     return pd.DataFrame(rows, columns=["categorie", "jaar", "maat"])
 
@@ -74,8 +72,9 @@ def compute(extract: linkage.Extract, iteration: Iteration, *, threads: int | No
     """Link, classify and count one iteration on a validated extract."""
     con = linkage.connect(extract, threads=threads)
     try:
-        linkage.link(con, methode=iteration.methode, peildatum=iteration.peildatum,
-                     start=iteration.start, end=iteration.end)
+        linkage.link(
+            con, methode=iteration.methode, peildatum=iteration.peildatum, start=iteration.start, end=iteration.end
+        )
         forms = _forms_sql(iteration.vormen)
         per_form = con.execute(_MEASURE_SQL.format(key="vorm_ruw", forms=forms)).df()
         total = con.execute(_MEASURE_SQL.format(key="'alle'", forms=forms)).df()
@@ -129,13 +128,24 @@ def _sort_depth(depth: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def with_parameters(iteration: Iteration, *, peildatum: dt.date | None = None,
-                    start: dt.date | None = None, end: dt.date | None = None,
-                    vormen: tuple[str, ...] | None = None, methode: str | None = None) -> Iteration:
+def with_parameters(
+    iteration: Iteration,
+    *,
+    peildatum: dt.date | None = None,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    vormen: tuple[str, ...] | None = None,
+    methode: str | None = None,
+) -> Iteration:
     """The iteration with some parameters overridden (command-line options)."""
     changes: dict[str, object] = {}
-    for key, value in (("peildatum", peildatum), ("start", start), ("end", end),
-                       ("vormen", vormen), ("methode", methode)):
+    for key, value in (
+        ("peildatum", peildatum),
+        ("start", start),
+        ("end", end),
+        ("vormen", vormen),
+        ("methode", methode),
+    ):
         if value is not None:
             changes[key] = value
     return iteration.replace(**changes) if changes else iteration

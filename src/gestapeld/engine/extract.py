@@ -6,12 +6,15 @@ the header). Failures are reported by rule, column, number of rows and those row
 never by value: the identifiers in an extract are confidential.
 
 `prepare(path)` validates an extract once and keeps a typed copy (Parquet) in the private
-cache (cache.py), keyed by the extract's sha256 and the validator's version; every command
-and notebook of a build reads that copy. The typed copy always has the columns of REQUIRED
+cache (cache.py), keyed by the extract's sha256 and the validator's version; every notebook
+of a build reads that copy. `typed_source(path)` validates once too but, for a command that
+reads the extract once (`gestapeld tables`), gives the file read through the typed
+projection instead of writing the copy first (the copy when a build already wrote it). The typed copy always has the columns of REQUIRED
 plus `registratiedatum` (a DATE; equal to `aanvraagdatum` where the extract has no such
 column or leaves it blank, domain.md section 7) and the optional columns the extract has.
 Identifiers are text (whole numbers in a Parquet extract become their decimal text).
 """
+
 from __future__ import annotations
 
 import codecs
@@ -69,7 +72,8 @@ class ExtractError(ValueError):
         self.violations = violations
         lines = [v.message() for v in violations]
         super().__init__(
-            "the extract is not usable:\n  - " + "\n  - ".join(lines)
+            "the extract is not usable:\n  - "
+            + "\n  - ".join(lines)
             + "\nRow numbers count data rows, 1 being the first row under the header."
         )
 
@@ -92,6 +96,7 @@ def _connect(*, spill: Path | None = None) -> "duckdb.DuckDBPyConnection":
     """An in-memory DuckDB connection; with `spill`, memory is capped and overflow goes there
     (a private folder: what DuckDB spills is microdata)."""
     import duckdb
+
     con = duckdb.connect(":memory:")
     if spill is not None:
         spill.mkdir(parents=True, exist_ok=True)
@@ -152,14 +157,31 @@ def _load_csv(con: "duckdb.DuckDBPyConnection", path: Path) -> None:
     encoding = [r for r in rejects if r[0] == "INVALID ENCODING"]
     if encoding:
         n, lines = encoding[0][1], encoding[0][2]
-        raise ExtractError([Violation("encoding", "*", tuple(sorted(int(x) - 1 for x in lines))[:MAX_ROWS_SHOWN],
-                                      "the file is not UTF-8 text; save it as UTF-8 (CSV UTF-8 in Excel)", n)])
+        raise ExtractError(
+            [
+                Violation(
+                    "encoding",
+                    "*",
+                    tuple(sorted(int(x) - 1 for x in lines))[:MAX_ROWS_SHOWN],
+                    "the file is not UTF-8 text; save it as UTF-8 (CSV UTF-8 in Excel)",
+                    n,
+                )
+            ]
+        )
     lines = sorted({int(x) - 1 for r in rejects for x in r[2]})[:MAX_ROWS_SHOWN]
     n = con.execute("SELECT count(DISTINCT line) FROM reject_errors").fetchone()[0]
-    raise ExtractError([Violation(
-        "ragged_row", "*", tuple(lines),
-        f"a row has a different number of fields than the header ({len(header)}, separator '{sep}'), "
-        "or a quote is not closed", int(n))])
+    raise ExtractError(
+        [
+            Violation(
+                "ragged_row",
+                "*",
+                tuple(lines),
+                f"a row has a different number of fields than the header ({len(header)}, separator '{sep}'), "
+                "or a quote is not closed",
+                int(n),
+            )
+        ]
+    )
 
 
 def _load(con: "duckdb.DuckDBPyConnection", path: Path) -> None:
@@ -169,8 +191,10 @@ def _load(con: "duckdb.DuckDBPyConnection", path: Path) -> None:
     suffix = path.suffix.lower()
     if suffix in (".parquet", ".pq"):
         try:
-            con.execute(f"CREATE VIEW src AS SELECT * EXCLUDE (file_row_number), file_row_number + 1 AS {ROW} "
-                        f"FROM read_parquet({_lit(str(path))}, file_row_number = true)")
+            con.execute(
+                f"CREATE VIEW src AS SELECT * EXCLUDE (file_row_number), file_row_number + 1 AS {ROW} "
+                f"FROM read_parquet({_lit(str(path))}, file_row_number = true)"
+            )
             con.execute("SELECT count(*) FROM src").fetchone()  # reads the footer: a damaged file fails here
         except Exception:  # noqa: BLE001 - DuckDB raises several types for a damaged file
             raise _fail("unreadable_parquet", "*", "the Parquet file cannot be read (truncated or damaged?)") from None
@@ -193,18 +217,40 @@ def read_raw(path: Path | str) -> "pd.DataFrame":
 
 # --------------------------------------------------------------------------- the rules
 
-_INTEGER = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT",
-            "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT"}
+_INTEGER = {
+    "TINYINT",
+    "SMALLINT",
+    "INTEGER",
+    "BIGINT",
+    "HUGEINT",
+    "UTINYINT",
+    "USMALLINT",
+    "UINTEGER",
+    "UBIGINT",
+    "UHUGEINT",
+}
 _TEXT = {"VARCHAR", '"NULL"', "NULL"}
 _WS = "' ' || chr(9) || chr(10) || chr(13)"
 
 
-def _text(c: str) -> str:
-    """A column as trimmed text, NULL when blank. Trimming is costly: only values that start
-    or end with a space or control character are trimmed."""
+def _clean(c: str) -> str:
+    """TRUE for a value that trimming leaves as it is: it does not start or end with a space,
+    is not empty and holds no tab, line feed or carriage return (trim removes only those
+    four characters, and only at the ends)."""
     v = f"CAST({_q(c)} AS VARCHAR)"
-    return (f"CASE WHEN ascii({v}) > 32 AND ascii({v}[-1:]) > 32 THEN {v} "
-            f"ELSE NULLIF(trim({v}, {_WS}), '') END")
+    return (
+        f"NOT (starts_with({v}, ' ') OR ends_with({v}, ' ') OR {v} = '' OR contains({v}, chr(9)) "
+        f"OR contains({v}, chr(10)) OR contains({v}, chr(13)))"
+    )
+
+
+def _text(c: str, *, plain: bool = False) -> str:
+    """A column as trimmed text, NULL when blank. Trimming is costly: only values that are
+    not clean go through trim; with `plain` (validation found every value clean) none do."""
+    v = f"CAST({_q(c)} AS VARCHAR)"
+    if plain:
+        return v
+    return f"CASE WHEN {_clean(c)} THEN {v} ELSE NULLIF(trim({v}, {_WS}), '') END"
 
 
 def _date(c: str, typ: str, text: str) -> str:
@@ -228,22 +274,27 @@ class _Rule:
 class _Plan:
     """How to check and type one extract, given the types of its columns as read."""
 
-    projection: dict[str, str]   # name -> SQL over `src`; every value computed once
-    single: list[_Rule]          # rules on single columns as read
-    across: list[_Rule]          # rules across typed columns
-    typed: dict[str, str]        # typed column -> SQL over the projection
+    projection: dict[str, str]  # name -> SQL over `src`; every value computed once
+    single: list[_Rule]  # rules on single columns as read
+    across: list[_Rule]  # rules across typed columns
+    typed: dict[str, str]  # typed column -> SQL over the projection
+    unclean: dict[str, str] = dataclasses.field(default_factory=dict)  # text column -> a value needs trim
 
     def source(self) -> str:
         cols = ", ".join(f"{expr} AS {_q(name)}" for name, expr in self.projection.items())
         return f"(SELECT {cols}, {ROW} FROM src)"
 
 
-def _plan(types: dict[str, str]) -> _Plan:
+def _plan(types: dict[str, str], *, plain: tuple[str, ...] = ()) -> _Plan:
+    """`plain`: text columns whose every value validation found clean (no trimming needed)."""
     proj: dict[str, str] = {}
     single: list[_Rule] = []
+    unclean: dict[str, str] = {}
 
     def text(c: str) -> str:
-        proj[f"x_{c}"] = _text(c)
+        proj[f"x_{c}"] = _text(c, plain=c in plain)
+        proj[f"u_{c}"] = f"({_q(c)} IS NOT NULL AND NOT ({_clean(c)}))"
+        unclean[c] = _q(f"u_{c}")
         return _q(f"x_{c}")
 
     typed: dict[str, str] = {}
@@ -259,11 +310,23 @@ def _plan(types: dict[str, str]) -> _Plan:
         if c != "referent_id":
             single.append(_Rule("missing_value", c, f"every application needs a {c}", f"{typed[c]} IS NULL"))
     typed["procedure"] = text("procedure")
-    single.append(_Rule("unknown_procedure", "procedure", f"procedure must be one of {', '.join(PROCEDURES)}",
-                        f"NOT coalesce({typed['procedure']} IN {PROCEDURES}, false)"))
+    single.append(
+        _Rule(
+            "unknown_procedure",
+            "procedure",
+            f"procedure must be one of {', '.join(PROCEDURES)}",
+            f"NOT coalesce({typed['procedure']} IN {PROCEDURES}, false)",
+        )
+    )
     typed["besluit"] = text("besluit")
-    single.append(_Rule("unknown_besluit", "besluit", f"besluit must be empty or one of {', '.join(DECISIONS)}",
-                        f"({typed['besluit']} IS NOT NULL AND {typed['besluit']} NOT IN {DECISIONS})"))
+    single.append(
+        _Rule(
+            "unknown_besluit",
+            "besluit",
+            f"besluit must be empty or one of {', '.join(DECISIONS)}",
+            f"({typed['besluit']} IS NOT NULL AND {typed['besluit']} NOT IN {DECISIONS})",
+        )
+    )
     for c in DATE_COLUMNS:
         if c not in types:
             continue
@@ -273,17 +336,39 @@ def _plan(types: dict[str, str]) -> _Plan:
         else:
             t = text(c)
             blank = f"{t} IS NULL"
-            proj[f"d_{c}"] = _date(c, types[c], _text(c))
+            proj[f"d_{c}"] = _date(c, types[c], _text(c, plain=c in plain))
         typed[c] = _q(f"d_{c}")
         if c == "aanvraagdatum":
             single.append(_Rule("missing_date", c, "every application needs an aanvraagdatum", blank))
-        single.append(_Rule("unparseable_date", c, "dates must be YYYY-MM-DD or DD-MM-YYYY",
-                            f"(NOT ({blank}) AND {typed[c]} IS NULL)"))
+        single.append(
+            _Rule(
+                "unparseable_date",
+                c,
+                "dates must be YYYY-MM-DD or DD-MM-YYYY",
+                f"(NOT ({blank}) AND {typed[c]} IS NULL)",
+            )
+        )
     if "geboortejaar" in types:
-        t = text("geboortejaar")
-        typed["geboortejaar"] = f"CAST({t} AS BIGINT)"
-        single.append(_Rule("wrong_type", "geboortejaar", "geboortejaar must be a whole year like 1990 (no decimals)",
-                            f"({t} IS NOT NULL AND NOT regexp_full_match({t}, '[0-9]{{4}}'))"))
+        explanation = "geboortejaar must be a whole year like 1990 (no decimals)"
+        if types["geboortejaar"] in _INTEGER:  # the same rule as four digits, without text
+            proj["n_geboortejaar"] = f"CAST({_q('geboortejaar')} AS BIGINT)"
+            g = typed["geboortejaar"] = _q("n_geboortejaar")
+            single.append(
+                _Rule(
+                    "wrong_type", "geboortejaar", explanation, f"({g} IS NOT NULL AND NOT ({g} BETWEEN 1000 AND 9999))"
+                )
+            )
+        else:
+            t = text("geboortejaar")
+            typed["geboortejaar"] = f"TRY_CAST({t} AS BIGINT)"
+            single.append(
+                _Rule(
+                    "wrong_type",
+                    "geboortejaar",
+                    explanation,
+                    f"({t} IS NOT NULL AND NOT regexp_full_match({t}, '[0-9]{{4}}'))",
+                )
+            )
     for c in ("relatie", "nationaliteit"):
         if c in types:
             typed[c] = text(c)
@@ -293,26 +378,55 @@ def _plan(types: dict[str, str]) -> _Plan:
     ref, per, proc = typed["referent_id"], typed["persoon_id"], typed["procedure"]
     across = [
         _Rule("decision_before_application", "besluitdatum", "besluitdatum is before aanvraagdatum", f"({bd} < {ad})"),
-        _Rule("decision_without_date", "besluitdatum", "a besluit needs a besluitdatum",
-              f"({b} IS NOT NULL AND {bd} IS NULL)"),
-        _Rule("date_without_decision", "besluit", "a besluitdatum needs a besluit", f"({b} IS NULL AND {bd} IS NOT NULL)"),
-        _Rule("family_without_referent", "referent_id", "nareis and 8evrm applications need a referent_id",
-              f"({proc} IN {FAMILY_PROCEDURES} AND {ref} IS NULL)"),
+        _Rule(
+            "decision_without_date",
+            "besluitdatum",
+            "a besluit needs a besluitdatum",
+            f"({b} IS NOT NULL AND {bd} IS NULL)",
+        ),
+        _Rule(
+            "date_without_decision", "besluit", "a besluitdatum needs a besluit", f"({b} IS NULL AND {bd} IS NOT NULL)"
+        ),
+        _Rule(
+            "family_without_referent",
+            "referent_id",
+            "nareis and 8evrm applications need a referent_id",
+            f"({proc} IN {FAMILY_PROCEDURES} AND {ref} IS NULL)",
+        ),
         _Rule("own_referent", "referent_id", "a person cannot be their own referent", f"({ref} = {per})"),
     ]
     if "registratiedatum" in types:
         rd = typed["registratiedatum"]
-        across.append(_Rule("registration_before_application", "registratiedatum",
-                            "registratiedatum is before aanvraagdatum", f"({rd} < {ad})"))
+        across.append(
+            _Rule(
+                "registration_before_application",
+                "registratiedatum",
+                "registratiedatum is before aanvraagdatum",
+                f"({rd} < {ad})",
+            )
+        )
         # domain.md section 7: absent means equal to aanvraagdatum (also for a blank cell)
         typed["registratiedatum"] = f"COALESCE({rd}, {ad})"
     else:
         typed["registratiedatum"] = ad
-    return _Plan(proj, single, across, typed)
+    return _Plan(proj, single, across, typed, unclean)
 
 
 def _violations(found: list[tuple[_Rule, int, list[int]]]) -> list[Violation]:
     return [Violation(r.rule, r.column, tuple(sorted(rows)), r.explanation, int(n)) for r, n, rows in found if n]
+
+
+def _first_rows(
+    con: "duckdb.DuckDBPyConnection", plan: _Plan, counted: list[tuple[_Rule, int]]
+) -> list[tuple[_Rule, int, list[int]]]:
+    """The first row numbers of every broken rule, in one more pass (only when one is broken)."""
+    broken = [(i, r) for i, (r, n) in enumerate(counted) if n]
+    rows: dict[int, list[int]] = {}
+    if broken:
+        parts = [f"min({ROW}, {MAX_ROWS_SHOWN}) FILTER (WHERE {r.condition})" for _, r in broken]
+        got = con.execute(f"SELECT {', '.join(parts)} FROM {plan.source()}").fetchone()
+        rows = {i: list(v or []) for (i, _), v in zip(broken, got)}
+    return [(r, n, rows.get(i, [])) for i, (r, n) in enumerate(counted)]
 
 
 def _check(con: "duckdb.DuckDBPyConnection") -> tuple[_Plan, dict]:
@@ -321,36 +435,50 @@ def _check(con: "duckdb.DuckDBPyConnection") -> tuple[_Plan, dict]:
     missing = [c for c in REQUIRED if c not in types]
     if missing:
         raise ExtractError([Violation("missing_column", c, (), "required column is missing") for c in missing])
-    plan = _plan(types)
-    single, typed = plan.single, plan.typed
-    rules = plan.single + plan.across
-    parts = [f"count(*) FILTER (WHERE {r.condition}), min({ROW}, {MAX_ROWS_SHOWN}) FILTER (WHERE {r.condition})"
-             for r in rules]
-    z = typed["zaak_id"]
-    parts += ["count(*)", f"count(DISTINCT {z})"]
-    parts += [f"max({typed[c]})" for c in DATE_COLUMNS]
-    row = con.execute(f"SELECT {', '.join(parts)} FROM {plan.source()}").fetchone()
-    k = 2 * len(rules)
+    # One pass counts the rows that break each rule (a valid extract needs nothing more);
+    # the row numbers are looked up only for the rules that are broken. The pass first
+    # assumes that no text value needs trimming (most extracts) and finds out whether one
+    # does; only then is it repeated, trimming the columns that need it.
+    plain = tuple(_plan(types).unclean)
+    while True:
+        plan = _plan(types, plain=plain)
+        single, typed = plan.single, plan.typed
+        rules = plan.single + plan.across
+        parts = [f"count(*) FILTER (WHERE {r.condition})" for r in rules]
+        z = typed["zaak_id"]
+        parts += ["count(*)", f"count(DISTINCT {z})"]
+        parts += [f"max({typed[c]})" for c in DATE_COLUMNS]
+        unclean = list(plan.unclean)
+        parts += [f"bool_or({plan.unclean[c]})" for c in unclean]
+        row = con.execute(f"SELECT {', '.join(parts)} FROM {plan.source()}").fetchone()
+        k = len(rules)
+        clean = tuple(c for c, needs_trim in zip(unclean, row[k + 2 + len(DATE_COLUMNS) :]) if not needs_trim)
+        if set(plain) <= set(clean):
+            break
+        plain = tuple(c for c in plain if c in clean)
     n_rows, n_zaak = row[k], row[k + 1]
     if n_rows == 0:
         raise _fail("empty_extract", "*", "the extract has a header but no applications")
-    found = [(r, row[2 * i], row[2 * i + 1] or []) for i, r in enumerate(rules)]
-    bad = _violations(found[:len(single)])
+    found = _first_rows(con, plan, [(r, row[i]) for i, r in enumerate(rules)])
+    bad = _violations(found[: len(single)])
     if bad:
         raise ExtractError(bad)
-    bad = _violations(found[len(single):])
+    bad = _violations(found[len(single) :])
     if n_zaak < n_rows:  # the same zaak_id twice: name every row that carries a repeated one
         n, rows = con.execute(
             f"SELECT count(*), min({ROW}, {MAX_ROWS_SHOWN}) FROM {plan.source()} WHERE {z} IN "
-            f"(SELECT {z} FROM {plan.source()} GROUP BY 1 HAVING count(*) > 1)").fetchone()
+            f"(SELECT {z} FROM {plan.source()} GROUP BY 1 HAVING count(*) > 1)"
+        ).fetchone()
         bad.insert(0, Violation("duplicate_zaak_id", "zaak_id", tuple(sorted(rows)), "zaak_id must be unique", int(n)))
     if bad:
         raise ExtractError(bad)
-    latest = {c: (v.isoformat() if v is not None else None)
-              for c, v in zip(DATE_COLUMNS, row[k + 2:])}
+    latest = {
+        c: (v.isoformat() if v is not None else None)
+        for c, v in zip(DATE_COLUMNS, row[k + 2 : k + 2 + len(DATE_COLUMNS)])
+    }
+    plain = list(clean)
     given = [c for c in (*REQUIRED, *OPTIONAL) if c in types]
-    summary = {"rows": int(n_rows), "latest": latest, "given": given,
-               "columns": _typed_columns(given)}
+    summary = {"rows": int(n_rows), "latest": latest, "given": given, "columns": _typed_columns(given), "plain": plain}
     return plan, summary
 
 
@@ -366,8 +494,11 @@ def _future(path: Path, summary: dict, not_after: dt.date | None) -> None:
     rule is read again (for the row numbers)."""
     if not_after is None:
         return
-    late = [c for c, v in summary["latest"].items()
-            if c in summary["given"] and v is not None and dt.date.fromisoformat(v) > not_after]
+    late = [
+        c
+        for c, v in summary["latest"].items()
+        if c in summary["given"] and v is not None and dt.date.fromisoformat(v) > not_after
+    ]
     if not late:
         return
     con = _connect(spill=cache.folder() / ".spill")
@@ -376,10 +507,19 @@ def _future(path: Path, summary: dict, not_after: dt.date | None) -> None:
         plan = _plan(_types(con))
         bad = []
         for c in late:
-            n, rows = con.execute(f"SELECT count(*), min({ROW}, {MAX_ROWS_SHOWN}) FROM {plan.source()} "
-                                  f"WHERE {plan.typed[c]} > $d", {"d": not_after}).fetchone()
-            bad.append(Violation("date_in_future", c, tuple(sorted(rows)),
-                                 f"date after {not_after.isoformat()}, the latest possible date", int(n)))
+            n, rows = con.execute(
+                f"SELECT count(*), min({ROW}, {MAX_ROWS_SHOWN}) FROM {plan.source()} WHERE {plan.typed[c]} > $d",
+                {"d": not_after},
+            ).fetchone()
+            bad.append(
+                Violation(
+                    "date_in_future",
+                    c,
+                    tuple(sorted(rows)),
+                    f"date after {not_after.isoformat()}, the latest possible date",
+                    int(n),
+                )
+            )
     finally:
         con.close()
     raise ExtractError(bad)
@@ -387,8 +527,10 @@ def _future(path: Path, summary: dict, not_after: dt.date | None) -> None:
 
 def _types(con: "duckdb.DuckDBPyConnection") -> dict[str, str]:
     """The columns of view `src` as read, with their DuckDB types."""
-    types = {name: str(typ) for name, typ in
-             con.execute("SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM src)").fetchall()}
+    types = {
+        name: str(typ)
+        for name, typ in con.execute("SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM src)").fetchall()
+    }
     types.pop(ROW, None)
     return types
 
@@ -413,6 +555,7 @@ def prepare(path: Path | str, *, not_after: dt.date | None = None, copy: bool = 
     first command that needs it writes it, without validating again.
     """
     from .. import provenance
+
     path = Path(path)
     if not path.is_file():
         raise _fail("file_not_found", "*", f"no file at the given path ({path.name})")
@@ -430,18 +573,67 @@ def prepare(path: Path | str, *, not_after: dt.date | None = None, copy: bool = 
         try:
             _load(con, path)
             if summ is None:
-                plan, summ = _check(con)
+                _, summ = _check(con)
                 _write_atomic(meta_path, lambda tmp: Path(tmp).write_text(json.dumps(summ), encoding="utf-8"))
-            else:  # validated earlier (by `validate`): only the copy is missing
-                plan = _plan(_types(con))
+            # columns found clean are copied as they are (no trimming on the way)
+            plan = _plan(_types(con), plain=tuple(summ["plain"]))
             if copy:
-                _write_atomic(typed_path, lambda tmp: con.execute(
-                    f"COPY ({_select_typed(plan, summ['columns'])}) TO {_lit(tmp)} (FORMAT parquet)"))
+                _write_atomic(
+                    typed_path,
+                    lambda tmp: con.execute(
+                        f"COPY ({_select_typed(plan, summ['columns'])}) TO {_lit(tmp)} (FORMAT parquet)"
+                    ),
+                )
         finally:
             con.close()
         cache.prune()
     _future(path, summ, not_after)
     return typed_path
+
+
+@dataclasses.dataclass(frozen=True)
+class TypedView:
+    """A validated extract read through the typed projection, without a typed copy.
+
+    `select` is a query over the extract's file that gives the columns of the typed copy
+    (text identifiers, DATE dates, `registratiedatum` filled in). A command that reads the
+    extract once (`gestapeld tables`) uses it instead of writing the copy first; the engine
+    (linkage.connect) takes it like a path. It names the file only inside the query.
+    """
+
+    select: str
+
+
+def _source_sql(path: Path) -> str:
+    """The extract's file as a table expression (no row numbers: the extract is valid)."""
+    if path.suffix.lower() in (".parquet", ".pq"):
+        return f"read_parquet({_lit(str(path))})"
+    header, sep = _csv_header(path)
+    columns = "{" + ", ".join(f"{_lit(c)}: 'VARCHAR'" for c in header) + "}"
+    return (
+        f"read_csv({_lit(str(path))}, delim={_lit(sep)}, quote='\"', escape='\"', header=true, "
+        f"columns={columns}, auto_detect=false, strict_mode=true)"
+    )
+
+
+def typed_source(path: Path | str, *, not_after: dt.date | None = None) -> "Path | TypedView":
+    """The validated extract for one command: its typed copy when a build already wrote it,
+    else the file read through the typed projection (validated once, like `prepare`)."""
+    path = Path(path)
+    typed_path = prepare(path, not_after=not_after, copy=False)
+    if typed_path.is_file():
+        cache.touch(typed_path)
+        return typed_path
+    summ = summary(typed_path)
+    con = _connect()
+    try:
+        con.execute(f"CREATE VIEW src AS SELECT *, 0 AS {ROW} FROM {_source_sql(path)}")
+        plan = _plan(_types(con), plain=tuple(summ["plain"]))
+    finally:
+        con.close()
+    cols = ", ".join(f"{plan.typed[c]} AS {_q(c)}" for c in summ["columns"])
+    projection = ", ".join(f"{expr} AS {_q(name)}" for name, expr in plan.projection.items())
+    return TypedView(f"SELECT {cols} FROM (SELECT {projection} FROM {_source_sql(path)})")
 
 
 def _write_atomic(target: Path, write) -> None:
@@ -464,6 +656,7 @@ def summary(typed_path: Path) -> dict:
 def _typed_frame(con: "duckdb.DuckDBPyConnection", sql: str) -> "pd.DataFrame":
     """A typed extract as pandas: text as pandas strings, dates as datetime64[s]."""
     import pandas as pd
+
     df = con.execute(sql).df()
     for c in df.columns:
         if c in DATE_COLUMNS:
@@ -493,11 +686,20 @@ def validate(df: "pd.DataFrame", *, not_after: dt.date | None = None) -> "pd.Dat
             for c in DATE_COLUMNS:
                 if c not in df.columns:
                     continue
-                n, rows = con.execute(f"SELECT count(*), min({ROW}, {MAX_ROWS_SHOWN}) FROM {plan.source()} "
-                                      f"WHERE {plan.typed[c]} > $d", {"d": not_after}).fetchone()
+                n, rows = con.execute(
+                    f"SELECT count(*), min({ROW}, {MAX_ROWS_SHOWN}) FROM {plan.source()} WHERE {plan.typed[c]} > $d",
+                    {"d": not_after},
+                ).fetchone()
                 if n:
-                    bad.append(Violation("date_in_future", c, tuple(sorted(rows)),
-                                         f"date after {not_after.isoformat()}, the latest possible date", int(n)))
+                    bad.append(
+                        Violation(
+                            "date_in_future",
+                            c,
+                            tuple(sorted(rows)),
+                            f"date after {not_after.isoformat()}, the latest possible date",
+                            int(n),
+                        )
+                    )
             if bad:
                 raise ExtractError(bad)
         return _typed_frame(con, _select_typed(plan, columns))

@@ -16,6 +16,7 @@ import duckdb
 import pandas as pd
 
 from ..config import SQL_DIR
+from .extract import TypedView
 
 
 @cache
@@ -24,7 +25,7 @@ def sql(name: str) -> str:
     return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
 
 
-Extract = pd.DataFrame | Path | str
+Extract = pd.DataFrame | Path | str | TypedView
 
 
 def connect(extract: Extract, *, threads: int | None = None) -> duckdb.DuckDBPyConnection:
@@ -39,6 +40,8 @@ def connect(extract: Extract, *, threads: int | None = None) -> duckdb.DuckDBPyC
     if isinstance(extract, pd.DataFrame):
         con.register("extract_input", extract)
         source = "extract_input"
+    elif isinstance(extract, TypedView):  # a validated file read through its typed projection
+        source = f"({extract.select})"
     else:
         path = str(Path(extract))
         reader = "read_parquet" if path.lower().endswith((".parquet", ".pq")) else "read_csv_auto"
