@@ -106,41 +106,37 @@ def _switcher(current: str | None) -> list[dict]:
 
 
 def edition_page(edition: str) -> str:
-    """The landing page of an archived edition: numbers pasted from its executed notebook."""
+    """The landing page of an archived edition (templates/editie.md.j2): numbers pasted from
+    its executed notebook."""
+    import jinja2
+
     it = config.iteration(edition)
-    nb = f"../iteraties/{edition}.ipynb"
     datum = config.edition_dates().get(edition, it.peildatum)
-    wat = "*nareis op nareis*" if len(it.vormen) == 1 else "alle vier de vormen samen"
-    lines = [
-        f"(editie-{edition})=",
-        f"# Editie {edition}: {it.titel}",
-        "",
-        "```{admonition} Reconstructie: dit is niet de actuele editie",
-        ":class: important reconstructie",
-        f"Deze editie laat zien hoe deze publicatie er bij de cijfervraag van **{it.tijdlijn}** had "
-        "kunnen uitzien: alleen de cijfervragen, gebeurtenissen en definities die toen bekend waren. "
-        "Het is een reconstructie, geen stuk van de IND; de peildatum is gekozen door deze publicatie "
-        "(de bronnen noemen geen dagen). De actuele editie staat op "
-        '<a href="../../../../index.html">de startpagina van deze site</a>.',
-        "```",
-        "",
-        "```{admonition} {{ gegevens_titel }}",
-        ":class: warning",
-        "{{ gegevens_tekst }} De aantallen laten zien wat de methode van deze cijfervraag berekent, "
-        "niet wat de IND toen vond.",
-        "```",
-        "",
-        f"**Aanleiding.** {it.verzoek}.",
-        "",
-        f"**Wat deze editie berekent.** Met de methode en de peildatum van deze cijfervraag "
-        f"({it.peildatum.day} {_MAANDEN[it.peildatum.month - 1]} {it.peildatum.year}) geeft {{{{ gegevens_onderwerp }}}} voor "
-        f"{wat} {{glue:text}}`{nb}::alle_aanvragen_tekst:s` gestapelde aanvragen (beveiligd, afgerond op tientallen), "
-        f"waarvan {{glue:text}}`{nb}::alle_inwilligingen_tekst:s` op de peildatum ingewilligd.",
-        "",
-        f"Zie {{ref}}`iteratie-{edition}` voor de tabellen, figuren en herkomst, en {{ref}}`proces` voor wat "
-        f"er tot {datum.day} {_MAANDEN[datum.month - 1]} {datum.year} was gebeurd.",
-    ]
-    return "\n".join(lines) + "\n"
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(Path(__file__).resolve().parent / "templates"),
+        variable_start_string="[[",
+        variable_end_string="]]",
+        block_start_string="[%",
+        block_end_string="%]",
+        comment_start_string="[#",
+        comment_end_string="#]",
+        keep_trailing_newline=True,
+        autoescape=False,  # Markdown, written by this package; the values come from the YAML
+    )
+    return env.get_template("editie.md.j2").render(
+        id=edition,
+        titel=it.titel,
+        tijdlijn=it.tijdlijn,
+        verzoek=it.verzoek,
+        peildatum=_dutch_date(it.peildatum),
+        datum=_dutch_date(datum),
+        wat="*nareis op nareis*" if len(it.vormen) == 1 else "alle vier de vormen samen",
+        notebook=f"../iteraties/{edition}.ipynb",
+    )
+
+
+def _dutch_date(d) -> str:
+    return f"{d.day} {_MAANDEN[d.month - 1]} {d.year}"
 
 
 _MAANDEN = (
