@@ -79,7 +79,7 @@ test: browser $(DATA) ## run every test (installs what is missing; lint, nbval o
 # build, no browser, no notebook execution (those are `make test`).
 FAST_TESTS := tests/test_numbers.py tests/test_engine_units.py tests/test_hand_mutants.py \
 	tests/test_linkage_cases.py tests/test_properties.py tests/test_cli_contract.py \
-	tests/test_disclosure.py tests/test_validation.py tests/test_malformed.py tests/test_layers.py tests/test_templates.py
+	tests/test_disclosure.py tests/test_validation.py tests/test_malformed.py tests/test_layers.py tests/test_templates.py tests/test_extract_cache.py
 test-fast: $(DATA) ## the fast tests for the inner loop (no book, no browser)
 	$(PY) -m pytest -q -p no:cacheprovider -m "not slow" $(FAST_TESTS)
 
