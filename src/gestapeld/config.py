@@ -209,3 +209,25 @@ def section(name: str, path: Path | None = None) -> dict | list:
 def edition_dates(path: Path | None = None) -> dict[str, dt.date]:
     """The day each edition stood (YAML `edities.<id>.datum`): what was known on that day."""
     return {str(k): _as_date(v["datum"], f"edities.{k}.datum") for k, v in section("edities", path).items()}
+
+
+#: Dutch month names, for dates in the book's prose ("31 juli 2023").
+MAANDEN = (
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
+
+
+def datum_nl(d: dt.date) -> str:
+    """A date as the book writes it: '31 juli 2023'."""
+    return f"{d.day} {MAANDEN[d.month - 1]} {d.year}"

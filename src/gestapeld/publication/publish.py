@@ -128,31 +128,11 @@ def edition_page(edition: str) -> str:
         titel=it.titel,
         tijdlijn=it.tijdlijn,
         verzoek=it.verzoek,
-        peildatum=_dutch_date(it.peildatum),
-        datum=_dutch_date(datum),
+        peildatum=config.datum_nl(it.peildatum),
+        datum=config.datum_nl(datum),
         wat="*nareis op nareis*" if len(it.vormen) == 1 else "alle vier de vormen samen",
         notebook=f"../iteraties/{edition}.ipynb",
     )
-
-
-def _dutch_date(d) -> str:
-    return f"{d.day} {_MAANDEN[d.month - 1]} {d.year}"
-
-
-_MAANDEN = (
-    "januari",
-    "februari",
-    "maart",
-    "april",
-    "mei",
-    "juni",
-    "juli",
-    "augustus",
-    "september",
-    "oktober",
-    "november",
-    "december",
-)
 
 
 def labels(source: dict[str, str]) -> dict[str, str]:

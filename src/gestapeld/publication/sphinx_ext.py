@@ -30,20 +30,6 @@ from sphinx.util.nodes import process_only_nodes
 
 from .. import config as _config
 
-MAANDEN = (
-    "januari",
-    "februari",
-    "maart",
-    "april",
-    "mei",
-    "juni",
-    "juli",
-    "augustus",
-    "september",
-    "oktober",
-    "november",
-    "december",
-)
 METHODE = {"cross_sectional": "dwarsdoorsnede (alleen de huidige vergunning)", "longitudinal": "tijdreeks"}
 VORM = {
     "nareis_op_nareis": "nareis op nareis",
@@ -53,8 +39,7 @@ VORM = {
 }
 
 
-def datum_nl(d: dt.date) -> str:
-    return f"{d.day} {MAANDEN[d.month - 1]} {d.year}"
+datum_nl = _config.datum_nl
 
 
 def edition_of(app) -> tuple[str, bool]:
