@@ -111,6 +111,8 @@ def _nbval(site: Path, data: Path, *, synthetic: bool) -> int:
     else:
         env["GESTAPELD_DATA"] = str(data)
     with tempfile.TemporaryDirectory(prefix="gestapeld-verify-") as tmp:
+        # an empty private cache: every count is computed again, none read from a past build
+        env["GESTAPELD_CACHE"] = str(Path(tmp) / "cache")
         work = Path(tmp) / "notebooks"
         shutil.copytree(site / "_notebooks", work)
         cmd = [
