@@ -151,20 +151,26 @@ def _view_rows(source) -> list[dict]:
     return duckdb.sql(source.select).to_arrow_table().to_pylist()
 
 
-def test_padded_text_is_trimmed_alike_in_the_copy_and_the_typed_view(tmp_path):
+@pytest.mark.parametrize(
+    "export",
+    [{}, {"sep": ";", "bom": True, "dates": "dmy", "line_end": "\r\n"}],
+    ids=["plain-csv", "excel-nl-csv"],
+)
+def test_padded_text_is_trimmed_alike_in_the_copy_and_the_typed_view(tmp_path, export):
     # An Excel export pads some cells: " Z2", "P2 ", "nareis\t", "\r\n"-free blanks "  ".
     # Trimming is skipped for columns found clean, so a mix of clean and padded columns
     # must still give the values of domain.md section 7 (trimmed; blank is missing).
     data = rows()
     data[1].update(zaak_id=" Z2", persoon_id="P2 ", procedure="nareis\t", referent_id=" P1 ")
     data[2].update(besluit="  ")
-    path = write_csv(tmp_path / "e.csv", data)
+    path = write_csv(tmp_path / "e.csv", data, **export)
     view = extract.typed_source(path)
     assert isinstance(view, extract.TypedView)  # no copy written by a one-shot read
     got = _view_rows(view)
     assert [r["zaak_id"] for r in got] == ["Z1", "Z2", "Z3"]
     assert got[1]["persoon_id"] == "P2" and got[1]["procedure"] == "nareis" and got[1]["referent_id"] == "P1"
     assert got[2]["besluit"] is None
+    assert [r["aanvraagdatum"] for r in got] == [dt.date(2018, 1, 10), dt.date(2018, 7, 1), dt.date(2021, 3, 1)]
     assert got == typed_rows(extract.prepare(path))  # the copy holds the same values
     assert extract.typed_source(path) == extract.prepare(path)  # once written, the copy is read
 
