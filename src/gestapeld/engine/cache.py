@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import tempfile
+import time
 from pathlib import Path
 
 from .. import config
@@ -52,8 +54,6 @@ def prune(keep: int = KEEP) -> None:
     base = folder()
     if not base.is_dir():
         return
-    import time
-
     stems = sorted(base.glob("extract-*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
     for old in stems[keep:]:
         # an entry used within the hour may be read by a build running beside this one
@@ -62,17 +62,30 @@ def prune(keep: int = KEEP) -> None:
         for p in (old, old.with_suffix(".parquet")):
             p.unlink(missing_ok=True)
     kept = {p.stem for p in base.glob("extract-*.json")}
-    for stored in (base / RESULTS).glob("*.pkl"):  # results of an extract no longer kept
+    for stored in (base / RESULTS).glob("extract-*.pkl"):  # results of an extract no longer kept
         if stored.name.split("--", 1)[0] not in kept:
             stored.unlink(missing_ok=True)
-    for tmp in base.glob(".tmp-*"):  # left behind by an interrupted write, older than an hour
-        try:
-            import time
+    for where in (base, base / RESULTS):
+        for tmp in where.glob(".tmp-*"):  # left behind by an interrupted write, older than an hour
+            try:
+                if time.time() - tmp.stat().st_mtime > 3600:
+                    tmp.unlink()
+            except OSError:
+                pass
 
-            if time.time() - tmp.stat().st_mtime > 3600:
-                tmp.unlink()
-        except OSError:
-            pass
+
+def write_atomic(target: Path, write) -> None:
+    """Write through a temporary file in the same folder, then rename: readers never see half.
+
+    `write(tmp)` writes the content to the path `tmp`."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=target.suffix, dir=target.parent)
+    os.close(fd)
+    try:
+        write(tmp)
+        os.replace(tmp, target)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
 
 
 def result_entry(typed_path: Path, key: str) -> Path:
@@ -97,13 +110,6 @@ def load_result(path: Path):
 def store_result(path: Path, value) -> None:
     """Keep a result (written whole, then renamed: a notebook beside this one never reads half)."""
     import pickle
-    import tempfile
 
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".pkl", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
+    write_atomic(path, lambda tmp: Path(tmp).write_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)))

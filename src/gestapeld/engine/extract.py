@@ -23,8 +23,6 @@ import dataclasses
 import datetime as dt
 import io
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -280,9 +278,10 @@ class _Plan:
     typed: dict[str, str]  # typed column -> SQL over the projection
     unclean: dict[str, str] = dataclasses.field(default_factory=dict)  # text column -> a value needs trim
 
-    def source(self) -> str:
+    def source(self, table: str = "src", *, row: bool = True) -> str:
+        """The projection over `table` (view `src`, or the file itself), with the row numbers."""
         cols = ", ".join(f"{expr} AS {_q(name)}" for name, expr in self.projection.items())
-        return f"(SELECT {cols}, {ROW} FROM src)"
+        return f"(SELECT {cols}{f', {ROW}' if row else ''} FROM {table})"
 
 
 def _plan(types: dict[str, str], *, plain: tuple[str, ...] = ()) -> _Plan:
@@ -535,10 +534,10 @@ def _types(con: "duckdb.DuckDBPyConnection") -> dict[str, str]:
     return types
 
 
-def _select_typed(plan: _Plan, columns: list[str]) -> str:
+def _select_typed(plan: _Plan, columns: list[str], *, table: str = "src") -> str:
     """The typed copy, in file order."""
     cols = ", ".join(f"{plan.typed[c]} AS {_q(c)}" for c in columns)
-    return f"SELECT {cols} FROM {plan.source()}"
+    return f"SELECT {cols} FROM {plan.source(table, row=False)}"
 
 
 # --------------------------------------------------------------------------- entry points
@@ -574,11 +573,11 @@ def prepare(path: Path | str, *, not_after: dt.date | None = None, copy: bool = 
             _load(con, path)
             if summ is None:
                 _, summ = _check(con)
-                _write_atomic(meta_path, lambda tmp: Path(tmp).write_text(json.dumps(summ), encoding="utf-8"))
+                cache.write_atomic(meta_path, lambda tmp: Path(tmp).write_text(json.dumps(summ), encoding="utf-8"))
             # columns found clean are copied as they are (no trimming on the way)
             plan = _plan(_types(con), plain=tuple(summ["plain"]))
             if copy:
-                _write_atomic(
+                cache.write_atomic(
                     typed_path,
                     lambda tmp: con.execute(
                         f"COPY ({_select_typed(plan, summ['columns'])}) TO {_lit(tmp)} (FORMAT parquet)"
@@ -625,27 +624,14 @@ def typed_source(path: Path | str, *, not_after: dt.date | None = None) -> "Path
         cache.touch(typed_path)
         return typed_path
     summ = summary(typed_path)
+    source = _source_sql(path)
     con = _connect()
     try:
-        con.execute(f"CREATE VIEW src AS SELECT *, 0 AS {ROW} FROM {_source_sql(path)}")
+        con.execute(f"CREATE VIEW src AS SELECT *, 0 AS {ROW} FROM {source}")
         plan = _plan(_types(con), plain=tuple(summ["plain"]))
     finally:
         con.close()
-    cols = ", ".join(f"{plan.typed[c]} AS {_q(c)}" for c in summ["columns"])
-    projection = ", ".join(f"{expr} AS {_q(name)}" for name, expr in plan.projection.items())
-    return TypedView(f"SELECT {cols} FROM (SELECT {projection} FROM {_source_sql(path)})")
-
-
-def _write_atomic(target: Path, write) -> None:
-    """Write through a temporary file in the same folder, then rename: readers never see half."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=target.suffix, dir=target.parent)
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, target)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
+    return TypedView(_select_typed(plan, summ["columns"], table=source))
 
 
 def summary(typed_path: Path) -> dict:
