@@ -235,6 +235,34 @@ def test_results_are_computed_once_per_build_and_recomputed_when_parameters_chan
     assert calls[-1] == other and len(calls) == 2  # new parameters: computed
 
 
+def test_prefetch_computes_a_reconciliation_in_one_pass_and_keeps_each_set(tmp_path, monkeypatch, private_cache):
+    # The reconciliation page asks for 8 parameter sets: `prefetch` computes the missing
+    # ones in one engine call, keeps each under its own parameters, and a later kernel
+    # reads them without computing; what it reads equals computing that set alone.
+    from gestapeld.engine import counts
+    from gestapeld.publication import reconcile, report
+
+    data = write_csv(tmp_path / "e.csv", rows())
+    _fresh_kernel(monkeypatch, data)
+    a, b = report.resolve("v1"), report.resolve("v3")
+    report.result(a)  # one end is already kept: only the 7 others are computed
+    sets = list(reconcile.combinations(a, b).values())
+    batches, single = [], []
+    real_many, real_one = counts.compute_many, counts.compute
+    monkeypatch.setattr(counts, "compute_many", lambda e, its, **k: batches.append(list(its)) or real_many(e, its, **k))
+    monkeypatch.setattr(counts, "compute", lambda *a_, **k: single.append(a_[1]) or real_one(*a_, **k))
+    report.prefetch(sets)
+    assert batches == [sets[1:]]
+    report.prefetch(sets)  # everything kept: nothing computed again
+    assert len(batches) == 1
+    _fresh_kernel(monkeypatch, data)
+    for it in sets:
+        got = report.result(it)
+        assert got.iteration == it
+        assert got.tabel.equals(real_one(extract.prepare(data), it).tabel)
+    assert single == []  # the new kernel read every set from the private cache
+
+
 def test_kept_results_go_with_their_extract(tmp_path, monkeypatch, private_cache):
     from gestapeld.engine import cache
     from gestapeld.publication import report

@@ -45,8 +45,7 @@ def nareis_grants_per_year(extract: linkage.Extract) -> dict[int, int]:
 def achieved(extract: linkage.Extract, iteration: config.Iteration | None = None) -> pd.DataFrame:
     """One row per calibration target: published value, synthetic value, ratio, within tolerance."""
     it = iteration or config.iteration("v3")
-    v3 = counts.compute(extract, it)
-    upto_2022 = counts.compute(extract, it.replace(end=dt.date(2022, 12, 31)))
+    v3, upto_2022 = counts.compute_many(extract, [it, it.replace(end=dt.date(2022, 12, 31))])
     rows: list[tuple[str, object, object]] = [
         (
             "nareis_op_nareis_aanvragen_2019_2023",

@@ -58,7 +58,8 @@ SELECT {key} AS categorie, jaar,
     COUNT(*) FILTER (WHERE besluit IN ('intrekking', 'buitenbehandeling')) AS overig_beeindigd,
     COUNT(*) FILTER (WHERE besluit IS NULL) AS lopend,
     COUNT(DISTINCT referent_id) AS personen
-FROM (SELECT *, CAST(year(aanvraagdatum) AS INTEGER) AS jaar FROM gestapeld WHERE vorm_ruw IN ({forms}))
+FROM (SELECT *, CAST(year(aanvraagdatum) AS INTEGER) AS jaar FROM gestapeld
+      WHERE vorm_ruw IN ({forms}) AND aanvraagdatum BETWEEN $start AND $end)
 GROUP BY ALL
 """
 
@@ -70,43 +71,77 @@ def _forms_sql(forms: tuple[str, ...]) -> str:
 
 def compute(extract: linkage.Extract, iteration: Iteration, *, threads: int | None = None) -> Result:
     """Link, classify and count one iteration on a validated extract."""
+    return compute_many(extract, [iteration], threads=threads)[0]
+
+
+def compute_many(extract: linkage.Extract, iterations: list[Iteration], *, threads: int | None = None) -> list[Result]:
+    """`compute` for several parameter sets on one connection (the extract is read once).
+
+    Parameter sets with the same method and peildatum share one linkage: the peildatum
+    decides what is known (`zaken`, the first steps), the method how X is linked, while
+    the period and the forms only select what is counted. The shared linkage covers the
+    union of their periods, and every count selects its own period and forms again, so
+    each result equals `compute` on its own (tests/test_counts.py checks this).
+    """
+    groups: dict[tuple[str, dt.date], list[Iteration]] = {}
+    for it in iterations:
+        groups.setdefault((it.methode, it.peildatum), []).append(it)
+    out: dict[Iteration, Result] = {}
     con = linkage.connect(extract, threads=threads)
     try:
-        linkage.link(
-            con, methode=iteration.methode, peildatum=iteration.peildatum, start=iteration.start, end=iteration.end
-        )
-        forms = _forms_sql(iteration.vormen)
-        per_form = con.execute(_MEASURE_SQL.format(key="vorm_ruw", forms=forms)).df()
-        total = con.execute(_MEASURE_SQL.format(key="'alle'", forms=forms)).df()
-        ref = con.execute(
-            """SELECT 'nareis_totaal' AS categorie, CAST(year(aanvraagdatum) AS INTEGER) AS jaar,
-                      COUNT(*) AS aanvragen,
-                      COUNT(*) FILTER (WHERE besluit = 'inwilliging') AS inwilligingen
-               FROM zaken WHERE procedure = 'nareis' AND aanvraagdatum BETWEEN $start AND $end
-               GROUP BY ALL""",
-            {"start": iteration.start, "end": iteration.end},
-        ).df()
-        depth = con.execute(
-            f"""SELECT CASE WHEN d.cyclus THEN 'cyclus' ELSE CAST(d.niveau + 1 AS VARCHAR) END AS diepte,
-                       COUNT(*) AS aantal
-                FROM gestapeld AS g JOIN diepte AS d USING (referent_id)
-                WHERE g.vorm_ruw IN ({forms})
-                GROUP BY ALL"""
-        ).df()
-        gap = con.execute(
-            # whole months elapsed, counted like an age; the macros are in sql/zaken.sql
-            f"""SELECT vorm_ruw AS categorie,
-                       tussentijd_klasse(maanden_verstreken(f1_besluitdatum, aanvraagdatum)) AS klasse,
-                       COUNT(*) AS aantal
-                FROM gestapeld WHERE vorm_ruw IN ({forms})
-                GROUP BY ALL"""
-        ).df()
-        own = con.execute(
-            f"""SELECT vorm_ruw AS categorie, eigen_asielvergunning, COUNT(*) AS aantal
-                FROM gestapeld WHERE vorm_ruw IN ({forms}) GROUP BY ALL"""
-        ).df()
+        for (methode, peildatum), group in groups.items():
+            linkage.link(
+                con,
+                methode=methode,
+                peildatum=peildatum,
+                start=min(it.start for it in group),
+                end=max(it.end for it in group),
+            )
+            for it in group:
+                out[it] = _count(con, it)
     finally:
         con.close()
+    return [out[it] for it in iterations]
+
+
+def _count(con, iteration: Iteration) -> Result:
+    """The result tables of one parameter set from the linkage on `con` (which may cover a
+    longer period and more forms than this set counts)."""
+    forms = _forms_sql(iteration.vormen)
+    period = {"start": iteration.start, "end": iteration.end}
+    in_period = "aanvraagdatum BETWEEN $start AND $end"
+    per_form = con.execute(_MEASURE_SQL.format(key="vorm_ruw", forms=forms), period).df()
+    total = con.execute(_MEASURE_SQL.format(key="'alle'", forms=forms), period).df()
+    ref = con.execute(
+        f"""SELECT 'nareis_totaal' AS categorie, CAST(year(aanvraagdatum) AS INTEGER) AS jaar,
+                  COUNT(*) AS aanvragen,
+                  COUNT(*) FILTER (WHERE besluit = 'inwilliging') AS inwilligingen
+           FROM zaken WHERE procedure = 'nareis' AND {in_period}
+           GROUP BY ALL""",
+        period,
+    ).df()
+    depth = con.execute(
+        f"""SELECT CASE WHEN d.cyclus THEN 'cyclus' ELSE CAST(d.niveau + 1 AS VARCHAR) END AS diepte,
+                   COUNT(*) AS aantal
+            FROM gestapeld AS g JOIN diepte AS d USING (referent_id)
+            WHERE g.vorm_ruw IN ({forms}) AND g.{in_period}
+            GROUP BY ALL""",
+        period,
+    ).df()
+    gap = con.execute(
+        # whole months elapsed, counted like an age; the macros are in sql/zaken.sql
+        f"""SELECT vorm_ruw AS categorie,
+                   tussentijd_klasse(maanden_verstreken(f1_besluitdatum, aanvraagdatum)) AS klasse,
+                   COUNT(*) AS aantal
+            FROM gestapeld WHERE vorm_ruw IN ({forms}) AND {in_period}
+            GROUP BY ALL""",
+        period,
+    ).df()
+    own = con.execute(
+        f"""SELECT vorm_ruw AS categorie, eigen_asielvergunning, COUNT(*) AS aantal
+            FROM gestapeld WHERE vorm_ruw IN ({forms}) AND {in_period} GROUP BY ALL""",
+        period,
+    ).df()
 
     wide = pd.concat([per_form, total, ref], ignore_index=True)
     long = wide.melt(id_vars=["categorie", "jaar"], var_name="maat", value_name="aantal").dropna()

@@ -7,6 +7,7 @@ control, because they describe no one.
 from __future__ import annotations
 
 import datetime as dt
+from functools import cache
 
 import pandas as pd
 
@@ -147,9 +148,7 @@ def case_input(name: str) -> pd.DataFrame:
 def case_result(name: str, methode: str = "longitudinal") -> pd.DataFrame:
     """Per form and year of application (only where there are stacked applications): applications,
     grants, pending and distinct referents (`personen`, counted per year as in the tables)."""
-    df = extract.validate(case_input(name))
-    res = counts.compute(df, Iteration(methode=methode, **PARAMS))
-    t = res.tabel
+    t = _case(name, methode).tabel
     keep = ["aanvragen", "inwilligingen", "lopend", "personen"]
     t = t[(t["maat"].isin(keep)) & (t["categorie"] != "nareis_totaal")]
     out = t.pivot_table(index=["categorie", "jaar"], columns="maat", values="aantal", aggfunc="sum", sort=False)
@@ -164,6 +163,11 @@ def case_result(name: str, methode: str = "longitudinal") -> pd.DataFrame:
 
 
 def case_depths(name: str) -> dict[str, int]:
-    df = extract.validate(case_input(name))
-    res = counts.compute(df, Iteration(methode="longitudinal", **PARAMS))
+    res = _case(name, "longitudinal")
     return dict(zip(res.diepte["diepte"], res.diepte["aantal"]))
+
+
+@cache
+def _case(name: str, methode: str) -> counts.Result:
+    """One case through validation and the engine (the page shows its table and its depths)."""
+    return counts.compute(extract.validate(case_input(name)), Iteration(methode=methode, **PARAMS))

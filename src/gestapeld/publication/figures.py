@@ -20,7 +20,9 @@ HATCHES = ["", "//", "..", "xx"]
 
 def setup() -> None:
     """House style and deterministic metadata for every figure."""
-    pd.set_option("display.max_colwidth", None)  # no "..." in the tables of the book
+    from . import report
+
+    report.setup()  # the tables' display
     plt.rcParams.update(
         {
             "svg.hashsalt": "gestapeld",

@@ -123,15 +123,20 @@ def published_value(it: Iteration, maat: str) -> int | None:
     return None if isinstance(value, str) else int(value)
 
 
+def combinations(a: Iteration, b: Iteration) -> dict[frozenset[str], Iteration]:
+    """The parameter set at each of the 8 combinations of moved steps (keys: the moved steps)."""
+    out = {}
+    for k in range(len(STEP_NAMES) + 1):
+        for moved in itertools.combinations(STEP_NAMES, k):
+            out[frozenset(moved)] = combination(a, b, frozenset(moved))
+    return out
+
+
 def combination_values(
     a: Iteration, b: Iteration, value: Callable[[Iteration], int | None]
 ) -> dict[frozenset[str], int | None]:
     """The value at each of the 8 combinations of moved steps (keys: the moved steps)."""
-    out = {}
-    for k in range(len(STEP_NAMES) + 1):
-        for moved in itertools.combinations(STEP_NAMES, k):
-            out[frozenset(moved)] = value(combination(a, b, frozenset(moved)))
-    return out
+    return {moved: value(it) for moved, it in combinations(a, b).items()}
 
 
 def _gain(v: Mapping[frozenset[str], Value], before: frozenset[str], step: str) -> Value:

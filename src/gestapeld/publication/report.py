@@ -6,10 +6,12 @@ or is the synthetic default, so no path of the build machine enters a notebook.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import os
 import re
+from collections.abc import Iterable
 from fractions import Fraction
 from functools import lru_cache
 from pathlib import Path
@@ -30,6 +32,11 @@ MEASURE_LABELS = {
     "lopend": "lopend",
     "personen": "personen (referenten)",
 }
+
+
+def setup() -> None:
+    """How the notebooks show tables (a notebook without figures needs no matplotlib)."""
+    pd.set_option("display.max_colwidth", None)  # no "..." in the tables of the book
 
 
 def data_path() -> Path:
@@ -126,24 +133,72 @@ def _code_fingerprint() -> str:
     return provenance.code_fingerprint()[:16]
 
 
+@lru_cache(maxsize=16)
+def _template_fingerprint(template: Path) -> str:
+    """The code fingerprint with one notebook template (read once per kernel: a page cites
+    it under every number it glues)."""
+    return provenance.code_fingerprint(template)
+
+
+def _kept_entry(kind: str, what: tuple) -> Path:
+    from ..engine import cache
+
+    key = kind + "-" + hashlib.sha256(repr(what).encode()).hexdigest()[:16] + "-" + _engine_fingerprint()
+    return cache.result_entry(extract_path(), key)
+
+
+def _load_kept(stored: Path, what: tuple):
+    """(True, value) when `what` is kept at `stored`, else (False, None)."""
+    from ..engine import cache
+
+    got = cache.load_result(stored)
+    return (True, got[1]) if got is not None and got[0] == what else (False, None)
+
+
 def _kept(kind: str, what: tuple, compute):
     """The notebooks of one build run in separate kernels and ask for the same iterations
     (every reconciliation recomputes its two ends): a result is computed once per extract,
     parameters and code, and kept in the private cache beside the typed copy."""
     from ..engine import cache
 
-    key = kind + "-" + hashlib.sha256(repr(what).encode()).hexdigest()[:16] + "-" + _engine_fingerprint()
-    stored = cache.result_entry(extract_path(), key)
-    got = cache.load_result(stored)
-    if got is None or got[0] != what:
-        got = (what, compute())
-        cache.store_result(stored, got)
-    return got[1]
+    stored = _kept_entry(kind, what)
+    found, value = _load_kept(stored, what)
+    if not found:
+        value = compute()
+        cache.store_result(stored, (what, value))
+    return value
+
+
+def _parameters(it: Iteration) -> tuple:
+    """What a count depends on (method, forms, period, peildatum), not the name of the set:
+    the last combination of a reconciliation is the second iteration under another name."""
+    return tuple((k, tuple(v) if isinstance(v, list) else v) for k, v in sorted(it.params().items()))
+
+
+def _named(res: Result, it: Iteration) -> Result:
+    return res if res.iteration == it else dataclasses.replace(res, iteration=it)
 
 
 @lru_cache(maxsize=64)
 def _result(it: Iteration, fingerprint: str) -> Result:
-    return _kept("telling", (it,), lambda: counts.compute(extract_path(), it))
+    return _named(_kept("telling", (_parameters(it),), lambda: counts.compute(extract_path(), it)), it)
+
+
+def prefetch(iterations: Iterable[str | Iteration]) -> None:
+    """Compute the exact results of several parameter sets together and keep them: one read
+    of the extract, and one linkage for the sets that share method and peildatum
+    (`counts.compute_many`). A reconciliation asks for eight sets that differ in only three
+    parameters; `result` then reads each from the private cache."""
+    from ..engine import cache
+
+    missing: dict[tuple, Iteration] = {}
+    for it in map(resolve, iterations):
+        what = (_parameters(it),)
+        if what not in missing and not _load_kept(_kept_entry("telling", what), what)[0]:
+            missing[what] = it
+    if missing:
+        for what, res in zip(missing, counts.compute_many(extract_path(), list(missing.values())), strict=True):
+            cache.store_result(_kept_entry("telling", what), (what, res))
 
 
 def result(iteration: str | Iteration) -> Result:
@@ -212,24 +267,33 @@ def _cells(res: Result, policy: disclosure.Policy):
         cells[("alle", "totaal", m)] = disclosure.publish_value(n, policy)
     if it.methode == "longitudinal":  # the cross-sectional query has no chains
         extra.append((("alle", "totaal", "aanvragen"), tuple(("alle", "totaal", m) for m in depth)))
-    g, o = res.tussentijd, res.eigen_vergunning
+    gaps = _sums(res.tussentijd, ["categorie", "klasse"])
+    own = _sums(res.eigen_vergunning, ["categorie", "eigen_asielvergunning"])
     for f in it.vormen:
         gap_keys = []
         for klasse in GAP_CLASSES:
             key = (f, "totaal", f"tussentijd:{klasse}")
-            n = int(g.loc[(g["categorie"] == f) & (g["klasse"] == klasse), "aantal"].sum())
+            n = gaps.get((f, klasse), 0)
             exact[key], cells[key] = n, disclosure.publish_value(n, policy)
             gap_keys.append(key)
         extra.append(((f, "totaal", "aanvragen"), tuple(gap_keys)))
         own_keys = []
         for m, flag in OWN_PERMIT.items():
             key = (f, "totaal", m)
-            n = int(o.loc[(o["categorie"] == f) & (o["eigen_asielvergunning"] == flag), "aantal"].sum())
+            n = own.get((f, flag), 0)
             exact[key], cells[key] = n, disclosure.publish_value(n, policy)
             own_keys.append(key)
         extra.append(((f, "totaal", "aanvragen"), tuple(own_keys)))
     struct = disclosure_audit.structure(cells, list(it.vormen), extra_equalities=tuple(extra))
     return cells, exact, struct
+
+
+def _sums(table: pd.DataFrame, keys: list[str]) -> dict[tuple, int]:
+    """`aantal` summed per combination of `keys` (absent combinations are 0 to the caller)."""
+    out: dict[tuple, int] = {}
+    for *key, n in table[[*keys, "aantal"]].itertuples(index=False):
+        out[tuple(key)] = out.get(tuple(key), 0) + int(n)
+    return out
 
 
 def protect_result(res: Result, policy: disclosure.Policy = disclosure.DEFAULT) -> tuple[dict, list]:
@@ -262,7 +326,7 @@ def long_table(res: Result, cells: dict) -> pd.DataFrame:
 @lru_cache(maxsize=64)
 def _protected(it: Iteration, fingerprint: str, policy: disclosure.Policy) -> tuple[dict, list]:
     res = result(it)  # kept under what was protected, not only the parameters that gave it
-    return _kept("beveiligd", (it, policy, _digest(res)), lambda: protect_result(res, policy))
+    return _kept("beveiligd", (_parameters(it), policy, _digest(res)), lambda: protect_result(res, policy))
 
 
 def _digest(res: Result) -> str:
@@ -442,7 +506,7 @@ def provenance_table(iteration: str | Iteration | None, template: str) -> pd.Dat
     rows += [
         ("gegevens", data_source()["label"]),
         ("sha256 van het extract", provenance.data_fingerprint(data_path())),
-        ("vingerafdruk van de code", provenance.code_fingerprint(tpl)),
+        ("vingerafdruk van de code", _template_fingerprint(tpl)),
         ("sjabloon", f"notebooks/{template}"),
     ]
     rows += [(f"versie {k}", v) for k, v in provenance.versions().items()]
@@ -666,7 +730,7 @@ def citation(notebook: str, key: str | None = None, *, edition: str | None = Non
     edition = edition or list(config.iterations())[-1]
     tpl = config.project_root() / "notebooks" / _template_of(name)
     data = provenance.data_fingerprint(data_path())[:12]
-    code = provenance.code_fingerprint(tpl)[:12]
+    code = _template_fingerprint(tpl)[:12]
     gegevens = "synthetische gegevens" if is_synthetic() else "extract van de IND"
     getal = f", getal '{key}'" if key else ""
     return (
