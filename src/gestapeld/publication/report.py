@@ -585,12 +585,26 @@ def share_table(iteration: str | Iteration) -> pd.DataFrame:
     )
 
 
+#: myst_nb's prefix for glued data that is not displayed (`myst_nb.ext.glue.GLUE_PREFIX`)
+GLUE_PREFIX = "application/papermill.record/"
+
+
 def _glue(key: str, value) -> None:
-    from myst_nb import glue
+    """`myst_nb.glue(key, value, display=False)`: the same output, written the same way.
+
+    myst_nb's glue module imports nbformat and jsonschema, half a second in every kernel
+    that glues; this is its body (myst-nb 1.4.0, pinned) with IPython only. The test
+    `test_glue_writes_what_myst_nb_writes` compares the two outputs, so a new myst-nb that
+    glues differently fails the tests instead of the book.
+    """
+    from IPython.core.formatters import format_display_data
+    from IPython.display import display
 
     if hasattr(value, "item"):  # numpy scalars render as 'np.int64(7)' otherwise
         value = value.item()
-    glue(key, value, display=False)
+    mimebundle, metadata = format_display_data(value)
+    metadata["scrapbook"] = {"name": key, "mime_prefix": GLUE_PREFIX}
+    display({GLUE_PREFIX + k: v for k, v in mimebundle.items()}, raw=True, metadata=metadata)
     _GLUED[key] = value  # listed, with its citation, by `sources` in the same cell
 
 
