@@ -50,17 +50,30 @@ def _grid(iteration: Iteration) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["categorie", "jaar", "maat"])
 
 
-_MEASURE_SQL = """
-SELECT {key} AS categorie, jaar,
-    COUNT(*) AS aanvragen,
-    COUNT(*) FILTER (WHERE besluit = 'inwilliging') AS inwilligingen,
-    COUNT(*) FILTER (WHERE besluit = 'afwijzing') AS afwijzingen,
-    COUNT(*) FILTER (WHERE besluit IN ('intrekking', 'buitenbehandeling')) AS overig_beeindigd,
-    COUNT(*) FILTER (WHERE besluit IS NULL) AS lopend,
-    COUNT(DISTINCT referent_id) AS personen
-FROM (SELECT *, CAST(year(aanvraagdatum) AS INTEGER) AS jaar FROM gestapeld
-      WHERE vorm_ruw IN ({forms}) AND aanvraagdatum BETWEEN $start AND $end)
-GROUP BY ALL
+_TABLE_SQL = """
+WITH x AS (
+    SELECT vorm_ruw, CAST(year(aanvraagdatum) AS INTEGER) AS jaar, besluit, referent_id
+    FROM gestapeld WHERE vorm_ruw IN ({forms}) AND aanvraagdatum BETWEEN $start AND $end
+), measures AS (
+    SELECT CASE WHEN GROUPING(vorm_ruw) = 1 THEN 'alle' ELSE vorm_ruw END AS categorie, jaar,
+        COUNT(*) AS aanvragen,
+        COUNT(*) FILTER (WHERE besluit = 'inwilliging') AS inwilligingen,
+        COUNT(*) FILTER (WHERE besluit = 'afwijzing') AS afwijzingen,
+        COUNT(*) FILTER (WHERE besluit IN ('intrekking', 'buitenbehandeling')) AS overig_beeindigd,
+        COUNT(*) FILTER (WHERE besluit IS NULL) AS lopend,
+        COUNT(DISTINCT referent_id) AS personen
+    FROM x
+    GROUP BY GROUPING SETS ((vorm_ruw, jaar), (jaar))
+    UNION ALL BY NAME
+    SELECT 'nareis_totaal' AS categorie, CAST(year(aanvraagdatum) AS INTEGER) AS jaar,
+        COUNT(*) AS aanvragen,
+        COUNT(*) FILTER (WHERE besluit = 'inwilliging') AS inwilligingen
+    FROM zaken WHERE procedure = 'nareis' AND aanvraagdatum BETWEEN $start AND $end
+    GROUP BY ALL
+)
+-- one row per (categorie, jaar, maat); the reference rows have only their two measures
+UNPIVOT measures ON aanvragen, inwilligingen, afwijzingen, overig_beeindigd, lopend, personen
+INTO NAME maat VALUE aantal
 """
 
 
@@ -110,16 +123,7 @@ def _count(con, iteration: Iteration) -> Result:
     forms = _forms_sql(iteration.vormen)
     period = {"start": iteration.start, "end": iteration.end}
     in_period = "aanvraagdatum BETWEEN $start AND $end"
-    per_form = con.execute(_MEASURE_SQL.format(key="vorm_ruw", forms=forms), period).df()
-    total = con.execute(_MEASURE_SQL.format(key="'alle'", forms=forms), period).df()
-    ref = con.execute(
-        f"""SELECT 'nareis_totaal' AS categorie, CAST(year(aanvraagdatum) AS INTEGER) AS jaar,
-                  COUNT(*) AS aanvragen,
-                  COUNT(*) FILTER (WHERE besluit = 'inwilliging') AS inwilligingen
-           FROM zaken WHERE procedure = 'nareis' AND {in_period}
-           GROUP BY ALL""",
-        period,
-    ).df()
+    long = con.execute(_TABLE_SQL.format(forms=forms), period).df()
     depth = con.execute(
         f"""SELECT CASE WHEN d.cyclus THEN 'cyclus' ELSE CAST(d.niveau + 1 AS VARCHAR) END AS diepte,
                    COUNT(*) AS aantal
@@ -143,8 +147,6 @@ def _count(con, iteration: Iteration) -> Result:
         period,
     ).df()
 
-    wide = pd.concat([per_form, total, ref], ignore_index=True)
-    long = wide.melt(id_vars=["categorie", "jaar"], var_name="maat", value_name="aantal").dropna()
     tabel = _grid(iteration).merge(long, on=["categorie", "jaar", "maat"], how="left")
     tabel["aantal"] = tabel["aantal"].fillna(0).astype("int64")
     return Result(

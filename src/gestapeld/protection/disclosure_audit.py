@@ -21,7 +21,7 @@ Two audits live here.
   the depth classes sum to alle's applications, the time classes and the own-permit
   classes to each form's; personen <= aanvragen and at least 1 when there are
   applications; a form's personen <= alle's personen <= the sum of the forms'; all nareis
-  applications (and grants) >= those of the nareis forms. HiGHS (scipy.optimize.milp)
+  applications (and grants) >= those of the nareis forms. HiGHS (highspy)
   gives the exact integer minimum and maximum of each hidden cell. A hidden cell is
   disclosed when fewer than `Policy.min_values` values stay possible, unless it is
   certainly 0 (a zero singles out no one).
@@ -333,7 +333,6 @@ class _Program:
     def __init__(self, cells: dict[Key, str], struct: Structure, policy):
         import highspy
         import numpy as np
-        from scipy import sparse
 
         dom, disj = _domains(cells, struct, policy)
         self.keys = sorted(dom)
@@ -371,10 +370,14 @@ class _Program:
         lp.col_cost_ = np.zeros(n)
         lp.col_lower_, lp.col_upper_ = np.array(lb, float), np.array(ub, float)
         lp.row_lower_, lp.row_upper_ = np.array(lo, float), np.array(hi, float)
-        A = sparse.csc_array((vals, (rows, cols)), shape=(len(lo), n))
-        A.sum_duplicates()
+        # column-wise (CSC) matrix; each (row, column) occurs once (`row` merges per row)
+        order = np.lexsort((rows, cols))
+        start = np.zeros(n + 1, dtype=np.int32)
+        np.cumsum(np.bincount(np.asarray(cols, dtype=np.int64), minlength=n), out=start[1:])
         lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-        lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = A.indptr, A.indices, A.data
+        lp.a_matrix_.start_ = start
+        lp.a_matrix_.index_ = np.asarray(rows, dtype=np.int32)[order]
+        lp.a_matrix_.value_ = np.asarray(vals, dtype=float)[order]
         lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = n, len(lo)
         self._h = _quiet_highs()
         self._h.passModel(lp)
