@@ -42,10 +42,28 @@ def nareis_grants_per_year(extract: linkage.Extract) -> dict[int, int]:
     return _yearly(extract, "procedure = 'nareis' AND besluit = 'inwilliging'", "besluitdatum")
 
 
-def achieved(extract: linkage.Extract, iteration: config.Iteration | None = None) -> pd.DataFrame:
-    """One row per calibration target: published value, synthetic value, ratio, within tolerance."""
+def upto_2022(iteration: config.Iteration) -> config.Iteration:
+    """The iteration's parameters with the period cut at the end of 2022 (targets 2019-2022)."""
+    return iteration.replace(end=dt.date(2022, 12, 31))
+
+
+def achieved(
+    extract: linkage.Extract,
+    iteration: config.Iteration | None = None,
+    *,
+    results: tuple[counts.Result, counts.Result] | None = None,
+) -> pd.DataFrame:
+    """One row per calibration target: published value, synthetic value, ratio, within tolerance.
+
+    `results`: the counts of the iteration and of `upto_2022(iteration)` when the caller
+    already has them (the book keeps them per build); otherwise they are computed here.
+    """
     it = iteration or config.iteration("v3")
-    v3, upto_2022 = counts.compute_many(extract, [it, it.replace(end=dt.date(2022, 12, 31))])
+    if results is None:
+        results = tuple(counts.compute_many(extract, [it, upto_2022(it)]))
+    v3, cut = results
+    if (v3.iteration.params(), cut.iteration.params()) != (it.params(), upto_2022(it).params()):
+        raise ValueError("calibration results do not belong to the iteration and its 2019-2022 cut")
     rows: list[tuple[str, object, object]] = [
         (
             "nareis_op_nareis_aanvragen_2019_2023",
@@ -60,13 +78,12 @@ def achieved(extract: linkage.Extract, iteration: config.Iteration | None = None
         (
             "alle_inwilligingen_2019_2022",
             TARGETS["alle_inwilligingen_2019_2022"],
-            upto_2022.value("alle", "inwilligingen"),
+            cut.value("alle", "inwilligingen"),
         ),
         (
             "aandeel_nareis_op_nareis_in_nareis_inwilligingen_2019_2022",
             TARGETS["aandeel_nareis_op_nareis_in_nareis_inwilligingen_2019_2022"],
-            upto_2022.value("nareis_op_nareis", "inwilligingen")
-            / max(1, upto_2022.value("nareis_totaal", "inwilligingen")),
+            cut.value("nareis_op_nareis", "inwilligingen") / max(1, cut.value("nareis_totaal", "inwilligingen")),
         ),
     ]
     per_year = {j: v3.value("alle", "inwilligingen", j) for j in range(2019, 2023)}

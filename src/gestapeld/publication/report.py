@@ -775,8 +775,11 @@ def calibration_table() -> pd.DataFrame:
     from ..engine import calibration
     from ..engine.synth import TOLERANCE
 
-    kal = calibration.achieved(extract_path())
-    v3 = protected_cells("v3")
+    it = resolve("v3")
+    cut = calibration.upto_2022(it)
+    prefetch([it, cut])  # one linkage for both; the v3 page reads the same kept result
+    kal = calibration.achieved(extract_path(), it, results=(result(it), result(cut)))
+    v3 = protected_cells(it)
     upto = dt.date(2022, 12, 31)
     from_page = {
         "nareis_op_nareis_aanvragen_2019_2023": v3[("nareis_op_nareis", "totaal", "aanvragen")],
