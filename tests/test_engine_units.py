@@ -66,6 +66,30 @@ def test_connect_sets_threads_only_when_asked():
     con.close()
 
 
+def test_connections_share_no_tables_and_leave_nothing_behind():
+    # Connections come from one database per process; two open at once must each see
+    # their own extract and tables, and a closed one must leave nothing for the next.
+    one = linkage.connect(pd.DataFrame(ROWS).replace("", None))
+    other = linkage.connect(pd.DataFrame(ROWS[:2]).replace("", None))
+    try:
+        _link(one)
+        assert _stacked(one) == [("Z003", "nareis_op_nareis"), ("Z004", "8evrm_na_nareis")]
+        assert other.execute("SELECT COUNT(*) FROM extract").fetchall() == [(2,)]
+        _link(other)
+        assert _stacked(other) == []
+        assert _stacked(one) == [("Z003", "nareis_op_nareis"), ("Z004", "8evrm_na_nareis")]
+    finally:
+        one.close()
+        other.close()
+    fresh = linkage.connect(pd.DataFrame(ROWS[:1]).replace("", None))
+    try:
+        names = {r[0] for r in fresh.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+        assert not names & {"zaken", "eerste_stap", "gestapeld", "diepte"}
+        assert fresh.execute("SELECT COUNT(*) FROM extract").fetchall() == [(1,)]
+    finally:
+        fresh.close()
+
+
 def test_cross_sectional_link_leaves_an_empty_depth_table():
     con = linkage.connect(pd.DataFrame(ROWS).replace("", None))
     try:
