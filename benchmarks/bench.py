@@ -814,7 +814,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--scales", default=os.environ.get("BENCH_SCALES") or "1,10,30",
                     help="comma-separated scales of the synthetic extract (default $BENCH_SCALES or 1,10,30)")
     ap.add_argument("--repeats", type=int, default=3)
-    ap.add_argument("--run-repeats", type=int, default=1, help="rounds of gestapeld run (cold, warm, floor)")
+    ap.add_argument("--run-repeats", type=int, default=3, help="rounds of gestapeld run (cold, warm, floor)")
     ap.add_argument("--no-run", action="store_true", help="skip the gestapeld run measurements")
     ap.add_argument("--iteration", default="v3")
     ap.add_argument("--pandas-max-scale", type=float, default=10.0,
