@@ -63,3 +63,23 @@ def test_second_run_executes_nothing(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert "nothing re-executed" in proc.stderr
     assert _hashes(root / "book") == before
+
+
+def test_schedule_starts_the_longest_first_and_keeps_concurrent_jobs_apart():
+    # LPT order (reconciliations first), every job exactly once; with two workers the job
+    # started next shares no iteration with the one just started when such a job is left
+    # among the equally long ones; with one worker the book's order breaks ties.
+    from gestapeld.publication import runner
+
+    todo = [(job, f"fp-{job.name}") for job in runner.jobs()]
+    for workers in (1, 2):
+        order = runner.schedule(todo, workers)
+        assert sorted(order, key=lambda t: t[0].name) == sorted(todo, key=lambda t: t[0].name)
+        costs = [runner.COST.get(job.template, 1) for job, _ in order]
+        assert costs == sorted(costs, reverse=True)
+        assert order[0][0].template == "verschil.ipynb"
+    one = [job.name for job, _ in runner.schedule(todo, 1)]
+    assert one == [job.name for job, _ in sorted(todo, key=lambda t: -runner.COST.get(t[0].template, 1))]
+    two = [job for job, _ in runner.schedule(todo, 2)]
+    recs = [job for job in two if job.template == "verschil.ipynb"]
+    assert not set(recs[0].iterations) & set(recs[1].iterations)  # e.g. v0_v1 beside v2_v3
