@@ -316,3 +316,20 @@ def test_theme_catalogue_is_compiled_from_its_source():
         mo = {m.id: m.string for m in read_mo(fh) if m.id}
     assert po == mo, "book/_locale: sphinx.mo is out of date; recompile it from sphinx.po"
     assert po["Skip to main content"] and po["Back to top"]
+
+
+def test_theme_catalogue_compiles_to_the_same_bytes_every_time():
+    # Sphinx recompiles sphinx.mo during a build (babel's write_mo, as below). The bytes must
+    # be those committed, whenever it runs: otherwise every build changes a committed file
+    # and the next `make book` rebuilds the whole site (its inputs changed).
+    import io
+
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    base = ROOT / "book" / "_locale" / "nl" / "LC_MESSAGES"
+    with open(base / "sphinx.po", encoding="utf-8") as fh:
+        catalog = read_po(fh, "nl")
+    out = io.BytesIO()
+    write_mo(out, catalog, False)
+    assert out.getvalue() == (base / "sphinx.mo").read_bytes()
