@@ -156,8 +156,8 @@ def _load_kept(stored: Path, what: tuple):
 
 
 def _kept(kind: str, what: tuple, compute):
-    """The notebooks of one build run in separate kernels and ask for the same iterations
-    (every reconciliation recomputes its two ends): a result is computed once per extract,
+    """The notebooks of one build run in separate kernels and ask for the same parameter
+    sets (a reconciliation needs its two ends): a result is computed once per extract,
     parameters and code, and kept in the private cache beside the typed copy."""
     from ..engine import cache
 
@@ -191,14 +191,16 @@ def prefetch(iterations: Iterable[str | Iteration]) -> None:
     parameters; `result` then reads each from the private cache."""
     from ..engine import cache
 
-    missing: dict[tuple, Iteration] = {}
+    missing: dict[tuple, tuple[Iteration, Path]] = {}
     for it in map(resolve, iterations):
         what = (_parameters(it),)
-        if what not in missing and not _load_kept(_kept_entry("telling", what), what)[0]:
-            missing[what] = it
+        entry = _kept_entry("telling", what)
+        if what not in missing and not _load_kept(entry, what)[0]:
+            missing[what] = (it, entry)
     if missing:
-        for what, res in zip(missing, counts.compute_many(extract_path(), list(missing.values())), strict=True):
-            cache.store_result(_kept_entry("telling", what), (what, res))
+        sets = [it for it, _ in missing.values()]
+        for (what, (_, entry)), res in zip(missing.items(), counts.compute_many(extract_path(), sets), strict=True):
+            cache.store_result(entry, (what, res))
 
 
 def result(iteration: str | Iteration) -> Result:

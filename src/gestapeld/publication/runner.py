@@ -292,13 +292,16 @@ def schedule(todo: list[tuple[Job, str]], workers: int) -> list[tuple[Job, str]]
     together; among those, next a job that shares no iteration with the ones just started,
     so two kernels do not compute the same counts at the same time (the second would find
     them kept a little later). Otherwise the book's order."""
-    left = sorted(todo, key=lambda t: -COST.get(t[0].template, 1))
+
+    def cost(t: tuple[Job, str]) -> int:
+        return COST.get(t[0].template, 1)
+
+    left = sorted(todo, key=lambda t: -cost(t))
     out: list[tuple[Job, str]] = []
     while left:
         recent = {i for job, _ in out[len(out) - workers + 1 :] if workers > 1 for i in job.iterations}
-        pick = next((t for t in left if not set(t[0].iterations) & recent), left[0])
-        if COST.get(pick[0].template, 1) < COST.get(left[0][0].template, 1):
-            pick = left[0]  # never a shorter job before a longer one
+        longest = [t for t in left if cost(t) == cost(left[0])]  # never a shorter job first
+        pick = next((t for t in longest if not set(t[0].iterations) & recent), left[0])
         left.remove(pick)
         out.append(pick)
     return out
