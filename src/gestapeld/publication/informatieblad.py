@@ -501,12 +501,7 @@ def render_pdf(content: dict) -> bytes:
     import typst
 
     try:
-        pdf, warnings = typst.compile_with_warnings(
-            _templates() / TYPST_TEMPLATE,
-            sys_inputs={"sheet": json.dumps(content, ensure_ascii=False)},
-            ignore_system_fonts=True,
-            pdf_standards=["ua-1"],
-        )
+        pdf, warnings = _compile(_templates() / TYPST_TEMPLATE, sheet_json(content))
     except typst.TypstError as err:
         raise InformatiebladError(
             f"informatieblad {content['edition']}: Typst could not compile {TYPST_TEMPLATE}: {err.message}"
@@ -515,6 +510,28 @@ def render_pdf(content: dict) -> bytes:
         raise InformatiebladError(
             f"informatieblad {content['edition']}: Typst warns: " + "; ".join(w.message for w in warnings)
         )
+    return pdf
+
+
+def sheet_json(content: dict) -> str:
+    """The exact input of the PDF (shipped beside it as informatieblad.json, see digest.py)."""
+    return json.dumps(content, ensure_ascii=False)
+
+
+def _compile(template: Path, sheet_json_text: str):
+    import typst
+
+    return typst.compile_with_warnings(
+        template,
+        sys_inputs={"sheet": sheet_json_text},
+        ignore_system_fonts=True,
+        pdf_standards=["ua-1"],
+    )
+
+
+def compile_typst(template: Path, sheet_json_text: str) -> bytes:
+    """The PDF of a sheet from its template and JSON input (the reviewer's recompile)."""
+    pdf, _ = _compile(template, sheet_json_text)
     return pdf
 
 
