@@ -209,9 +209,14 @@ def cmd_book(args: argparse.Namespace) -> int:
             "--out is inside the repository; a site built on an extract must be written "
             "outside it (for example ../site), so it can never be committed"
         )
+    if args.data is not None and not args.data.is_file():
+        raise ConfigError("extract not found; check the path given with --data")
+    # what replacing --out could destroy: refused before anything is built (workspace.check_out)
+    protected = {"the repository": repo, "the private cache": workspace.cache_root(), "the home directory": Path.home()}
     if args.data is not None:
-        if not args.data.is_file():
-            raise ConfigError("extract not found; check the path given with --data")
+        protected = {"the extract": args.data, **protected}
+    workspace.check_out(out, protected=protected)
+    if args.data is not None:
         data = args.data.resolve()
         work = workspace.path_for(provenance.data_fingerprint(data))
         print(f"gestapeld book: private workspace for this extract: {work}", file=sys.stderr)
@@ -232,7 +237,7 @@ def cmd_book(args: argparse.Namespace) -> int:
     except (RuntimeError, CheckFailed) as err:
         print(f"gestapeld book: {err}\nNo site written; the previous contents of --out are unchanged.", file=sys.stderr)
         return 1
-    changed = workspace.deliver(site, out)
+    changed = workspace.deliver(site, out, protected=protected)
     print(
         f"gestapeld book: {'site written to' if changed else 'site unchanged in'} {args.out}; view it with: "
         f"python -m http.server -d {args.out}",

@@ -418,6 +418,9 @@ def _publish(*, editions: bool, force: bool, data: Path | None, announce: bool) 
         informatieblad.build_all(site)
         for ed_root in sorted((site / "edities").glob("*")):  # now with their information sheets
             manifest(ed_root)
+        from . import workspace
+
+        workspace.mark(site)  # only a folder with this marker is ever replaced by `book --out`
         manifest(site)
         from . import checks
 

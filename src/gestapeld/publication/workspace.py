@@ -15,9 +15,17 @@ import os
 import shutil
 from pathlib import Path
 
+from ..config import ConfigError
+
 #: What the book is built from, besides book/ (paths relative to the repository).
 SOURCES = ("_config.yml", "requirements.txt", "benchmarks/results/bench.md", "notebooks", "src/gestapeld/engine/sql")
 OUTPUTS_LIST = ".run-outputs"  # files under book/ written by notebooks (runner), kept on sync
+#: Every site the tool builds carries this file (listed in its manifest); only a folder with it
+#: may be replaced by `gestapeld book --out` (besides an absent or empty one).
+MARKER = ".gestapeld-site"
+MARKER_TEXT = (
+    "gestapeld site\nThis folder was written by `gestapeld book`; the next build with --out replaces it whole.\n"
+)
 
 
 def cache_root() -> Path:
@@ -85,21 +93,119 @@ def _manifest_digest(site: Path) -> str | None:
     return hashlib.sha256(m.read_bytes()).hexdigest() if m.is_file() else None
 
 
-def deliver(site: Path, out: Path) -> bool:
-    """Copy the built site to `out` (all files or none); False when `out` already holds it."""
+def mark(site: Path) -> None:
+    """Write the marker that makes a folder a site of this tool (before its manifest)."""
+    (site / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
+
+
+def _is_site(folder: Path) -> bool:
+    m = folder / MARKER
+    try:
+        return m.is_file() and m.read_text(encoding="utf-8").startswith(MARKER_TEXT.split("\n", 1)[0])
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
+def _not_listed(site: Path) -> list[str]:
+    """Files of a previous site that its manifest does not list (someone else put them there)."""
+    listed = {"manifest.sha256"}
+    for m in site.rglob("manifest.sha256"):
+        base = m.parent.relative_to(site)
+        for line in m.read_text(encoding="utf-8", errors="replace").splitlines():
+            listed.add((base / line.partition("  ")[2]).as_posix())
+            listed.add((base / "manifest.sha256").as_posix())
+    return sorted(
+        rel
+        for rel in (p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file() or p.is_symlink())
+        if rel not in listed
+    )
+
+
+def _names(found: list[str]) -> str:
+    shown = ", ".join(found[:3])
+    return f"{len(found)} file{'s' if len(found) != 1 else ''} ({shown}{', ...' if len(found) > 3 else ''})"
+
+
+def check_out(out: Path, *, protected: dict[str, Path]) -> None:
+    """Refuse (ConfigError: exit 2, saying why and what to do) an `--out` that replacing would
+    lose something the tool did not write (domain.md section 7).
+
+    `out` must be absent, an empty folder, or a previous site of this tool (its marker, and
+    no file its manifests do not list); it may not be, or contain, any of `protected` (the
+    extract, the repository, the private cache, the home directory)."""
+    target = out.expanduser().resolve()
+    found = {what: path.expanduser().resolve() for what, path in protected.items()}
+    equal = [what for what, p in found.items() if p == target]
+    inside = [what for what, p in found.items() if p != target and p.is_relative_to(target)]
+    if equal or inside:
+        why = " and ".join([*(f"is {w}" for w in equal), *([f"contains {' and '.join(inside)}"] if inside else [])])
+        raise ConfigError(
+            f"--out {out} {why}; the site replaces the whole --out folder, so that would be deleted. "
+            "Give a new folder of its own for the site, for example a folder 'site' next to the extract "
+            "(it may not exist yet)"
+        )
+    if not target.exists() and not target.is_symlink():
+        return
+    if not target.is_dir():
+        raise ConfigError(
+            f"--out {out} is a file, not a folder; give a folder for the site (absent, empty, or a site "
+            "built earlier by gestapeld book)"
+        )
+    entries = sorted(p.name for p in target.iterdir())
+    if not entries:
+        return
+    if not _is_site(target):
+        raise ConfigError(
+            f"--out {out} already holds {_names(entries)} and is not a site built by gestapeld (no {MARKER}); "
+            "the site replaces the whole folder, so they would be deleted. Give a new or empty folder "
+            "(it may not exist yet), or move those files away yourself"
+        )
+    extra = _not_listed(target)
+    if extra:
+        raise ConfigError(
+            f"--out {out} is a site built by gestapeld, but it also holds {_names(extra)} that the tool did "
+            "not write (not in its manifest.sha256); replacing the site would delete them. Move them "
+            "out of the folder, or give another folder"
+        )
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one step (Linux renameat2 RENAME_EXCHANGE); False where unsupported."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        fn = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    return fn(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
+
+
+def deliver(site: Path, out: Path, *, protected: dict[str, Path]) -> bool:
+    """Copy the built site to `out` (all files or none); False when `out` already holds it.
+
+    `out` is checked first (check_out): only an absent or empty folder or a previous site of
+    this tool is ever replaced. The new site is copied into a staging folder beside `out` (same
+    filesystem) and swapped in with one rename; only then is the previous site removed."""
     site = site.resolve()
-    out = out.resolve() if out.exists() else out.absolute()
+    check_out(out, protected=protected)
+    out = out.expanduser().resolve()
     if out.is_dir() and _manifest_digest(out) == _manifest_digest(site) and _manifest_digest(site):
         return False
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
     shutil.rmtree(tmp, ignore_errors=True)
     shutil.copytree(site, tmp)
-    if out.exists():
+    if not out.exists():
+        os.replace(tmp, out)
+    elif not any(out.iterdir()):
+        os.replace(tmp, out)  # a rename onto an empty folder replaces it
+    elif _exchange(tmp, out):
+        shutil.rmtree(tmp)  # now the previous site, checked to be ours
+    else:
         old = out.with_name(f".{out.name}.old-{os.getpid()}")
         os.replace(out, old)
         os.replace(tmp, out)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        os.replace(tmp, out)
+        shutil.rmtree(old)
     return True
