@@ -167,3 +167,266 @@ def test_deliver_replaces_only_a_previous_site(tmp_path):
     with pytest.raises(ConfigError, match="not a site built by gestapeld"):
         workspace.deliver(new, look, protected=protected)
     assert (look / "index.html").read_text() == "x"
+
+
+# --------------------------------------------------------------------------- extracts as exported
+
+
+@pytest.fixture(scope="module")
+def synth(tmp_path_factory) -> list[dict[str, str]]:
+    """A small synthetic extract (with registratiedatum and the optional columns) as rows of text."""
+    import csv
+
+    tmp = tmp_path_factory.mktemp("synth")
+    path = tmp / "x.csv"
+    subprocess.run(
+        [*gestapeld_command(), "synth", "--out", str(path), "--scale", "0.005", "--seed", "3", "--quiet"],
+        check=True,
+        cwd=REPO,
+        capture_output=True,
+    )
+    with open(path, encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _dmy(iso: str) -> str:
+    return f"{iso[8:10]}-{iso[5:7]}-{iso[:4]}" if iso else ""
+
+
+DATES = ("aanvraagdatum", "registratiedatum", "besluitdatum")
+
+
+def _excel_csv(
+    path: Path,
+    rows: list[dict[str, str]],
+    *,
+    names: dict[str, str] | None = None,
+    date=_dmy,
+    above: str = "",
+    extra: dict[str, str] | None = None,
+) -> Path:
+    """Rows as Dutch Excel saves 'CSV UTF-8': BOM, semicolons, CRLF, dd-mm-jjjj; `names`
+    renames header cells (as typed by people), `above` goes before the header, `extra`
+    adds columns the schema does not know."""
+    cols = list(rows[0])
+    head = [(names or {}).get(c, c) for c in cols] + list(extra or {})
+    lines = [";".join(head)]
+    for r in rows:
+        lines.append(";".join([date(r[c]) if c in DATES else r[c] for c in cols] + list((extra or {}).values())))
+    path.write_bytes(b"\xef\xbb\xbf" + (above + "\r\n".join(lines) + "\r\n").encode("utf-8"))
+    return path
+
+
+def _tables(data: Path, out: Path, env: dict[str, str], *extra: str) -> tuple[dict[str, bytes], str]:
+    proc = _cli("tables", "--data", data, "--out", out, "--intern", *extra, env=env)
+    assert proc.returncode == 0, proc.stderr
+    files = {name: (out / name).read_bytes() for name in ("tabel.csv", "tabel_intern.csv", "diepte_intern.csv")}
+    return files, proc.stderr
+
+
+@pytest.fixture(scope="module")
+def lower_case(synth, tmp_path_factory) -> tuple[dict[str, bytes], dict[str, str], Path]:
+    """The tables of the extract with lower-case headers: what every variant must give."""
+    tmp = tmp_path_factory.mktemp("lower")
+    env = _env(tmp / "cache")
+    files, _ = _tables(_excel_csv(tmp / "lower.csv", synth), tmp / "out", env)
+    return files, env, tmp
+
+
+CAPITALISED = {
+    "zaak_id": " Zaak_ID ",
+    "persoon_id": "PERSOON_ID",
+    "referent_id": "Referent_Id",
+    "procedure": "Procedure ",
+    "aanvraagdatum": "AanvraagDatum",
+    "besluitdatum": "BesluitDatum",
+    "besluit": "Besluit",
+    "registratiedatum": "RegistratieDatum",
+    "nationaliteit": "Nationaliteit",
+    "geboortejaar": "GeboorteJaar",
+    "relatie": "  Relatie",
+}
+
+
+def test_capitalised_and_padded_headers_give_the_same_tables(synth, lower_case, tmp_path):
+    expected, env, _ = lower_case
+    data = _excel_csv(tmp_path / "Export.csv", synth, names=CAPITALISED)
+    files, stderr = _tables(data, tmp_path / "out", env)
+    assert files == expected  # byte for byte
+    assert "warning" not in stderr  # every column was recognised
+    # the optional registratiedatum matters for these numbers: dropping it changes them, so
+    # the equality above shows that the capitalised column was read, not ignored
+    without = [{k: v for k, v in r.items() if k != "registratiedatum"} for r in synth]
+    other, _ = _tables(_excel_csv(tmp_path / "zonder.csv", without), tmp_path / "out2", env)
+    assert other["tabel_intern.csv"] != expected["tabel_intern.csv"]
+
+
+def test_unknown_columns_are_named_in_a_warning(synth, lower_case, tmp_path):
+    expected, env, _ = lower_case
+    data = _excel_csv(tmp_path / "x.csv", synth, extra={"Behandelaar": "", " opmerking ": "zie dossier"})
+    proc = _cli("validate", data, env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert "warning: ignored columns: Behandelaar, opmerking" in proc.stderr
+    files, stderr = _tables(data, tmp_path / "out", env)
+    assert "ignored columns: Behandelaar, opmerking" in stderr  # again from the kept validation
+    assert files == expected
+    assert "zie dossier" not in proc.stderr + stderr  # names of columns, never a value
+
+
+def test_missing_required_column_names_the_nearest_header(synth, tmp_path):
+    data = _excel_csv(tmp_path / "x.csv", synth, names={"zaak_id": "Zaaknummer ID", "besluit": "Besluitcode"})
+    proc = _cli("validate", data, env=_env(tmp_path / "cache"))
+    assert proc.returncode == 2, proc.stderr
+    assert "column 'besluit': required column is missing; the nearest header found is 'Besluitcode'" in proc.stderr
+    assert "column 'zaak_id': required column is missing" in proc.stderr
+    # exactly one missing_column line per missing column, none for the columns that are there
+    assert proc.stderr.count("missing_column") == 2
+
+
+def test_same_column_twice_in_other_case_is_refused(synth, tmp_path):
+    data = _excel_csv(tmp_path / "x.csv", synth, extra={"Zaak_ID": "1"})
+    proc = _cli("validate", data, env=_env(tmp_path / "cache"))
+    assert proc.returncode == 2 and "duplicate_column" in proc.stderr and "zaak_id" in proc.stderr
+
+
+@pytest.mark.parametrize("above", ["\r\n", "   \r\n", ";;;;;;\r\n\r\n"], ids=["empty", "spaces", "separators"])
+def test_empty_lines_above_the_header_are_skipped(synth, lower_case, tmp_path, above):
+    expected, env, _ = lower_case
+    data = _excel_csv(tmp_path / "x.csv", synth, above=above)
+    files, stderr = _tables(data, tmp_path / "out", env)
+    assert files == expected
+    n = above.count("\n")
+    assert f"skipped {n} empty line{'s' if n > 1 else ''} above the header" in stderr
+
+
+def test_a_title_line_above_the_header_is_named(synth, tmp_path):
+    data = _excel_csv(tmp_path / "x.csv", synth, above="Export zaaksysteem IND 15-01-2024\r\n\r\n")
+    proc = _cli("validate", data, env=_env(tmp_path / "cache"))
+    assert proc.returncode == 2, proc.stderr
+    assert "line 1 is not the header" in proc.stderr and "the header is on line 3" in proc.stderr
+    assert "Delete the lines above the header" in proc.stderr
+    assert "duplicate_column" not in proc.stderr and "Export zaaksysteem" not in proc.stderr
+
+
+@pytest.mark.parametrize(
+    "date",
+    [
+        lambda d: f"{_dmy(d)} 00:00:00" if d else "",
+        lambda d: f"{d} 00:00:00" if d else "",
+        lambda d: f"{d}T00:00" if d else "",
+    ],
+    ids=["dmy-time", "iso-time", "iso-T"],
+)
+def test_datetimes_at_midnight_are_that_date(synth, lower_case, tmp_path, date):
+    expected, env, _ = lower_case
+    files, _ = _tables(_excel_csv(tmp_path / "x.csv", synth, date=date), tmp_path / "out", env)
+    assert files == expected
+
+
+def test_datetimes_with_another_time_are_refused_with_their_rows(synth, tmp_path):
+    rows = [dict(r) for r in synth]
+    for i in (4, 9):  # data rows 5 and 10
+        rows[i]["besluitdatum"] = rows[i]["besluitdatum"] or rows[i]["aanvraagdatum"]
+        rows[i]["besluit"] = rows[i]["besluit"] or "afwijzing"
+    marked = {4, 9}
+    path = tmp_path / "x.csv"
+    _excel_csv(path, rows, date=lambda d: f"{_dmy(d)} 00:00:00" if d else "")
+    lines = path.read_bytes().decode("utf-8-sig").split("\r\n")
+    cols = lines[0].split(";")
+    b = cols.index("besluitdatum")
+    for i in marked:
+        f = lines[i + 1].split(";")
+        f[b] = f[b].replace("00:00:00", "14:30:00")
+        lines[i + 1] = ";".join(f)
+    path.write_bytes(b"\xef\xbb\xbf" + "\r\n".join(lines).encode())
+    proc = _cli("validate", path, env=_env(tmp_path / "cache"))
+    assert proc.returncode == 2, proc.stderr
+    assert "rule 'time_in_date', column 'besluitdatum'" in proc.stderr and "2 rows; rows 5, 10" in proc.stderr
+    assert "14:30" not in proc.stderr and "unparseable_date" not in proc.stderr
+
+
+# --------------------------------------------------------------------------- Excel workbooks
+
+
+def _workbook(
+    path: Path,
+    rows: list[dict[str, str]],
+    *,
+    sheets: tuple[str, ...] = ("Blad1",),
+    data_sheet: str = "Blad1",
+    time: dict[int, str] | None = None,
+) -> Path:
+    """A workbook as Excel writes one: dates as date cells (text dates in every tenth row,
+    as people paste them), numbers as numbers, the header in row 1 of `data_sheet`."""
+    import datetime as dt
+
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for name in sheets:
+        ws = wb.create_sheet(name)
+        if name != data_sheet:
+            ws.append(["Toelichting bij de export"])
+            continue
+        cols = list(rows[0])
+        ws.append(cols)
+        for n, r in enumerate(rows):
+            out = []
+            for c in cols:
+                v = r[c]
+                if c in DATES and v:
+                    d = dt.datetime.fromisoformat(v)
+                    if time and n in time and c == "besluitdatum":
+                        d = dt.datetime.fromisoformat(f"{v} {time[n]}")
+                    out.append(_dmy(v) if n % 10 == 0 else d)
+                elif c == "geboortejaar" and v:
+                    out.append(int(v))
+                else:
+                    out.append(v or None)
+            ws.append(out)
+        for cell in ws["E"][1:]:
+            if isinstance(cell.value, dt.datetime):
+                cell.number_format = "dd-mm-yyyy"
+    wb.save(path)
+    return path
+
+
+def test_xlsx_gives_the_same_tables_as_the_csv(synth, lower_case, tmp_path):
+    expected, env, _ = lower_case
+    files, stderr = _tables(_workbook(tmp_path / "export.xlsx", synth), tmp_path / "out", env)
+    assert files == expected
+    assert "warning" not in stderr
+    # a named sheet (the first one holds notes)
+    book = _workbook(tmp_path / "twee.xlsx", synth, sheets=("Toelichting", "Zaken"), data_sheet="Zaken")
+    files, _ = _tables(book, tmp_path / "out2", env, "--sheet", "Zaken")
+    assert files == expected
+    proc = _cli("validate", book, "--sheet", "Blad9", env=env)
+    assert proc.returncode == 2 and "no sheet 'Blad9'" in proc.stderr and "Toelichting, Zaken" in proc.stderr
+    proc = _cli("validate", book, env=env)  # the first sheet is not the extract: says what to do
+    assert proc.returncode == 2 and "missing_column" in proc.stderr
+
+
+def test_xlsx_errors_give_excel_row_numbers_and_times_are_refused(synth, tmp_path):
+    rows = [dict(r) for r in synth[:50]]
+    rows[6]["procedure"] = "asielaanvraag"  # Excel row 8 (header in row 1)
+    env = _env(tmp_path / "cache")
+    proc = _cli("validate", _workbook(tmp_path / "a.xlsx", rows), env=env)
+    assert proc.returncode == 2, proc.stderr
+    assert "rule 'unknown_procedure', column 'procedure'" in proc.stderr and "1 row; rows 8" in proc.stderr
+    assert "row numbers Excel shows" in proc.stderr and "asielaanvraag" not in proc.stderr
+    rows = [dict(r) for r in synth[:50]]
+    decided = [i for i, r in enumerate(rows) if r["besluitdatum"] and i % 10][:2]
+    proc = _cli("validate", _workbook(tmp_path / "b.xlsx", rows, time={i: "09:15:00" for i in decided}), env=env)
+    assert proc.returncode == 2, proc.stderr
+    assert "rule 'time_in_date', column 'besluitdatum'" in proc.stderr
+    assert f"rows {decided[0] + 2}, {decided[1] + 2}" in proc.stderr
+    midnight = _workbook(tmp_path / "c.xlsx", rows, time={i: "00:00:00" for i in decided})
+    assert _cli("validate", midnight, env=env).returncode == 0
+
+
+def test_old_excel_and_other_files_say_how_to_convert(tmp_path):
+    xls = tmp_path / "export.xls"
+    xls.write_bytes(b"\xd0\xcf\x11\xe0 not really")
+    proc = _cli("validate", xls, env=_env(tmp_path / "cache"))
+    assert proc.returncode == 2 and "save it as .xlsx" in proc.stderr

@@ -53,7 +53,7 @@ CASES: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "19_geboortejaar_text.csv": ("wrong_type", "geboortejaar", ("negentig",)),
     "20_aanvraagdatum_integer.parquet": ("unparseable_date", "aanvraagdatum", ("20190201", "20210401")),
     "21_missing_persoon_id.csv": ("missing_value", "persoon_id", ()),
-    "22_unsupported_type.xlsx": ("file_type", "*", ()),
+    "22_unsupported_type.xls": ("file_type", "*", ()),
     "23_unsupported_type.json": ("file_type", "*", ()),
     "24_missing_aanvraagdatum.csv": ("missing_date", "aanvraagdatum", ()),
     "25_missing_zaak_id.csv": ("missing_value", "zaak_id", ()),

@@ -45,6 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     v = sub.add_parser("validate", help="check an extract; exit 0 when it is usable")
     v.add_argument("path", type=Path)
+    v.add_argument("--sheet", default=None, help="the sheet of an .xlsx workbook (default: the first)")
     v.add_argument("--not-after", type=_date, default=None, help="reject dates after this day (default: today)")
 
     s = sub.add_parser("synth", help="write the synthetic extract (deterministic)")
@@ -55,6 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     t = sub.add_parser("tables", help="the tables of one iteration")
     t.add_argument("--data", type=Path, default=None, help="extract (default: the synthetic one)")
+    t.add_argument("--sheet", default=None, help="the sheet of an .xlsx workbook (default: the first)")
     t.add_argument("--out", type=Path, required=True)
     t.add_argument("--iteration", default="v3")
     t.add_argument("--peildatum", type=_date)
@@ -72,6 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
     r = sub.add_parser("run", help="execute the notebooks with papermill into book/")
     r.add_argument("--iteration", action="append", default=None, help="only these (repeatable)")
     r.add_argument("--data", type=Path, default=None)
+    r.add_argument("--sheet", default=None, help="the sheet of an .xlsx workbook (default: the first)")
     r.add_argument("--force", action="store_true", help="re-execute even when nothing changed")
     r.add_argument("--jobs", type=int, default=None, help="notebooks executed at a time (default: 2, or 1 on one core)")
 
@@ -89,6 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
         "book", help="the whole publication from one extract into DIR (private workspace; never writes book/ or data/)"
     )
     bk.add_argument("--data", type=Path, default=None, help="the extract (default: the synthetic one, built in book/)")
+    bk.add_argument("--sheet", default=None, help="the sheet of an .xlsx workbook (default: the first)")
     bk.add_argument(
         "--out", type=Path, required=True, help="folder that receives the site (never inside the repository)"
     )
@@ -110,9 +114,18 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from .engine import extract
 
     # validated once per extract; the typed copy is written by the first command that needs it
-    info = extract.summary(extract.prepare(args.path, not_after=args.not_after or dt.date.today(), copy=False))
-    print(f"extract usable: {info['rows']} applications")
+    typed = extract.prepare(args.path, not_after=args.not_after or dt.date.today(), copy=False)
+    _warn("validate", typed)
+    print(f"extract usable: {extract.summary(typed)['rows']} applications")
     return 0
+def _warn(command: str, typed: Path) -> None:
+    """What validation noticed without refusing (ignored columns, skipped lines): on the terminal."""
+    from .engine import extract
+
+    for notice in extract.notices(typed):
+        print(f"gestapeld {command}: warning: {notice}", file=sys.stderr)
+
+
 
 
 def cmd_synth(args: argparse.Namespace) -> int:
@@ -142,7 +155,10 @@ def cmd_tables(args: argparse.Namespace) -> int:
         raise ConfigError(f"no --data given and no synthetic default at {data}; run `make data`")
     # validated once per extract; one command reads the file once, through the typed
     # projection, unless a build already wrote the typed copy (extract.typed_source)
-    result = counts.compute(extract.typed_source(data, not_after=dt.date.today()), it)
+    source = extract.typed_source(data, not_after=dt.date.today())
+    if args.data is not None:
+        _warn("tables", source if isinstance(source, Path) else source.typed_path)
+    result = counts.compute(source, it)
     # Write everything to a temporary folder first: DIR gets all files or none.
     args.out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=args.out.parent, prefix=".tables-") as tmp:
@@ -273,6 +289,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except ProtectionError as err:  # names the table and cells, never a count
         print(f"gestapeld {args.command}: disclosure control: {err}", file=sys.stderr)
+    if getattr(args, "sheet", None):  # read by the engine and by the kernels of a build (extract.sheet_for)
+        os.environ["GESTAPELD_SHEET"] = args.sheet
         return 2
     except KeyboardInterrupt:
         print("gestapeld: interrupted", file=sys.stderr)

@@ -46,10 +46,19 @@ def _sha256_cached(path: str, size: int, mtime_ns: int) -> str:
     return sha256_file(path)
 
 
-def data_fingerprint(path: Path | str) -> str:
-    """sha256 of the extract file (cached per size and modification time)."""
+def data_fingerprint(path: Path | str, *, sheet: str | None = None) -> str:
+    """sha256 of the extract file (cached per size and modification time).
+
+    For a workbook read from a named sheet (`sheet`, else GESTAPELD_SHEET, set by `--sheet`),
+    the sha256 of the file's sha256 and the sheet's name: another sheet is other data. The
+    first sheet (no --sheet) is the file's own sha256."""
     st = os.stat(path)
-    return _sha256_cached(str(Path(path).resolve()), st.st_size, st.st_mtime_ns)
+    sha = _sha256_cached(str(Path(path).resolve()), st.st_size, st.st_mtime_ns)
+    if Path(path).suffix.lower() in (".xlsx", ".xlsm"):
+        sheet = sheet or os.environ.get("GESTAPELD_SHEET") or None
+        if sheet:
+            return hashlib.sha256(f"{sha}\0sheet\0{sheet}".encode()).hexdigest()
+    return sha
 
 
 def code_fingerprint(*extra: Path) -> str:

@@ -18,6 +18,7 @@ Identifiers are text (whole numbers in a Parquet extract become their decimal te
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import dataclasses
 import datetime as dt
@@ -39,6 +40,12 @@ ID_COLUMNS = ("zaak_id", "persoon_id", "referent_id")
 REQUIRED = ("zaak_id", "persoon_id", "referent_id", "procedure", "aanvraagdatum", "besluitdatum", "besluit")
 OPTIONAL = ("relatie", "nationaliteit", "geboortejaar", "registratiedatum")
 DATE_COLUMNS = ("aanvraagdatum", "besluitdatum", "registratiedatum")
+KNOWN = (*REQUIRED, *OPTIONAL)
+CSV_SUFFIXES = (".csv", ".txt")
+PARQUET_SUFFIXES = (".parquet", ".pq")
+EXCEL_SUFFIXES = (".xlsx", ".xlsm")
+FILE_TYPES = "extract must be .csv, .xlsx or .parquet"
+TITLE_LOOKAHEAD = 30  # lines searched for the header below a line that is not one
 MAX_ROWS_SHOWN = 10
 ROW = "__rij"  # the 1-based data row number, added while validating
 MEMORY_LIMIT = "600MB"  # DuckDB's share while validating; the rest spills to the private cache
@@ -63,17 +70,17 @@ class Violation:
         return f"rule '{self.rule}', column '{self.column}': {self.explanation}; {count}{where}"
 
 
+ROWS_CSV = "Row numbers count data rows, 1 being the first row under the header."
+ROWS_EXCEL = "Row numbers are the row numbers Excel shows (the header is row 1 when it is the first row)."
+
+
 class ExtractError(ValueError):
     """The extract is not usable; the message is safe to show (no identifiers)."""
 
-    def __init__(self, violations: list[Violation]):
+    def __init__(self, violations: list[Violation], *, note: str = ROWS_CSV):
         self.violations = violations
         lines = [v.message() for v in violations]
-        super().__init__(
-            "the extract is not usable:\n  - "
-            + "\n  - ".join(lines)
-            + "\nRow numbers count data rows, 1 being the first row under the header."
-        )
+        super().__init__("the extract is not usable:\n  - " + "\n  - ".join(lines) + "\n" + note)
 
 
 def _fail(rule: str, column: str, explanation: str, rows: tuple[int, ...] = ()) -> ExtractError:
@@ -112,8 +119,93 @@ def _connect(*, spill: Path | None = None) -> "duckdb.DuckDBPyConnection":
 # --------------------------------------------------------------------------- reading
 
 
-def _csv_header(path: Path) -> tuple[list[str], str]:
-    """The header's column names and the separator; checks encoding of the first line."""
+@dataclasses.dataclass(frozen=True)
+class Header:
+    """The header of an extract as found, and how its columns map onto the schema.
+
+    Names are matched as people type them: case and surrounding spaces do not matter
+    (domain.md section 7). `columns` maps the position of each recognised column to its
+    name in the schema; the others are named in `notices` (a warning, never dropped in
+    silence)."""
+
+    names: tuple[str, ...]  # as in the file
+    columns: dict[int, str]  # position -> schema name
+    notices: tuple[str, ...] = ()
+    skip: int = 0  # CSV: empty lines above the header
+
+
+def _key(name: object) -> str:
+    return "" if name is None else str(name).strip().lower()
+
+
+def _match(names: list[str], *, skipped: int = 0, where: str = "line") -> Header:
+    """Map a header onto the schema; refuse a name that occurs twice (ignoring case and spaces)."""
+    keys = [_key(n) for n in names]
+    dupes = sorted({k for k in keys if k in KNOWN and keys.count(k) > 1})
+    if dupes:
+        raise _fail(
+            "duplicate_column",
+            ",".join(dupes),
+            "a column name occurs more than once in the header (case and surrounding spaces do not count)",
+        )
+    columns = {i: k for i, k in enumerate(keys) if k in KNOWN}
+    ignored = [str(n).strip() for i, n in enumerate(names) if i not in columns and _key(n)]
+    unnamed = sum(1 for i, k in enumerate(keys) if i not in columns and not k)
+    notices = []
+    if skipped:
+        notices.append(f"skipped {skipped} empty {where}{'s' if skipped != 1 else ''} above the header")
+    if ignored or unnamed:
+        parts = ignored + ([f"{unnamed} column{'s' if unnamed != 1 else ''} without a name"] if unnamed else [])
+        notices.append(
+            "ignored columns: " + ", ".join(parts) + f" (recognised: {', '.join(KNOWN)}; case and spaces do not count)"
+        )
+    return Header(tuple(str(n) if n is not None else "" for n in names), columns, tuple(notices), skipped)
+
+
+def _missing(header: Header) -> list[Violation]:
+    """A required column that is missing, with the nearest header found (difflib)."""
+    import difflib
+
+    left = {_key(n): n.strip() for i, n in enumerate(header.names) if i not in header.columns and _key(n)}
+    out = []
+    for c in REQUIRED:
+        if c in header.columns.values():
+            continue
+        near = difflib.get_close_matches(c, list(left), n=1, cutoff=0.6)
+        hint = f"; the nearest header found is '{left[near[0]]}'" if near else "; no header comes close"
+        out.append(Violation("missing_column", c, (), "required column is missing" + hint))
+    return out
+
+
+def _blank(line: str, sep: str = ";,") -> bool:
+    """An empty line, or one of spaces and separators only (an empty row saved by Excel)."""
+    return not line.strip().strip(sep + ' \t"')
+
+
+def _split(line: str, sep: str) -> list[str]:
+    return next(csv.reader(io.StringIO(line), delimiter=sep), [])
+
+
+def _sep(line: str) -> str:
+    return ";" if line.count(";") > line.count(",") else ","
+
+
+def _looks_like_header(fields: list[str]) -> bool:
+    return sum(_key(f) in REQUIRED for f in fields) >= 3
+
+
+def _not_the_header(line_no: int, header_line: int | None, where: str = "line") -> ExtractError:
+    found = f"the header is on {where} {header_line}" if header_line else "no header with the column names was found"
+    return _fail(
+        "header_not_first",
+        "*",
+        f"{where} {line_no} is not the header (it has none of the column names: a title?); {found}. "
+        f"Delete the {where}s above the header and save again",
+    )
+
+
+def _csv_header(path: Path) -> tuple[Header, str]:
+    """The header (and the separator); skips empty lines above it; checks the encoding."""
     with open(path, "rb") as fh:
         head = fh.read(1 << 16)
     if not head:
@@ -123,35 +215,53 @@ def _csv_header(path: Path) -> tuple[list[str], str]:
         text = decoder.decode(head, final=False)
     except UnicodeDecodeError:
         raise _fail("encoding", "*", "the file is not UTF-8 text; save it as UTF-8 (CSV UTF-8 in Excel)") from None
-    first = text.split("\n", 1)[0].rstrip("\r")
-    sep = ";" if first.count(";") > first.count(",") else ","
-    header = [h.strip() for h in next(csv.reader(io.StringIO(first), delimiter=sep), [])]
-    if not header or header == [""]:
-        raise _fail("empty_extract", "*", "the file is empty, not even a header")
-    dupes = sorted({c for c in header if header.count(c) > 1})
-    if dupes:
-        raise _fail("duplicate_column", ",".join(dupes), "a column name occurs more than once in the header")
-    return header, sep
+    lines = [ln.rstrip("\r") for ln in text.split("\n")]
+    if len(head) == 1 << 16:
+        lines = lines[:-1]  # the last one may be cut off
+    skipped = next((i for i, ln in enumerate(lines) if not _blank(ln)), None)
+    if skipped is None:
+        what = "the file is empty, not even a header" if not text.strip() else "the file has only empty lines"
+        raise _fail("empty_extract", "*", what)
+    first = lines[skipped]
+    sep = _sep(first)
+    fields = _split(first, sep)
+    if not _looks_like_header(fields):
+        for n, ln in enumerate(lines[skipped + 1 : skipped + 1 + TITLE_LOOKAHEAD], start=skipped + 2):
+            if not _blank(ln) and _looks_like_header(_split(ln, _sep(ln))):
+                raise _not_the_header(skipped + 1, n)
+    return _match(fields, skipped=skipped), sep
 
 
-def _load_csv(con: "duckdb.DuckDBPyConnection", path: Path) -> None:
+def _read_csv_sql(path: Path, header: Header, sep: str, *, rejects: bool) -> str:
+    """read_csv over the file: every column as text, named by position (c0, c1, ...)."""
+    columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(header.names))) + "}"
+    extra = ", ignore_errors=true, store_rejects=true" if rejects else ""
+    return (
+        f"read_csv({_lit(str(path))}, delim={_lit(sep)}, quote='\"', escape='\"', header=true, "
+        f"skip={header.skip}, columns={columns}, auto_detect=false, strict_mode=true{extra})"
+    )
+
+
+def _schema(header: Header, row: str | None, column=lambda i: f"c{i}") -> str:
+    """The recognised columns under their schema names (what view `src` shows), and `row`."""
+    cols = [f"{_q(column(i))} AS {_q(name)}" for i, name in sorted(header.columns.items())]
+    return ", ".join(cols + ([row] if row else [])) or "NULL AS none"
+
+
+def _load_csv(con: "duckdb.DuckDBPyConnection", path: Path) -> Header:
     """The CSV as text columns in temp table `raw`, in file order; structural faults raise."""
     header, sep = _csv_header(path)
-    columns = "{" + ", ".join(f"{_lit(c)}: 'VARCHAR'" for c in header) + "}"
     try:
-        con.execute(
-            f"CREATE TEMP TABLE raw AS SELECT * FROM read_csv({_lit(str(path))}, delim={_lit(sep)}, "
-            f"quote='\"', escape='\"', header=true, columns={columns}, auto_detect=false, "
-            "strict_mode=true, ignore_errors=true, store_rejects=true)"
-        )
+        con.execute(f"CREATE TEMP TABLE raw AS SELECT * FROM {_read_csv_sql(path, header, sep, rejects=True)}")
         rejects = con.execute(
             "SELECT error_type, count(DISTINCT line), min(DISTINCT line, 11) FROM reject_errors GROUP BY ALL"
         ).fetchall()
     except Exception:  # noqa: BLE001 - DuckDB's own message may quote the file's content
         raise _fail("ragged_row", "*", f"the file cannot be read as CSV (separator '{sep}')") from None
     if not rejects:
-        return
-    # line numbers count the header as line 1: data row = line - 1
+        return header
+    # line numbers count from the top of the file: data row = line - 1 - empty lines skipped
+    first = 1 + header.skip
     encoding = [r for r in rejects if r[0] == "INVALID ENCODING"]
     if encoding:
         n, lines = encoding[0][1], encoding[0][2]
@@ -160,13 +270,13 @@ def _load_csv(con: "duckdb.DuckDBPyConnection", path: Path) -> None:
                 Violation(
                     "encoding",
                     "*",
-                    tuple(sorted(int(x) - 1 for x in lines))[:MAX_ROWS_SHOWN],
+                    tuple(sorted(int(x) - first for x in lines))[:MAX_ROWS_SHOWN],
                     "the file is not UTF-8 text; save it as UTF-8 (CSV UTF-8 in Excel)",
                     n,
                 )
             ]
         )
-    lines = sorted({int(x) - 1 for r in rejects for x in r[2]})[:MAX_ROWS_SHOWN]
+    lines = sorted({int(x) - first for r in rejects for x in r[2]})[:MAX_ROWS_SHOWN]
     n = con.execute("SELECT count(DISTINCT line) FROM reject_errors").fetchone()[0]
     raise ExtractError(
         [
@@ -174,7 +284,7 @@ def _load_csv(con: "duckdb.DuckDBPyConnection", path: Path) -> None:
                 "ragged_row",
                 "*",
                 tuple(lines),
-                f"a row has a different number of fields than the header ({len(header)}, separator '{sep}'), "
+                f"a row has a different number of fields than the header ({len(header.names)}, separator '{sep}'), "
                 "or a quote is not closed",
                 int(n),
             )
@@ -182,32 +292,153 @@ def _load_csv(con: "duckdb.DuckDBPyConnection", path: Path) -> None:
     )
 
 
-def _load(con: "duckdb.DuckDBPyConnection", path: Path) -> None:
-    """The extract as view `src` (its columns as read, plus ROW)."""
+def _excel_text(value: object) -> str | None:
+    """A cell as the text a CSV export would hold: date cells as ISO dates (a time of day
+    other than midnight is kept, so the date rules can name it), whole numbers without '.0'."""
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time(0) else value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    text = str(value)
+    return text if text.strip() else None
+
+
+EXCEL_BATCH = 50_000  # rows handed to DuckDB at a time
+
+
+def _load_excel(con: "duckdb.DuckDBPyConnection", path: Path, sheet: str | None) -> Header:
+    """The first sheet (or `sheet`) as text columns in temp table `raw`, with Excel's row
+    numbers in ROW. Empty rows are skipped (above the header too); cells as `_excel_text`."""
+    import pyarrow as pa
+
+    wb = _open_workbook(path)
+    try:
+        if sheet is None:
+            ws = wb.worksheets[0]
+        elif sheet in wb.sheetnames:
+            ws = wb[sheet]
+        else:
+            raise _fail(
+                "unknown_sheet",
+                "*",
+                f"the workbook has no sheet '{sheet}'; its sheets: {', '.join(wb.sheetnames)} (give one with --sheet)",
+            )
+        rows = ws.iter_rows(values_only=True)
+        header: Header | None = None
+        skipped = 0
+        batch: list[list] = []
+        width = 0
+
+        def flush() -> None:
+            if not batch:
+                return
+            arrays = {f"c{i}": pa.array([r[i] for r in batch], type=pa.string()) for i in range(width)}
+            arrays[ROW] = pa.array([r[width] for r in batch], type=pa.int64())
+            chunk = pa.table(arrays)  # noqa: F841 - read by DuckDB by name
+            con.execute("INSERT INTO raw SELECT * FROM chunk")
+            batch.clear()
+
+        for number, values in enumerate(rows, start=1):
+            cells = [_excel_text(v) for v in values]
+            if not any(c is not None for c in cells):
+                if header is None:
+                    skipped += 1
+                continue
+            if header is None:
+                if not _looks_like_header([c or "" for c in cells]):
+                    for later, more in enumerate(rows, start=number + 1):
+                        if later > number + TITLE_LOOKAHEAD:
+                            break
+                        if _looks_like_header([_excel_text(v) or "" for v in more]):
+                            raise _not_the_header(number, later, where="row")
+                names = list(values)
+                while names and names[-1] is None:
+                    names.pop()
+                header = _match([str(n) if n is not None else "" for n in names], skipped=skipped, where="row")
+                width = len(header.names)
+                cols = ", ".join(f"c{i} VARCHAR" for i in range(width))
+                con.execute(f"CREATE TEMP TABLE raw ({cols}{', ' if cols else ''}{ROW} BIGINT)")
+                continue
+            row = (cells + [None] * width)[:width]
+            batch.append([*row, number])
+            if len(batch) >= EXCEL_BATCH:
+                flush()
+        flush()
+    finally:
+        wb.close()
+    if header is None:
+        raise _fail("empty_extract", "*", "the sheet is empty, not even a header")
+    return header
+
+
+def _open_workbook(path: Path):
+    import zipfile
+
+    import openpyxl
+
+    try:
+        return openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+        raise _fail(
+            "unreadable_excel",
+            "*",
+            "the workbook cannot be read (damaged, or protected with a password?); open it in Excel "
+            "and save it again as .xlsx (Excel-werkmap) or as CSV UTF-8",
+        ) from None
+
+
+def _file_type(path: Path) -> None:
+    suffix = path.suffix.lower()
+    if suffix in (*CSV_SUFFIXES, *PARQUET_SUFFIXES, *EXCEL_SUFFIXES):
+        return
+    if suffix in (".xls", ".xlsb", ".ods"):
+        raise _fail(
+            "file_type",
+            "*",
+            f"a {suffix} workbook cannot be read; open it in Excel and save it as .xlsx (Excel-werkmap) "
+            "or as CSV UTF-8",
+        )
+    raise _fail("file_type", "*", FILE_TYPES)
+
+
+def _load(con: "duckdb.DuckDBPyConnection", path: Path, *, sheet: str | None = None) -> Header:
+    """The extract as view `src`: its recognised columns under their schema names, plus ROW."""
     if not path.is_file():
         raise _fail("file_not_found", "*", f"no file at the given path ({path.name})")
+    _file_type(path)
     suffix = path.suffix.lower()
-    if suffix in (".parquet", ".pq"):
+    if suffix in PARQUET_SUFFIXES:
         try:
             con.execute(
-                f"CREATE VIEW src AS SELECT * EXCLUDE (file_row_number), file_row_number + 1 AS {ROW} "
+                f"CREATE VIEW file_src AS SELECT * EXCLUDE (file_row_number), file_row_number + 1 AS {ROW} "
                 f"FROM read_parquet({_lit(str(path))}, file_row_number = true)"
             )
-            con.execute("SELECT count(*) FROM src").fetchone()  # reads the footer: a damaged file fails here
+            con.execute("SELECT count(*) FROM file_src").fetchone()  # reads the footer: a damaged file fails here
         except Exception:  # noqa: BLE001 - DuckDB raises several types for a damaged file
             raise _fail("unreadable_parquet", "*", "the Parquet file cannot be read (truncated or damaged?)") from None
-    elif suffix in (".csv", ".txt"):
-        _load_csv(con, path)
-        con.execute(f"CREATE VIEW src AS SELECT *, rowid + 1 AS {ROW} FROM raw")
+        names = [n for (n,) in con.execute("SELECT column_name FROM (DESCRIBE SELECT * FROM file_src)").fetchall()]
+        header = _match([n for n in names if n != ROW])
+        con.execute(f"CREATE VIEW src AS SELECT {_schema(header, ROW, lambda i: header.names[i])} FROM file_src")
+    elif suffix in EXCEL_SUFFIXES:
+        header = _load_excel(con, path, sheet)
+        con.execute(f"CREATE VIEW src AS SELECT {_schema(header, ROW)} FROM raw")
     else:
-        raise _fail("file_type", "*", "extract must be .csv or .parquet")
+        header = _load_csv(con, path)
+        con.execute(f"CREATE VIEW src AS SELECT {_schema(header, f'rowid + 1 AS {ROW}')} FROM raw")
+    return header
 
 
-def read_raw(path: Path | str) -> "pd.DataFrame":
-    """Read a CSV or Parquet extract as it is, without validation (small extracts, tests)."""
+def read_raw(path: Path | str, *, sheet: str | None = None) -> "pd.DataFrame":
+    """Read an extract as it is (recognised columns), without validation (small extracts, tests)."""
     con = _connect()
     try:
-        _load(con, Path(path))
+        _load(con, Path(path), sheet=sheet)
         return con.execute(f"SELECT * EXCLUDE ({ROW}) FROM src ORDER BY {ROW}").df()
     finally:
         con.close()
@@ -251,13 +482,41 @@ def _text(c: str, *, plain: bool = False) -> str:
     return f"CASE WHEN {_clean(c)} THEN {v} ELSE NULLIF(trim({v}, {_WS}), '') END"
 
 
+#: A time of day after a date, as Excel and case systems write it ("01-03-2021 00:00:00",
+#: "2021-03-01T00:00", "1-3-2021 0:00"); only midnight is accepted, as that date.
+_TIME = r"[ T][0-9]{1,2}:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)?$"
+_MIDNIGHT = r"[ T]0{1,2}:00(:00([.,]0+)?)?$"
+
+
+def _parse_day(text: str) -> str:
+    return f"CAST(COALESCE(try_strptime({text}, '%Y-%m-%d'), try_strptime({text}, '%d-%m-%Y')) AS DATE)"
+
+
 def _date(c: str, typ: str, text: str) -> str:
-    """A column as DATE; `text` names the column's trimmed text (for text columns)."""
+    """A column as DATE; `text` names the column's trimmed text (for text columns). A text
+    date with a time of midnight is that date; with another time it is no date (NULL)."""
     if typ == "DATE":
         return _q(c)
     if typ.startswith("TIMESTAMP"):
         return f"CAST({_q(c)} AS DATE)"
-    return f"CAST(COALESCE(try_strptime({text}, '%Y-%m-%d'), try_strptime({text}, '%d-%m-%Y')) AS DATE)"
+    day = _parse_day(f"regexp_replace({text}, {_lit(_MIDNIGHT)}, '')")
+    return (
+        f"CASE WHEN NOT contains({text}, ':') THEN {_parse_day(text)} "
+        f"WHEN regexp_matches({text}, {_lit(_MIDNIGHT)}) THEN {day} END"
+    )
+
+
+def _timed(c: str, typ: str, text: str) -> str | None:
+    """TRUE for a date with a time of day other than midnight (refused: not a day's date)."""
+    if typ in ("TIMESTAMP", "TIMESTAMP_NS", "TIMESTAMP_MS", "TIMESTAMP_S"):
+        return f"coalesce(CAST({_q(c)} AS TIME) <> TIME '00:00:00', false)"
+    if typ == "DATE" or typ.startswith("TIMESTAMP"):
+        return None
+    day = _parse_day(f"regexp_replace({text}, {_lit(_TIME)}, '')")
+    return (
+        f"coalesce(contains({text}, ':') AND regexp_matches({text}, {_lit(_TIME)}) "
+        f"AND NOT regexp_matches({text}, {_lit(_MIDNIGHT)}) AND {day} IS NOT NULL, false)"
+    )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -339,12 +598,24 @@ def _plan(types: dict[str, str], *, plain: tuple[str, ...] = ()) -> _Plan:
         typed[c] = _q(f"d_{c}")
         if c == "aanvraagdatum":
             single.append(_Rule("missing_date", c, "every application needs an aanvraagdatum", blank))
+        timed = _timed(c, types[c], _text(c, plain=c in plain))
+        if timed is not None:
+            proj[f"t_{c}"] = timed
+            single.append(
+                _Rule(
+                    "time_in_date",
+                    c,
+                    "a date carries a time of day other than 00:00:00; give the date only (in Excel: "
+                    "format the column as a date without time), or check that this is the right column",
+                    _q(f"t_{c}"),
+                )
+            )
         single.append(
             _Rule(
                 "unparseable_date",
                 c,
-                "dates must be YYYY-MM-DD or DD-MM-YYYY",
-                f"(NOT ({blank}) AND {typed[c]} IS NULL)",
+                "dates must be YYYY-MM-DD or DD-MM-YYYY (a time of 00:00:00 after it is allowed)",
+                f"(NOT ({blank}) AND {typed[c]} IS NULL{' AND NOT ' + _q(f't_{c}') if timed else ''})",
             )
         )
     if "geboortejaar" in types:
@@ -428,12 +699,12 @@ def _first_rows(
     return [(r, n, rows.get(i, [])) for i, (r, n) in enumerate(counted)]
 
 
-def _check(con: "duckdb.DuckDBPyConnection") -> tuple[_Plan, dict]:
+def _check(con: "duckdb.DuckDBPyConnection", header: Header) -> tuple[_Plan, dict]:
     """Check every rule on view `src` in one pass; returns the plan and a summary, or raises."""
     types = _types(con)
-    missing = [c for c in REQUIRED if c not in types]
+    missing = _missing(header)
     if missing:
-        raise ExtractError([Violation("missing_column", c, (), "required column is missing") for c in missing])
+        raise ExtractError(missing)
     # One pass counts the rows that break each rule (a valid extract needs nothing more);
     # the row numbers are looked up only for the rules that are broken. The pass first
     # assumes that no text value needs trimming (most extracts) and finds out whether one
@@ -477,7 +748,14 @@ def _check(con: "duckdb.DuckDBPyConnection") -> tuple[_Plan, dict]:
     }
     plain = list(clean)
     given = [c for c in (*REQUIRED, *OPTIONAL) if c in types]
-    summary = {"rows": int(n_rows), "latest": latest, "given": given, "columns": _typed_columns(given), "plain": plain}
+    summary = {
+        "rows": int(n_rows),
+        "latest": latest,
+        "given": given,
+        "columns": _typed_columns(given),
+        "plain": plain,
+        "notices": list(header.notices),
+    }
     return plan, summary
 
 
@@ -486,7 +764,7 @@ def _typed_columns(given: list[str]) -> list[str]:
     return [*REQUIRED, "registratiedatum", *(c for c in OPTIONAL if c in given and c != "registratiedatum")]
 
 
-def _future(path: Path, summary: dict, not_after: dt.date | None) -> None:
+def _future(path: Path, summary: dict, not_after: dt.date | None, sheet: str | None = None) -> None:
     """date_in_future: dates after `not_after` (the extraction date, or today) cannot be real.
 
     The latest date of each column is in the summary, so only an extract that breaks the
@@ -502,7 +780,7 @@ def _future(path: Path, summary: dict, not_after: dt.date | None) -> None:
         return
     con = _connect(spill=cache.folder() / ".spill")
     try:
-        _load(con, path)
+        _load(con, path, sheet=sheet)
         plan = _plan(_types(con))
         bad = []
         for c in late:
@@ -521,7 +799,7 @@ def _future(path: Path, summary: dict, not_after: dt.date | None) -> None:
             )
     finally:
         con.close()
-    raise ExtractError(bad)
+    raise ExtractError(bad, note=_note(path))
 
 
 def _types(con: "duckdb.DuckDBPyConnection") -> dict[str, str]:
@@ -543,24 +821,39 @@ def _select_typed(plan: _Plan, columns: list[str], *, table: str = "src") -> str
 # --------------------------------------------------------------------------- entry points
 
 
-def prepare(path: Path | str, *, not_after: dt.date | None = None, copy: bool = True) -> Path:
+def sheet_for(path: Path | str, sheet: str | None = None) -> str | None:
+    """The sheet of a workbook to read: `sheet`, else GESTAPELD_SHEET (set by `--sheet` for a
+    build and the notebooks it runs), else None (the first sheet); None for other files."""
+    import os
+
+    if Path(path).suffix.lower() not in EXCEL_SUFFIXES:
+        return None
+    return sheet or os.environ.get("GESTAPELD_SHEET") or None
+
+
+def _note(path: Path) -> str:
+    return ROWS_EXCEL if path.suffix.lower() in EXCEL_SUFFIXES else ROWS_CSV
+
+
+def prepare(path: Path | str, *, not_after: dt.date | None = None, copy: bool = True, sheet: str | None = None) -> Path:
     """Validate an extract once and return its typed copy (Parquet) in the private cache.
 
     Raises ExtractError for an unusable extract. `not_after` rejects dates after that day
     (the extraction date, or today): such dates cannot be real and point at swapped day and
     month or a wrong century. The validation is kept (a summary beside the copy) while the
-    extract's sha256 and the validator are the same; the date limit is checked on every
-    call. With `copy=False` (`gestapeld validate`) the typed copy is not written yet: the
-    first command that needs it writes it, without validating again.
+    extract's sha256 (with the sheet of a workbook) and the validator are the same; the date
+    limit is checked on every call. With `copy=False` (`gestapeld validate`) the typed copy
+    is not written yet: the first command that needs it writes it, without validating again.
+    A workbook is read from its first sheet, or `sheet` (sheet_for).
     """
     from .. import provenance
 
     path = Path(path)
     if not path.is_file():
         raise _fail("file_not_found", "*", f"no file at the given path ({path.name})")
-    if path.suffix.lower() not in (".parquet", ".pq", ".csv", ".txt"):
-        raise _fail("file_type", "*", "extract must be .csv or .parquet")
-    typed_path, meta_path = cache.entry(provenance.data_fingerprint(path))
+    _file_type(path)
+    sheet = sheet_for(path, sheet)
+    typed_path, meta_path = cache.entry(provenance.data_fingerprint(path, sheet=sheet))
     spill = cache.folder() / ".spill"
     try:
         summ = json.loads(meta_path.read_text(encoding="utf-8"))
@@ -568,11 +861,12 @@ def prepare(path: Path | str, *, not_after: dt.date | None = None, copy: bool = 
     except (OSError, ValueError):
         summ = None
     if summ is None or (copy and not typed_path.is_file()):
+        made_spill = not spill.exists()
         con = _connect(spill=spill)
         try:
-            _load(con, path)
+            header = _load(con, path, sheet=sheet)
             if summ is None:
-                _, summ = _check(con)
+                _, summ = _check(con, header)
                 cache.write_atomic(meta_path, lambda tmp: Path(tmp).write_text(json.dumps(summ), encoding="utf-8"))
             # columns found clean are copied as they are (no trimming on the way)
             plan = _plan(_types(con), plain=tuple(summ["plain"]))
@@ -583,11 +877,22 @@ def prepare(path: Path | str, *, not_after: dt.date | None = None, copy: bool = 
                         f"COPY ({_select_typed(plan, summ['columns'])}) TO {_lit(tmp)} (FORMAT parquet)"
                     ),
                 )
+        except ExtractError as err:
+            raise ExtractError(err.violations, note=_note(path)) from None
         finally:
             con.close()
+            if made_spill:  # a refused extract leaves nothing behind in the cache
+                with contextlib.suppress(OSError):
+                    spill.rmdir()
         cache.prune()
-    _future(path, summ, not_after)
+    _future(path, summ, not_after, sheet)
     return typed_path
+
+
+def notices(typed_path: Path) -> list[str]:
+    """What the validation noticed but did not refuse (ignored columns, skipped empty lines):
+    to be shown as warnings on the terminal. Names of columns only, never a value."""
+    return list(summary(typed_path).get("notices", []))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -601,25 +906,29 @@ class TypedView:
     """
 
     select: str
+    typed_path: Path  # where the validation summary is kept (the copy itself is not written)
 
 
 def _source_sql(path: Path) -> str:
-    """The extract's file as a table expression (no row numbers: the extract is valid)."""
-    if path.suffix.lower() in (".parquet", ".pq"):
-        return f"read_parquet({_lit(str(path))})"
+    """The extract's file as a table expression with the schema's column names (no row
+    numbers: the extract is valid). CSV and Parquet only: a workbook gets its typed copy."""
+    if path.suffix.lower() in PARQUET_SUFFIXES:
+        import pyarrow.parquet as pq
+
+        names = list(pq.read_schema(path).names)
+        header = _match(names)
+        return f"(SELECT {_schema(header, None, lambda i: names[i])} FROM read_parquet({_lit(str(path))}))"
     header, sep = _csv_header(path)
-    columns = "{" + ", ".join(f"{_lit(c)}: 'VARCHAR'" for c in header) + "}"
-    return (
-        f"read_csv({_lit(str(path))}, delim={_lit(sep)}, quote='\"', escape='\"', header=true, "
-        f"columns={columns}, auto_detect=false, strict_mode=true)"
-    )
+    return f"(SELECT {_schema(header, None)} FROM {_read_csv_sql(path, header, sep, rejects=False)})"
 
 
-def typed_source(path: Path | str, *, not_after: dt.date | None = None) -> "Path | TypedView":
-    """The validated extract for one command: its typed copy when a build already wrote it,
-    else the file read through the typed projection (validated once, like `prepare`)."""
+def typed_source(path: Path | str, *, not_after: dt.date | None = None, sheet: str | None = None) -> "Path | TypedView":
+    """The validated extract for one command: its typed copy when a build already wrote it
+    (always for a workbook), else the file read through the typed projection (validated
+    once, like `prepare`)."""
     path = Path(path)
-    typed_path = prepare(path, not_after=not_after, copy=False)
+    excel = path.suffix.lower() in EXCEL_SUFFIXES
+    typed_path = prepare(path, not_after=not_after, copy=excel, sheet=sheet)
     if typed_path.is_file():
         cache.touch(typed_path)
         return typed_path
@@ -631,7 +940,7 @@ def typed_source(path: Path | str, *, not_after: dt.date | None = None) -> "Path
         plan = _plan(_types(con), plain=tuple(summ["plain"]))
     finally:
         con.close()
-    return TypedView(_select_typed(plan, summ["columns"], table=source))
+    return TypedView(_select_typed(plan, summ["columns"], table=source), typed_path)
 
 
 def summary(typed_path: Path) -> dict:
@@ -662,15 +971,17 @@ def validate(df: "pd.DataFrame", *, not_after: dt.date | None = None) -> "pd.Dat
     con = _connect()
     try:
         frame = df.reset_index(drop=True)
+        names = [str(c) for c in frame.columns]
+        header = _match(names)
         frame = frame.assign(**{ROW: range(1, len(frame) + 1)})
         con.register("src_frame", frame)
-        con.execute("CREATE VIEW src AS SELECT * FROM src_frame")
-        plan, summ = _check(con)
+        con.execute(f"CREATE VIEW src AS SELECT {_schema(header, ROW, lambda i: names[i])} FROM src_frame")
+        plan, summ = _check(con, header)
         columns = summ["columns"]
         if not_after is not None:
             bad = []
             for c in DATE_COLUMNS:
-                if c not in df.columns:
+                if c not in header.columns.values():
                     continue
                 n, rows = con.execute(
                     f"SELECT count(*), min({ROW}, {MAX_ROWS_SHOWN}) FROM {plan.source()} WHERE {plan.typed[c]} > $d",

@@ -354,7 +354,9 @@ def run(
 
         from ..engine import extract
 
-        extract.prepare(data_path, not_after=dt.date.today())  # the typed copy the notebooks reuse
+        typed = extract.prepare(data_path, not_after=dt.date.today())  # the typed copy the notebooks reuse
+        for notice in extract.notices(typed):  # ignored columns: never dropped in silence
+            print(f"gestapeld run: warning: {notice}", file=sys.stderr)
     selected = jobs()
     if iterations:
         for i in iterations:
