@@ -110,14 +110,6 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def cmd_validate(args: argparse.Namespace) -> int:
-    from .engine import extract
-
-    # validated once per extract; the typed copy is written by the first command that needs it
-    typed = extract.prepare(args.path, not_after=args.not_after or dt.date.today(), copy=False)
-    _warn("validate", typed)
-    print(f"extract usable: {extract.summary(typed)['rows']} applications")
-    return 0
 def _warn(command: str, typed: Path) -> None:
     """What validation noticed without refusing (ignored columns, skipped lines): on the terminal."""
     from .engine import extract
@@ -126,6 +118,14 @@ def _warn(command: str, typed: Path) -> None:
         print(f"gestapeld {command}: warning: {notice}", file=sys.stderr)
 
 
+def cmd_validate(args: argparse.Namespace) -> int:
+    from .engine import extract
+
+    # validated once per extract; the typed copy is written by the first command that needs it
+    typed = extract.prepare(args.path, not_after=args.not_after or dt.date.today(), copy=False)
+    _warn("validate", typed)
+    print(f"extract usable: {extract.summary(typed)['rows']} applications")
+    return 0
 
 
 def cmd_synth(args: argparse.Namespace) -> int:
@@ -282,6 +282,8 @@ COMMANDS = {
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if getattr(args, "sheet", None):  # read by the engine and by the kernels of a build (extract.sheet_for)
+        os.environ["GESTAPELD_SHEET"] = args.sheet
     try:
         return COMMANDS[args.command](args)
     except (ExtractError, ConfigError) as err:
@@ -289,8 +291,6 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except ProtectionError as err:  # names the table and cells, never a count
         print(f"gestapeld {args.command}: disclosure control: {err}", file=sys.stderr)
-    if getattr(args, "sheet", None):  # read by the engine and by the kernels of a build (extract.sheet_for)
-        os.environ["GESTAPELD_SHEET"] = args.sheet
         return 2
     except KeyboardInterrupt:
         print("gestapeld: interrupted", file=sys.stderr)
