@@ -10,8 +10,10 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import shutil
 import sys
 import tempfile
+import threading
 from pathlib import Path
 
 from . import __version__, config
@@ -236,13 +238,18 @@ def cmd_book(args: argparse.Namespace) -> int:
         data = args.data.resolve()
         work = workspace.path_for(provenance.data_fingerprint(data))
         print(f"gestapeld book: private workspace for this extract: {work}", file=sys.stderr)
+        new_work = not work.exists()
         workspace.sync(repo, work)
     else:
-        data, work = None, repo
+        data, work, new_work = None, repo, False
     try:
         with workspace.rooted(work):
             status = runner.run(
-                data=data, force=args.force, jobs_n=_jobs(args.jobs), record_outputs=args.data is not None
+                data=data,
+                force=args.force,
+                jobs_n=_jobs(args.jobs),
+                record_outputs=args.data is not None,
+                place="the private workspace" if args.data is not None else None,
             )
             if status != 0:
                 print("gestapeld book: no site written; the previous contents of --out are unchanged.", file=sys.stderr)
@@ -250,6 +257,10 @@ def cmd_book(args: argparse.Namespace) -> int:
             site = publish.publish(
                 editions=not args.no_editions, force=args.force, data=data, announce=args.data is None
             )
+    except ExtractError:
+        if new_work:  # a refused extract leaves nothing behind: the workspace was made for it
+            shutil.rmtree(work, ignore_errors=True)
+        raise
     except (RuntimeError, CheckFailed) as err:
         print(f"gestapeld book: {err}\nNo site written; the previous contents of --out are unchanged.", file=sys.stderr)
         return 1
@@ -294,6 +305,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         print("gestapeld: interrupted", file=sys.stderr)
+        if threading.active_count() > 1:  # threads of an interrupted build wait on killed kernels
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(130)  # everything was cleaned up on the way out (finally clauses)
         return 130
     except Exception as err:  # noqa: BLE001 - no traceback (or value) reaches the user
         if os.environ.get("GESTAPELD_DEBUG"):

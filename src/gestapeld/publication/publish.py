@@ -161,6 +161,13 @@ def labels(source: dict[str, str]) -> dict[str, str]:
             "synthetische extract op die cijfers (zie {ref}`kalibratie`); het bevestigt ze niet.",
             "registratie_zin": "In het synthetische extract is die vertraging een aanname; zie "
             "{ref}`gegevens-registratie`.",
+            "proces_aantallen": "**De aantallen op deze site zijn synthetisch**: ze laten zien wat elke methode "
+            "berekent, niet wat de IND vond.",
+            "versies_gegevens": "standaard op synthetische gegevens. Het zijn niet de stukken die de IND destijds "
+            "maakte, en de getallen erin zijn geen cijfers van de IND.",
+            "gegevens_standaard": "De cijfers in deze publicatie zijn daarom standaard berekend op **synthetische "
+            "gegevens**: een nagebootst bestand met dezelfde opbouw als een echt extract. Het zijn **geen cijfers "
+            "van de IND**.",
             "footer": "Standaardcijfers komen uit een synthetisch extract, niet uit gegevens van de IND.",
             "author": "Reproduceerbare publicatie (synthetische standaardgegevens)",
         }
@@ -183,6 +190,14 @@ def labels(source: dict[str, str]) -> dict[str, str]:
         "kalibratie_zin": "Verschillen met de cijfers van de IND kunnen komen van de definitie, de periode en de "
         "peildatum (zie {ref}`verschillen` en {ref}`kalibratie`).",
         "registratie_zin": "Zie {ref}`gegevens-registratie` over de registratiedatum.",
+        "proces_aantallen": f"**De aantallen op deze site komen uit een extract van de IND** (gegevens tot en met "
+        f"{peil}), beveiligd: ze laten zien wat elke methode op dat extract berekent, niet wat de IND destijds "
+        "publiceerde.",
+        "versies_gegevens": f"op het extract van de IND waarop deze site is gebouwd (gegevens tot en met {peil}). Het "
+        "zijn niet de stukken die de IND destijds maakte: de getallen kunnen afwijken van wat de IND toen publiceerde.",
+        "gegevens_standaard": "Deze code rekent daarom standaard op een nagebootst bestand met dezelfde opbouw als "
+        "een echt extract (zie {ref}`gegevens-synthetisch`). **De cijfers op deze site komen uit een extract van de "
+        f"IND** met gegevens tot en met {peil} (sha256 `{sha}`), beveiligd (zie {{ref}}`beveiliging`).",
         "footer": f"Cijfers uit een extract van de IND (gegevens tot en met {peil}, sha256 {sha[:12]}), beveiligd.",
         "author": f"Reproduceerbare publicatie (extract van de IND, gegevens tot en met {peil})",
     }

@@ -205,21 +205,64 @@ def _clean(nb: nbformat.NotebookNode, job: Job, fp: str, source: dict) -> nbform
     return nb
 
 
-def _quiet_kernel_manager(log: Path):
-    """A kernel manager whose kernel writes stdout/stderr to `log` (not the terminal)."""
+#: Kernels started by this process, so an interrupt can end them at once: jupyter_client
+#: starts each kernel in a session of its own, where Ctrl-C on the terminal does not reach it.
+_KERNELS: set = set()
+_KERNELS_LOCK = threading.Lock()
+_STOPPING = threading.Event()  # set on Ctrl-C: a kernel that starts after it is killed at once
+
+
+def _quiet_kernel_manager(log: Path | None):
+    """A kernel manager whose kernel writes stdout/stderr to `log` (not the terminal), and
+    which is known to `terminate_kernels`."""
     from jupyter_client.manager import AsyncKernelManager
 
     class QuietKernelManager(AsyncKernelManager):
         async def _async_launch_kernel(self, kernel_cmd, **kw):
-            fh = open(log, "ab")  # noqa: SIM115 - the kernel process holds it until it exits
-            kw["stdout"] = fh
-            kw["stderr"] = fh
+            fh = open(log, "ab") if log is not None else None  # noqa: SIM115 - the kernel holds it
+            if fh is not None:
+                kw["stdout"] = fh
+                kw["stderr"] = fh
             try:
                 return await super()._async_launch_kernel(kernel_cmd, **kw)
             finally:
-                fh.close()  # the child has its own copy of the descriptor
+                if fh is not None:
+                    fh.close()  # the child has its own copy of the descriptor
+                process = getattr(self.provisioner, "process", None)
+                if process is not None:
+                    with _KERNELS_LOCK:
+                        _KERNELS.add(process)
+                    if _STOPPING.is_set():
+                        terminate_kernels()
 
     return QuietKernelManager
+
+
+def terminate_kernels() -> int:
+    """Kill every kernel this process started that still runs (and what it started: the
+    kernel leads its own process group); returns how many. Used on Ctrl-C."""
+    import signal
+
+    n = 0
+    _STOPPING.set()
+    with _KERNELS_LOCK:
+        live = [p for p in _KERNELS if p.poll() is None]
+        _KERNELS.clear()
+    for process in live:
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            try:
+                process.kill()
+            except OSError:
+                continue
+        n += 1
+    for process in live:
+        try:
+            process.wait(timeout=1)
+        except Exception:  # noqa: BLE001 - a kernel that does not go in 1 s is left to the OS
+            pass
+    return n
 
 
 def execute(
@@ -248,9 +291,7 @@ def execute(
         source = data_source_record(env_data)
     synthetic = source.get("bron") == "synthetisch"
     nbformat.write(_prepare(template, {**job.placeholders, **source_placeholders(synthetic)}), prepared)
-    kwargs = {}
-    if log is not None:
-        kwargs["kernel_manager_class"] = _quiet_kernel_manager(log)
+    kwargs = {"kernel_manager_class": _quiet_kernel_manager(log)}
     try:
         # The kernel starts in the notebook's folder (nbclient's resources path). papermill's
         # own `cwd=` would chdir the whole process, which races when two jobs run in threads
@@ -339,8 +380,14 @@ def run(
     jobs_n: int | None = None,
     validate: bool = True,
     record_outputs: bool = False,
+    place: str | None = None,
 ) -> int:
-    """Execute every job whose fingerprint changed; returns the exit status."""
+    """Execute every job whose fingerprint changed; returns the exit status.
+
+    `place` names where the executed notebooks go, for the log (default: book/; `gestapeld
+    book --data` says "the private workspace"). On Ctrl-C the kernels are killed at once
+    and nothing is installed: the executed notebooks stay as they were."""
+    place = place or f"{BOOK}/"
     data_path = Path(data).resolve() if data else config.default_data_path()
     if not data_path.exists():
         if data is None:
@@ -381,7 +428,10 @@ def run(
 
     workers = max(1, min(jobs_n or default_jobs(), len(todo)))
     todo = schedule(todo, workers)
-    print(f"gestapeld run: {len(todo)} of {len(selected)} notebooks to execute ({workers} at a time)", file=sys.stderr)
+    print(
+        f"gestapeld run: {len(todo)} of {len(selected)} notebooks to execute ({workers} at a time) in {place}",
+        file=sys.stderr,
+    )
     book = config.project_root() / BOOK
     book.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".run-", dir=book))
@@ -409,8 +459,10 @@ def run(
         return time.monotonic() - t0
 
     failure = None
+    _STOPPING.clear()
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=workers)
     try:
-        with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
+        try:
             futures = {pool.submit(work, job, fp): job for job, fp in todo}
             for fut in concurrent.futures.as_completed(futures):
                 job = futures[fut]
@@ -431,6 +483,17 @@ def run(
                 with lock:
                     done[0] += 1
                     print(f"  [{done[0]}/{len(todo)}] {job.name} done ({secs:.0f} s)", file=sys.stderr, flush=True)
+        except KeyboardInterrupt:  # Ctrl-C: stop now, not when the running notebooks end
+            stop.set()
+            pool.shutdown(wait=False, cancel_futures=True)
+            n = terminate_kernels()
+            print(
+                f"gestapeld run: interrupted; {n} running kernel{'s' if n != 1 else ''} stopped, "
+                f"no notebook in {place} changed",
+                file=sys.stderr,
+            )
+            raise
+        pool.shutdown(wait=True)
         if failure is not None:
             job, err = failure
             show = data is None or bool(os.environ.get("GESTAPELD_DEBUG"))  # never a value of a real extract
@@ -445,7 +508,7 @@ def run(
                 if text:
                     print("kernel output:\n" + "\n".join(text.splitlines()[-20:]), file=sys.stderr)
             print(
-                f"gestapeld run: {job.name} {what}. No notebook in book/ was changed: earlier executed "
+                f"gestapeld run: {job.name} {what}. No notebook in {place} was changed: earlier executed "
                 "notebooks are unchanged. Fix the cause and run the same command again"
                 + (
                     ""
@@ -465,5 +528,5 @@ def run(
             else:
                 os.environ["GESTAPELD_DATA"] = old
         shutil.rmtree(staging, ignore_errors=True)
-    print(f"gestapeld run: {len(todo)} notebooks executed into {BOOK}/", file=sys.stderr)
+    print(f"gestapeld run: {len(todo)} notebooks executed into {place}", file=sys.stderr)
     return 0
