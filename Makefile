@@ -39,11 +39,12 @@ book: notebooks ## build the whole publication on the synthetic default into _bu
 site: book ## the same as `make book` (the website is the book's HTML build)
 
 # `make verify` re-runs the committed (synthetic) notebooks. A reviewer of a site built on an
-# extract: `make verify DATA=PATH BUILD=DIR` (re-runs that site's notebooks against the
-# extract), or `make verify BUILD=DIR` without the extract (manifests and fingerprints only).
+# extract: `make verify DATA=PATH BUILD=DIR` (rebuilds the site from the extract, compares every
+# file, re-runs its notebooks), or `make verify BUILD=DIR DIGEST=HEX` without the extract (every
+# file against the announced site digest).
 ifneq ($(BUILD),)
-verify: $(STAMP) ## reviewer check: nbval on the committed notebooks; BUILD=DIR [DATA=PATH] for a built site
-	$(GESTAPELD) verify --build $(BUILD) $(if $(filter command line,$(origin DATA)),--data $(DATA))
+verify: $(STAMP) ## reviewer check: nbval on the committed notebooks; BUILD=DIR [DATA=PATH] [DIGEST=HEX] for a built site
+	$(GESTAPELD) verify --build $(BUILD) $(if $(filter command line,$(origin DATA)),--data $(DATA)) $(if $(DIGEST),--digest $(DIGEST))
 else
 verify: $(DATA)
 	@# an empty cache: the notebooks compute every count again, none is read from a past build

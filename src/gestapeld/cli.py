@@ -104,11 +104,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     vf = sub.add_parser(
         "verify",
-        help="reviewer check of a built site: manifests and recorded fingerprints; "
-        "with --data also re-runs its notebooks (nbval) against that extract",
+        help="reviewer check of a built site: manifests and recorded fingerprints; with --digest against "
+        "the announced site digest; with --data rebuilds the site from the extract and compares every file, "
+        "then re-runs its notebooks (nbval)",
     )
     vf.add_argument("--build", type=Path, required=True, help="the site folder (the DIR of `gestapeld book`)")
-    vf.add_argument("--data", type=Path, default=None, help="the extract (reviewers with access)")
+    vf.add_argument("--data", type=Path, default=None, help="the extract (reviewers with access): rebuild and compare")
+    vf.add_argument(
+        "--digest", default=None, metavar="HEX", help="the site digest the analyst announced (sha256, 64 hex)"
+    )
+    vf.add_argument("--jobs", type=int, default=None, help="notebooks executed at a time in the rebuild")
     return p
 
 
@@ -276,7 +281,7 @@ def cmd_book(args: argparse.Namespace) -> int:
 def cmd_verify(args: argparse.Namespace) -> int:
     from .publication import verify
 
-    return verify.verify(build=args.build, data=args.data)
+    return verify.verify(build=args.build, data=args.data, digest=args.digest, jobs=_jobs(args.jobs))
 
 
 COMMANDS = {

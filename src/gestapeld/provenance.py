@@ -28,6 +28,8 @@ BUILD_ONLY = {
     "__main__.py",
     "workspace.py",
     "verify.py",
+    "sitecompare.py",
+    "nbval_report.py",
 }
 
 LIBRARIES = ("pandas", "duckdb", "numpy", "pandera", "matplotlib", "papermill", "pyarrow")

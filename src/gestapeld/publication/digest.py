@@ -30,7 +30,7 @@ top manifest's sha256 would change, and an edition manifest is itself a line of 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 #: What stands where the digest goes, while the manifests are computed.
@@ -80,12 +80,15 @@ def text_hash(data: bytes, digest: str | None) -> str | None:
     return None if norm is None else hashlib.sha256(norm).hexdigest()
 
 
-def compile_sheet(folder: Path, digest: str) -> bytes:
-    """The sheet PDF compiled from the input shipped in `folder`, with `digest` in place of
-    the placeholder (the placeholder itself gives the normalised PDF)."""
+def compile_sheet(folder: Path, digest: str, *, shown: Iterable[str] = ()) -> bytes:
+    """The sheet PDF compiled from the input shipped in `folder`, with `digest` where the
+    digest goes (the placeholder itself gives the normalised PDF). `shown`: digests the
+    shipped input may already hold in that place (it is stamped like any text file)."""
     from . import informatieblad
 
     data = (folder / SHEET_INPUT).read_bytes()
+    for d in shown:
+        data = data.replace(d.encode(), PLACEHOLDER.encode())
     return informatieblad.compile_typst(folder / SHEET_TEMPLATE, stamp_bytes(data, digest).decode("utf-8"))
 
 
@@ -96,9 +99,9 @@ def check_pdf(folder: Path, pdf_bytes: bytes, line: str, digest: str) -> str | N
         if not (folder / name).is_file():
             return f"{name} (the input of the PDF) is missing"
     try:
-        if compile_sheet(folder, digest) != pdf_bytes:
+        if compile_sheet(folder, digest, shown=[digest]) != pdf_bytes:
             return "the PDF is not the one its shipped input compiles to with this digest"
-        if hashlib.sha256(compile_sheet(folder, PLACEHOLDER)).hexdigest() != line:
+        if hashlib.sha256(compile_sheet(folder, PLACEHOLDER, shown=[digest])).hexdigest() != line:
             return "the PDF's manifest line is not the hash of its normalised PDF"
     except Exception as err:  # noqa: BLE001 - a PDF that cannot be recompiled fails the check
         return f"its input does not compile ({type(err).__name__})"
@@ -118,8 +121,7 @@ def manifest_text(folder: Path, *, file_hash: Callable[[Path, str], str]) -> str
 
 def build_hash(path: Path, rel: str) -> str:
     """The manifest hash of a file as the build writes it (placeholder still in place)."""
-    if is_sheet_pdf(rel):
-        return hashlib.sha256(path.read_bytes()).hexdigest()  # compiled with the placeholder
+    # a sheet PDF too: it was compiled with the placeholder, which is its normalised form
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
@@ -134,7 +136,7 @@ def stamp(site: Path) -> str:
             continue
         rel = f.relative_to(site).as_posix()
         if is_sheet_pdf(rel):
-            f.write_bytes(compile_sheet(f.parent, digest))
+            f.write_bytes(compile_sheet(f.parent, digest, shown=[digest]))
             continue
         data = f.read_bytes()
         if p in data:

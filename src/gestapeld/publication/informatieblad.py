@@ -34,7 +34,7 @@ from pathlib import Path
 from .. import config
 from ..config import FORM_LABELS, Iteration
 from ..protection import disclosure
-from . import reconcile, report
+from . import digest, reconcile, report
 
 FOLDER = "informatieblad"
 PDF_NAME = "informatieblad.pdf"
@@ -303,6 +303,8 @@ def _provenance(it: Iteration) -> dict:
         ([key, value], "hash" if re.fullmatch(r"[0-9a-f]{64}", str(value)) else "")
         for key, value in zip(prov.index, prov["waarde"])
     ]
+    # the site digest: a placeholder until every manifest is written, then stamped (digest.py)
+    rows.append((["vingerafdruk van de hele site (site digest, sha256)", digest.PLACEHOLDER], "hash"))
     return _table(
         "Tabel 4. Herkomst van de cijfers", ["herkomst", "waarde"], rows, label="Tabel 4: herkomst", numeric_from=99
     )
@@ -553,6 +555,9 @@ def build(folder: Path, edition: str) -> Path:
     (out / "index.html").write_text(render_html(content), encoding="utf-8")
     target = out / PDF_NAME
     target.write_bytes(render_pdf(content))
+    # the exact input of the PDF, so a reviewer can recompile it with the digest (digest.py)
+    (out / digest.SHEET_INPUT).write_text(sheet_json(content), encoding="utf-8")
+    shutil.copyfile(_templates() / TYPST_TEMPLATE, out / digest.SHEET_TEMPLATE)
     return target
 
 

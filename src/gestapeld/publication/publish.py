@@ -216,6 +216,10 @@ def _config_for(edition: str | None, dest: Path, source: dict[str, str] | None =
             text["footer"]
         )
         cfg["author"] = text["author"]
+    from .digest import PLACEHOLDER
+
+    # the site digest (versies page); written as a placeholder, stamped after the manifests (digest.py)
+    cfg.setdefault("parse", {}).setdefault("myst_substitutions", {})["site_digest"] = PLACEHOLDER
     sph = cfg.setdefault("sphinx", {}).setdefault("config", {})
     its = config.iterations()
     current = edition_ids()[-1] if edition is None else edition
@@ -257,11 +261,11 @@ def _jb(toc_path: Path, cfg_path: Path, out: Path, *, strict: bool) -> None:
 
 
 def manifest(folder: Path) -> str:
-    lines = []
-    for p in sorted(folder.rglob("*")):
-        if p.is_file() and p.name != "manifest.sha256":
-            lines.append(f"{hashlib.sha256(p.read_bytes()).hexdigest()}  {p.relative_to(folder).as_posix()}")
-    text = "\n".join(lines) + "\n"
+    """Write `folder/manifest.sha256`: every file under it, the manifests of sub-folders (the
+    editions) included, hashed as built: with the digest's placeholder (digest.py)."""
+    from . import digest
+
+    text = digest.manifest_text(folder, file_hash=digest.build_hash)
     (folder / "manifest.sha256").write_text(text, encoding="utf-8")
     return text
 
@@ -401,6 +405,9 @@ def _publish(*, editions: bool, force: bool, data: Path | None, announce: bool) 
         and stamp.is_file()
         and stamp.read_text().strip() == fingerprint
     ):
+        from .digest import site_digest
+
+        print(f"gestapeld publish: site digest {site_digest(html)} (announce it with the site)", file=sys.stderr)
         print(
             "gestapeld publish: site up to date (same pages, notebooks, configuration and code); nothing rebuilt"
             + (". View it with: python -m http.server -d _build/html" if announce else ""),
@@ -433,10 +440,14 @@ def _publish(*, editions: bool, force: bool, data: Path | None, announce: bool) 
         informatieblad.build_all(site)
         for ed_root in sorted((site / "edities").glob("*")):  # now with their information sheets
             manifest(ed_root)
-        from . import workspace
+        from . import verify, workspace
 
+        verify.write_record(site, source)  # herkomst.json: extract, code fingerprints, versions, digest
         workspace.mark(site)  # only a folder with this marker is ever replaced by `book --out`
         manifest(site)
+        from . import digest as site_digest
+
+        announced = site_digest.stamp(site)  # the placeholder becomes the site digest everywhere
         from . import checks
 
         checks.run_site_checks(site)
@@ -456,6 +467,7 @@ def _publish(*, editions: bool, force: bool, data: Path | None, announce: bool) 
                 shutil.rmtree(old, ignore_errors=True)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+    print(f"gestapeld publish: site digest {announced} (announce it with the site)", file=sys.stderr)
     if announce:
         print(
             f"gestapeld publish: site ready in {BUILD}/html; view it with: python -m http.server -d {BUILD}/html",

@@ -23,6 +23,7 @@ from ..config import FORM_LABELS, MEASURES, Iteration
 from ..engine import counts, extract
 from ..engine.counts import Result
 from ..protection import disclosure
+from . import digest
 
 MEASURE_LABELS = {
     "aanvragen": "aanvragen",
@@ -741,7 +742,8 @@ def _template_of(notebook: str) -> str:
 def citation(notebook: str, key: str | None = None, *, edition: str | None = None) -> str:
     """A short source line to paste under a quoted number: edition, page, notebook cell,
     data and code fingerprints (12 characters each; the full ones are in the provenance
-    table of the notebook). `notebook` like 'verschillen/v1_v3', `key` a glued name."""
+    table of the notebook) and the site digest (whole; written as its placeholder and stamped
+    after the build, digest.py). `notebook` like 'verschillen/v1_v3', `key` a glued name."""
     name = notebook.removesuffix(".ipynb")
     edition = edition or list(config.iterations())[-1]
     tpl = config.project_root() / "notebooks" / _template_of(name)
@@ -751,7 +753,7 @@ def citation(notebook: str, key: str | None = None, *, edition: str | None = Non
     getal = f", getal '{key}'" if key else ""
     return (
         f"Gestapelde gezinshereniging, editie {edition}, pagina {name}.html#{anchor(name)}{getal}; "
-        f"notebook {name}.ipynb; {gegevens} sha256 {data}; code {code}."
+        f"notebook {name}.ipynb; {gegevens} sha256 {data}; code {code}; site {digest.PLACEHOLDER}."
     )
 
 

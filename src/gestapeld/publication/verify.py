@@ -1,11 +1,22 @@
-"""Reviewer checks of a built site (the DIR of `gestapeld book`).
+"""Reviewer checks of a built site (the DIR of `gestapeld book`): `gestapeld verify`.
 
-Without the extract: every file matches its manifest (`manifest.sha256` of the site and of
-each archived edition), and every executed notebook the site ships (`_notebooks/`) records
-one and the same data source and sha256: compare it with the sha256 the analyst announces
-(`sha256sum EXTRACT` on their side). With the extract: the same, plus its sha256 must be
-the recorded one, and every shipped notebook is re-run with nbval against it (same code
-checkout required: the code fingerprint is part of the outputs).
+Three paths, each proving something different (README, book/reproduceren.md):
+
+* `--build DIR` alone: every file matches its manifest and the digest the site shows, and all
+  shipped notebooks record one extract. Proves only that nothing changed by accident: whoever
+  can change a page can change its manifest line.
+* `--digest HEX`: the site is the one whose digest the analyst announced. The digest is the
+  sha256 of the top manifest, which lists every file of every edition (digest.py); a changed
+  byte of any file, PDF included, fails, even with a rewritten manifest. Proves nothing about
+  whether the numbers follow from the extract.
+* `--data EXTRACT`: the whole site is rebuilt from the extract in a fresh private workspace
+  (its own empty cache: nothing kept by the build under review is read), with this code
+  checkout, and every file is compared; for a page or a download the numbers that differ are
+  named. Then every shipped notebook is re-run with nbval against the extract, a second,
+  independent check, whose failures name the notebook, the cell and the output.
+
+The code checkout is compared with the build's first (fingerprints in `herkomst.json`), and
+a site built from another extract is refused before anything is rebuilt.
 """
 
 from __future__ import annotations
@@ -13,41 +24,152 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 from .. import config, provenance
 from ..config import ConfigError
+from . import digest as site_digest
+
+#: The build's record at the top of the site: data source, code fingerprints, versions and the
+#: site digest it shows (written with the placeholder, stamped like every page).
+RECORD = "herkomst.json"
+_HEX = re.compile(r"^[0-9a-f]{64}$")
 
 
-def check_manifests(site: Path) -> tuple[int, list[str]]:
-    """Files checked and problems (names only) over every manifest.sha256 under `site`."""
+def say(text: str) -> None:
+    print(f"gestapeld verify: {text}", file=sys.stderr)
+
+
+# ------------------------------------------------------------------- the build's record
+
+
+def _sha_files(files: list[Path], base: Path) -> str:
+    h = hashlib.sha256()
+    for p in sorted(files):
+        h.update(p.relative_to(base).as_posix().encode() + b"\0")
+        h.update(hashlib.sha256(p.read_bytes()).digest())
+    return h.hexdigest()
+
+
+def checkout_fingerprints(root: Path | None = None) -> dict[str, str]:
+    """Fingerprints of the code checkout a site is built with: the package (code, SQL,
+    templates), the notebook templates and the book's sources (pages, configuration)."""
+    root = root or config.project_root()
+    pkg = [p for p in config.PACKAGE_DIR.rglob("*") if p.is_file() and "__pycache__" not in p.parts]
+    nbs = [p for p in (root / "notebooks").rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts]
+    book = [
+        p
+        for p in (root / "book").rglob("*")
+        if p.is_file()
+        and p.suffix in (".md", ".bib", ".html", ".po", ".css")
+        and "_edities" not in p.parts
+        and not any(part.startswith(".") for part in p.relative_to(root).parts)
+    ]
+    book += [p for p in (root / "_config.yml", root / "requirements.txt") if p.is_file()]
+    return {
+        "pakket": _sha_files(pkg, config.PACKAGE_DIR),
+        "notebooks": _sha_files(nbs, root),
+        "boek": _sha_files(book, root),
+    }
+
+
+def build_record(source: dict) -> dict:
+    """What the build records in the site (`herkomst.json`)."""
+    import importlib.metadata
+
+    versions = provenance.versions()
+    for lib in ("typst", "jupyter-book", "nbval"):
+        try:
+            versions[lib] = importlib.metadata.version(lib)
+        except importlib.metadata.PackageNotFoundError:
+            versions[lib] = "-"
+    return {
+        "site_digest": site_digest.PLACEHOLDER,
+        "gegevens": {"bron": source.get("bron"), "sha256": source.get("sha256")},
+        "code": checkout_fingerprints(),
+        "versies": versions,
+    }
+
+
+def write_record(site: Path, source: dict) -> None:
+    (site / RECORD).write_text(json.dumps(build_record(source), indent=1, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def read_record(site: Path) -> dict:
+    try:
+        return json.loads((site / RECORD).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+# ------------------------------------------------------------------- manifests and digest
+
+
+def check_manifests(site: Path, *, digest: str | None = None) -> tuple[int, list[str]]:
+    """Files checked and problems (names only) over every manifest.sha256 under `site`, each
+    file hashed as the manifests hash it: with `digest` (default: the site's own) normalised to
+    the placeholder; a sheet PDF recompiled from its shipped input (digest.py)."""
+    site = Path(site)
     n, problems = 0, []
-    manifests = sorted(site.rglob("manifest.sha256"))
-    if not (site / "manifest.sha256").is_file():
-        problems.append("manifest.sha256 missing at the top of the site")
-    for m in manifests:
+    if not (site / site_digest.MANIFEST).is_file():
+        return 0, ["manifest.sha256 missing at the top of the site"]
+    digest = digest or site_digest.site_digest(site)
+    pdf_results: dict[tuple[Path, str], str | None] = {}
+    for m in sorted(site.rglob(site_digest.MANIFEST)):
         base = m.parent
         listed = set()
-        for line in m.read_text(encoding="utf-8").splitlines():
-            digest, _, rel = line.partition("  ")
+        for line in m.read_text(encoding="utf-8", errors="replace").splitlines():
+            expected, _, rel = line.partition("  ")
             listed.add(rel)
             f = base / rel
+            shown = (base / rel).relative_to(site).as_posix()
             n += 1
             if not f.is_file():
-                problems.append(f"{(base / rel).relative_to(site)}: listed but missing")
-            elif hashlib.sha256(f.read_bytes()).hexdigest() != digest:
-                problems.append(f"{(base / rel).relative_to(site)}: changed since the build")
+                problems.append(f"{shown}: listed but missing")
+                continue
+            if site_digest.is_sheet_pdf(shown):
+                key = (f, expected)
+                if key not in pdf_results:
+                    pdf_results[key] = site_digest.check_pdf(f.parent, f.read_bytes(), expected, digest)
+                if pdf_results[key]:
+                    problems.append(f"{shown}: {pdf_results[key]}")
+                continue
+            got = site_digest.text_hash(f.read_bytes(), digest)
+            if got is None:
+                problems.append(f"{shown}: holds the digest's placeholder where the digest belongs")
+            elif got != expected:
+                problems.append(f"{shown}: changed since the build (its hash is not the one in {m.relative_to(site)})")
         if base == site:
             extra = [
-                p
-                for p in site.rglob("*")
-                if p.is_file() and p.name != "manifest.sha256" and p.relative_to(site).as_posix() not in listed
+                p for p in site.rglob("*") if p.is_file() and p != m and p.relative_to(site).as_posix() not in listed
             ]
             problems += [f"{p.relative_to(site)}: not in the manifest" for p in extra]
     return n, problems
+
+
+def check_digest(site: Path, announced: str) -> list[str]:
+    """Problems of the site against the digest the analyst announced (empty: it is that site)."""
+    announced = announced.strip().lower()
+    if not _HEX.match(announced):
+        raise ConfigError("--digest must be the 64 hexadecimal characters the build printed (the site digest)")
+    problems = []
+    actual = site_digest.site_digest(site)
+    if actual != announced:
+        problems.append(
+            f"the site's top manifest.sha256 hashes to {actual}, not to the announced digest {announced}: "
+            "this is not the site that was announced (a file and its manifest line were changed, or "
+            "files were added or removed)"
+        )
+    _, more = check_manifests(site, digest=announced)
+    return problems + more
+
+
+# ------------------------------------------------------------------- the recorded extract
 
 
 def notebook_sources(site: Path) -> dict[str, dict]:
@@ -58,11 +180,66 @@ def notebook_sources(site: Path) -> dict[str, dict]:
     return out
 
 
-def verify(*, build: Path, data: Path | None) -> int:
+def _code_notice(site: Path, record: dict) -> bool:
+    """Say first whether this checkout is the build's; True when it is (or cannot be told)."""
+    built = record.get("code")
+    if not built:
+        say(
+            f"the site records no code fingerprints ({RECORD} missing): it cannot be told whether this "
+            "checkout is the build's; differences below may come from the code"
+        )
+        return True
+    ours = checkout_fingerprints()
+    differ = [k for k in sorted(set(built) | set(ours)) if built.get(k) != ours.get(k)]
+    versions = record.get("versies", {})
+    ours_v = build_record({})["versies"] if versions else {}
+    vdiff = [k for k in sorted(versions) if versions.get(k) != ours_v.get(k)]
+    if not differ and not vdiff:
+        say(
+            "this code checkout is the build's ("
+            + ", ".join(f"{k} {ours[k][:12]}" for k in sorted(ours))
+            + "), and so are the library versions."
+        )
+        return True
+    lines = [f"{k}: site built with {built.get(k)}, this checkout {ours.get(k)}" for k in differ]
+    lines += [f"{k}: site built with {versions.get(k)}, installed {ours_v.get(k)}" for k in vdiff]
+    say(
+        "THE CODE CHECKOUT DIFFERS FROM THE BUILD'S:\n  - "
+        + "\n  - ".join(lines)
+        + "\n  A rebuild with other code can differ for that reason alone: check out the build's code "
+        "(the same fingerprints) for a verdict on the numbers."
+    )
+    return False
+
+
+# ------------------------------------------------------------------- the command
+
+
+def verify(*, build: Path, data: Path | None = None, digest: str | None = None, jobs: int | None = None) -> int:
     site = build.resolve()
     if not (site / "index.html").is_file():
         raise ConfigError(f"{build} is not a built site (no index.html); give the DIR of `gestapeld book --out DIR`")
+    record = read_record(site)
+    same_code = _code_notice(site, record)  # first, before any comparison
+    failed = False
+
+    if digest is not None:
+        problems = check_digest(site, digest)
+        if problems:
+            say("FAILED against the announced digest:\n  - " + "\n  - ".join(problems[:30]))
+            failed = True
+        else:
+            say(f"every file of the site is pinned by the announced digest {digest.strip().lower()}.")
+
     n, problems = check_manifests(site)
+    shown = record.get("site_digest")
+    own = site_digest.site_digest(site) if (site / site_digest.MANIFEST).is_file() else None
+    if shown and own and shown != own:
+        problems.insert(
+            0,
+            f"the site shows the digest {shown} ({RECORD}, versies page), but its top manifest hashes to "
+            f"{own}: a manifest was changed after the build",
+        )
     sources = notebook_sources(site)
     kinds = {(s.get("bron"), s.get("sha256")) for s in sources.values()}
     if not sources:
@@ -73,35 +250,93 @@ def verify(*, build: Path, data: Path | None) -> int:
             + "; ".join(f"{k}: {(v.get('bron'), (v.get('sha256') or '')[:12])}" for k, v in sources.items())
         )
     if problems:
-        print("gestapeld verify: FAILED\n  - " + "\n  - ".join(problems[:20]), file=sys.stderr)
+        say("FAILED: the manifests:\n  - " + "\n  - ".join(problems[:30]))
+        failed = True
+    else:
+        say(f"{n} files match their manifests and the digest the site shows ({own}).")
+    if not sources or len(kinds) != 1:
         return 1
     bron, sha = next(iter(kinds))
-    print(
-        f"gestapeld verify: {n} files match their manifests; all {len(sources)} notebooks record one "
-        f"data source ({bron}, sha256 {sha}).",
-        file=sys.stderr,
-    )
     if data is None:
-        print(
-            "  Compare this sha256 with the one the analyst announces (sha256sum of the extract). "
-            "To re-run the notebooks you need the extract: gestapeld verify --build DIR --data PATH.",
-            file=sys.stderr,
+        say(
+            f"all {len(sources)} notebooks record one data source ({bron}, sha256 {sha}). Compare it with the "
+            "sha256 the analyst announces, and the site digest with the announced one (--digest HEX). "
+            "To check that the numbers follow from the extract: gestapeld verify --build DIR --data PATH."
         )
-        return 0
+        return 1 if failed else 0
     if not data.is_file():
         raise ConfigError("extract not found; check the path given with --data")
-    if provenance.data_fingerprint(data) != sha:
-        print(
-            "gestapeld verify: FAILED: the extract given is not the one the site was built from "
-            f"(its sha256 differs from the recorded {sha[:12]}…)",
-            file=sys.stderr,
+    given = provenance.data_fingerprint(data)
+    if given != sha:
+        say(
+            "REFUSED: the extract given is not the one the site was built from: the site records sha256 "
+            f"{sha}, the extract given has sha256 {given}. Give the extract with the recorded sha256."
         )
         return 1
-    return _nbval(site, data.resolve(), synthetic=bron == "synthetisch")
+    with tempfile.TemporaryDirectory(prefix="gestapeld-verify-") as tmp:
+        tmp_path = Path(tmp)
+        os.chmod(tmp_path, 0o700)  # a rebuild of a confidential extract: the owner only
+        rebuilt = _rebuild(site, data.resolve(), tmp_path, jobs=jobs)
+        if rebuilt is None:
+            return 1
+        failed |= not _compare(site, rebuilt, shown=shown, own=own)
+        failed |= (
+            _nbval(site, data.resolve(), tmp_path, synthetic=bron == "synthetisch", digests={shown, own}, jobs=jobs)
+            != 0
+        )
+    if failed:
+        if not same_code:
+            say("FAILED, and the code checkout differs from the build's (see the first lines).")
+        else:
+            say("FAILED: the site does not follow from the extract and this code (see above).")
+        return 1
+    say("the site follows from the extract and this code: every file rebuilt identically, every notebook reproduces.")
+    return 0
 
 
-def _nbval(site: Path, data: Path, *, synthetic: bool) -> int:
-    """Re-run the shipped notebooks with nbval against the extract, in a private temp folder."""
+def _rebuild(site: Path, data: Path, tmp: Path, *, jobs: int | None) -> Path | None:
+    """The whole site built again from `data` in a fresh private workspace (empty cache)."""
+    out = tmp / "site"
+    env = dict(os.environ)
+    env["GESTAPELD_CACHE"] = str(tmp / "cache")  # fresh: no kept result of the build under review
+    cmd = [sys.executable, "-m", "gestapeld", "book", "--data", str(data), "--out", str(out)]
+    if not (site / "edities").is_dir():
+        cmd.append("--no-editions")
+    if jobs is not None:
+        cmd += ["--jobs", str(jobs)]
+    say("rebuilding the whole site from the extract in a fresh private workspace (this takes as long as a build) ...")
+    t0 = time.monotonic()
+    proc = subprocess.run(cmd, cwd=config.project_root(), env=env, capture_output=True, text=True)
+    if proc.returncode != 0:
+        tail = "\n    ".join(proc.stderr.strip().splitlines()[-15:])
+        say(f"FAILED: the rebuild did not succeed (exit {proc.returncode}):\n    {tail}")
+        return None
+    say(f"rebuilt in {time.monotonic() - t0:.0f} s.")
+    return out
+
+
+def _compare(site: Path, rebuilt: Path, *, shown: str | None, own: str | None) -> bool:
+    from . import sitecompare
+
+    theirs = site_digest.site_digest(rebuilt)
+    digests = {d for d in (shown, own, theirs) if d}
+    same, findings = sitecompare.compare_sites(site, rebuilt, digests=digests)
+    if not findings:
+        say(f"all {same} files equal the rebuilt site (site digest {theirs}).")
+        return True
+    files = sorted({f.file for f in findings})
+    say(
+        f"FAILED: {len(files)} files differ from the site rebuilt from the extract "
+        f"(the rebuilt site's digest is {theirs}; {same} files are equal):\n  - "
+        + "\n  - ".join(f.text() for f in findings[:60])
+    )
+    return False
+
+
+def _nbval(site: Path, data: Path, tmp: Path, *, synthetic: bool, digests: set, jobs: int | None) -> int:
+    """Re-run the shipped notebooks with nbval against the extract. It uses the cache the
+    rebuild just filled in this verification's own temp folder (computed from the extract now,
+    never kept by the build under review)."""
     import shutil
 
     sanitize = config.project_root() / "tests" / "nbval_sanitize.cfg"
@@ -110,35 +345,73 @@ def _nbval(site: Path, data: Path, *, synthetic: bool) -> int:
         env.pop("GESTAPELD_DATA", None)
     else:
         env["GESTAPELD_DATA"] = str(data)
-    with tempfile.TemporaryDirectory(prefix="gestapeld-verify-") as tmp:
-        # an empty private cache: every count is computed again, none read from a past build
-        env["GESTAPELD_CACHE"] = str(Path(tmp) / "cache")
-        work = Path(tmp) / "notebooks"
-        shutil.copytree(site / "_notebooks", work)
-        cmd = [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-q",
-            "-p",
-            "no:cacheprovider",
-            "--nbval",
-            str(work),
-            "--nbval-sanitize-with",
-            str(sanitize),
-            "-W",
-            "ignore::DeprecationWarning",
-        ]
-        print("gestapeld verify: re-running the notebooks with nbval against the extract ...", file=sys.stderr)
-        proc = subprocess.run(cmd, cwd=tmp, env=env, capture_output=True, text=True)
-    summary = (proc.stdout.strip().splitlines() or [""])[-1]
-    if proc.returncode != 0:
-        # nbval prints cell outputs (numbers of the extract); show only the counts
-        print(
-            f"gestapeld verify: FAILED: nbval found differences ({summary}). Rerun with the same code "
-            "checkout as the build (the code fingerprint is in every provenance table).",
-            file=sys.stderr,
-        )
-        return 1
-    print(f"gestapeld verify: notebooks reproduce against the extract ({summary}).", file=sys.stderr)
-    return 0
+    env["GESTAPELD_CACHE"] = str(tmp / "cache")
+    report = tmp / "nbval-failures"
+    report.mkdir()
+    env["GESTAPELD_NBVAL_REPORT"] = str(report)
+    work = tmp / "notebooks"
+    shutil.copytree(site / "_notebooks", work)
+    # the notebooks cite the site digest, which a re-run writes as its placeholder (digest.py)
+    for nb in work.rglob("*.ipynb"):
+        raw = nb.read_bytes()
+        for d in sorted(x for x in digests if x):
+            raw = raw.replace(d.encode(), site_digest.PLACEHOLDER.encode())
+        nb.write_bytes(raw)
+    cmd = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "-p",
+        "gestapeld.publication.nbval_report",
+        "--nbval",
+        str(work),
+        "--nbval-sanitize-with",
+        str(sanitize),
+        "-W",
+        "ignore::DeprecationWarning",
+        "-n",
+        str(jobs or 2),  # pytest-xdist: notebooks at a time, like the build's runner;
+        "--dist",
+        "loadfile",  # every cell of a notebook in one worker, in order (one kernel)
+    ]
+    say("second check: re-running the shipped notebooks with nbval against the extract ...")
+    t0 = time.monotonic()
+    proc = subprocess.run(cmd, cwd=tmp, env=env, capture_output=True, text=True)
+    summary = (proc.stdout.strip().splitlines() or [""])[-1] + f", {time.monotonic() - t0:.0f} s"
+    if proc.returncode == 0:
+        say(f"notebooks reproduce against the extract ({summary}).")
+        return 0
+    failures = []
+    for part in sorted(report.glob("failures-*.json")):
+        try:
+            failures += json.loads(part.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+    failures.sort(key=lambda f: (f["notebook"], f["cell"]))
+    lines = []
+    for f in failures:
+        nb = Path(f["notebook"])
+        nb = nb.relative_to(work).as_posix() if nb.is_relative_to(work) else nb.name
+        where = f"_notebooks/{nb}, code cell {f['cell']} (id {f.get('cell_id') or '?'})"
+        if "output" in f:
+            pub, rec = _first_line_difference(f["published"], f["recomputed"])
+            lines.append(f"{where}: output {f['output']} differs: published {pub!r}, recomputed {rec!r}")
+        else:
+            lines.append(f"{where}: {f['message'].splitlines()[0] if f['message'] else 'failed'}")
+    if not lines:  # nbval failed before any cell (collection, kernel): its own last lines
+        lines = proc.stdout.strip().splitlines()[-5:]
+    say(f"FAILED: nbval found differences ({summary}):\n  - " + "\n  - ".join(lines[:30]))
+    return 1
+
+
+def _first_line_difference(a: str, b: str) -> tuple[str, str]:
+    la, lb = a.splitlines(), b.splitlines()
+    for x, y in zip(la, lb):
+        if x != y:
+            return x.strip()[:200], y.strip()[:200]
+    return (la[len(lb)] if len(la) > len(lb) else f"{len(la)} lines")[:200], (
+        lb[len(la)] if len(lb) > len(la) else f"{len(lb)} lines"
+    )[:200]
