@@ -166,27 +166,25 @@ def edition_findings(earlier: dict[tuple, str], later: dict[tuple, str], *, thre
     return out
 
 
-def audit(pages, policy) -> list[str]:
-    """Audit every iteration page with the attacker's program, and each pair of successive
-    editions. `pages`: per iteration in edition order, (id, published cells, exact values,
-    structure), as the publication layer builds them (`checks.assert_safe`). Returns the
-    problems, which name cells, never counts; empty when nothing can be narrowed."""
-    problems = []
-    for pid, cells, exact, struct in pages:
-        for key in lp_findings(cells, struct, policy, exact=exact):
-            problems.append(f"{pid}: cell {key} can be narrowed from what the page publishes")
-    for (a, cells_a, *_), (b, cells_b, *_) in zip(pages, pages[1:]):
-        for key in edition_findings(cells_a, cells_b, threshold=policy.threshold, base=policy.base):
-            problems.append(f"{a} -> {b}: cell {key} changes by a small, nonzero number between editions")
-    return problems
-
-
 # --------------------------------------------------------------- the attacker's program
 
 Key = tuple[str, str, str]
 OUTCOMES = ("inwilligingen", "afwijzingen", "overig_beeindigd", "lopend")
-#: Larger than any count: a hidden cell that can reach it is unbounded for the attacker.
-CAP = 10**7
+#: The largest value the program lets an unbounded cell (an `x` no relation bounds) take.
+#: A cap can only remove possible tables, so the audit counts fewer possible values than a
+#: reader could, never more: it errs on the safe side. Big-M coefficients are NOT this
+#: cap but each population's own upper bound (`_Program._disjunctions`).
+CAP = 10**6
+#: Checked points kept between the audits of one secondary suppression.
+POOL = 400
+#: Measures that a later peildatum can only raise for the same cell (domain.md section 4:
+#: an application, a decision and a referent, once visible, stay visible; `lopend` does not).
+GROWING = ("aanvragen", "inwilligingen", "afwijzingen", "overig_beeindigd", "personen")
+
+
+class AuditError(RuntimeError):
+    """The solver returned a table that breaks the policy or the definitions: a bug in the
+    audit, never an answer (the message names the check, no count)."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -202,6 +200,32 @@ class Structure:
     inequalities: tuple[tuple[tuple[Key, ...], tuple[Key, ...]], ...]
     population: tuple[tuple[Key, Key], ...]
     hidden: tuple[Key, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class Feasible:
+    """What a reader can know of one hidden cell: its smallest and largest possible value
+    and how many values are possible (counted exactly below `complete_below`, the
+    policy's minimum; at or above it, at least that many)."""
+
+    lo: int
+    hi: int
+    values: int
+
+    def disclosed(self, min_values: int) -> bool:
+        # a certain 0 singles out no one
+        return self.hi > 0 and self.values < min_values
+
+
+@dataclasses.dataclass(frozen=True)
+class Previous:
+    """The edition published before this one: its published cells, their exact values, its
+    structure, and the cells of both editions that can only grow from it to this one."""
+
+    cells: dict
+    exact: dict
+    struct: Structure
+    growing: tuple[Key, ...] = ()
 
 
 def _span(label: str, years: list[str]) -> list[str] | None:
@@ -270,20 +294,49 @@ def structure(keys, forms: list[str], *, extra_equalities: tuple[tuple[Key, tupl
     return Structure(tuple(eq), tuple(ineq), pop, tuple(sorted(hidden)))
 
 
-def _is_number(text: str) -> bool:
-    return text.isdigit()
+def _window(it, jaar: str) -> tuple | None:
+    """The application dates a cell of `it` counts: its year (or period label) cut to the period."""
+    import datetime as dt
+
+    if jaar == "totaal":
+        return (it.start, it.end)
+    a, _, b = jaar.partition("-")
+    if not a.isdigit():
+        return None
+    lo, hi = max(it.start, dt.date(int(a), 1, 1)), min(it.end, dt.date(int(b or a), 12, 31))
+    return (lo, hi) if lo <= hi else None
+
+
+def growing(earlier, later, keys) -> tuple[Key, ...]:
+    """Cells published by two editions (`config.Iteration`s) whose count can only grow from
+    the earlier to the later one: the same method, the earlier forms among the later ones, a
+    later peildatum, and the later cell's application dates cover the earlier's. A reader
+    who knows the definitions knows this too, so the joint audit uses it."""
+    if earlier.methode != later.methode or not set(earlier.vormen) <= set(later.vormen):
+        return ()
+    if later.peildatum < earlier.peildatum:
+        return ()
+    out = []
+    for c, j, m in sorted(keys):
+        if m not in GROWING or c not in (*earlier.vormen, "alle", "nareis_totaal"):
+            continue
+        wa, wb = _window(earlier, j), _window(later, j)
+        if wa and wb and wb[0] <= wa[0] and wa[1] <= wb[1]:
+            out.append((c, j, m))
+    return tuple(out)
 
 
 def _domains(cells: dict[Key, str], struct: Structure, policy) -> tuple[dict, list]:
-    """Possible values of every variable as the published policy implies them, and the
-    `<threshold` cells whose meaning depends on an unpublished population (binary needed)."""
+    """Possible values of every variable as the published policy implies them (upper bound
+    None: unbounded), and the `<threshold` cells whose meaning depends on an unpublished
+    population (the disjunction: 1..t-1, or 0..t-1 when that population is below t)."""
     t, base = policy.threshold, policy.base
     pop = dict(struct.population)
-    dom: dict[Key, tuple[int, int]] = {k: (0, CAP) for k in struct.hidden}
+    dom: dict[Key, tuple[int, int | None]] = {k: (0, None) for k in struct.hidden}
     disjunctive = []
     for k, text in cells.items():
         if text == policy.secondary:
-            dom[k] = (0, CAP)
+            dom[k] = (0, None)
         elif text.startswith("<"):
             p = pop.get(k)
             if p is None:
@@ -307,7 +360,7 @@ def _domains(cells: dict[Key, str], struct: Structure, policy) -> tuple[dict, li
 
 def _quiet_highs():
     """A HiGHS instance without its start-up banner (written to file descriptor 1, which a
-    notebook would capture) and without solver logs."""
+    notebook would capture) and without solver logs; tolerances set, not left to defaults."""
     import highspy
 
     sys.stdout.flush()
@@ -319,74 +372,138 @@ def _quiet_highs():
     finally:
         os.dup2(saved, 1)
         os.close(saved)
-    h.setOptionValue("output_flag", False)
-    h.setOptionValue("threads", 1)
-    h.setOptionValue("random_seed", 0)
-    h.setOptionValue("presolve", "off")
+    for option, value in (
+        ("output_flag", False),
+        ("threads", 1),
+        ("random_seed", 0),
+        ("presolve", "off"),
+        # Far below 1 / CAP: a binary can miss 0 or 1 by at most 1e-9, which times the
+        # largest big-M (at most CAP) moves a population by less than 0.001, and every
+        # returned point is re-checked in integers anyway (`_Program.valid`).
+        ("mip_feasibility_tolerance", 1e-9),
+        ("primal_feasibility_tolerance", 1e-9),
+        ("dual_feasibility_tolerance", 1e-9),
+        ("mip_rel_gap", 0.0),
+        ("mip_abs_gap", 1e-6),
+    ):
+        h.setOptionValue(option, value)
     return h
 
 
 class _Program:
-    """The attacker's integer program over one page's published cells (HiGHS, built once;
-    each question only changes the objective)."""
+    """The attacker's integer program over the cells of one or more pages (HiGHS, built
+    once; each question changes only the objective or one variable's bounds).
 
-    def __init__(self, cells: dict[Key, str], struct: Structure, policy):
+    Variables are (page number, cell) and ("groei", cell): the growth of a cell from page 0
+    to page 1 (`links`, cells that can only grow). Every point HiGHS returns is rounded and
+    re-checked in integers against every bound, equality, inequality and disjunction
+    (`valid`); only checked points count as witnesses of a possible value."""
+
+    def __init__(self, pages: list[tuple[dict, Structure]], policy, *, links: tuple[Key, ...] = ()):
         import highspy
         import numpy as np
 
-        dom, disj = _domains(cells, struct, policy)
-        self.keys = sorted(dom)
-        self.index = {k: i for i, k in enumerate(self.keys)}
-        n = len(self.keys) + len(disj)
-        lb = [dom[k][0] for k in self.keys] + [0] * len(disj)
-        ub = [dom[k][1] for k in self.keys] + [1] * len(disj)
-        rows, cols, vals, lo, hi = [], [], [], [], []
+        self._np, self._hs = np, highspy
+        self.t = policy.threshold
+        dom: dict = {}
+        disj: list = []
+        eq_rows: list[tuple[dict, int | None, int | None]] = []
 
-        def row(coefs: dict[int, float], low: float, high: float) -> None:
-            r = len(lo)
+        def add(coefs: dict, lo, hi) -> None:
+            merged: dict = {}
+            for v, c in coefs:
+                merged[v] = merged.get(v, 0) + c
+            eq_rows.append(({v: c for v, c in merged.items() if c}, lo, hi))
+
+        for i, (cells, struct) in enumerate(pages):
+            d, dj = _domains(cells, struct, policy)
+            dom.update({(i, k): b for k, b in d.items()})
+            disj += [((i, k), (i, p)) for k, p in dj]
+            for total, parts in struct.equalities:
+                add([((i, total), 1)] + [((i, p), -1) for p in parts], 0, 0)
+            for lhs, rhs in struct.inequalities:
+                add([((i, p), 1) for p in lhs] + [((i, p), -1) for p in rhs], None, 0)
+        for k in links:
+            dom[("groei", k)] = (0, None)
+            add([(("groei", k), 1), ((1, k), -1), ((0, k), 1)], 0, 0)
+        self.keys = sorted(dom, key=repr)
+        self.index = {k: j for j, k in enumerate(self.keys)}
+        self.lb = np.array([dom[k][0] for k in self.keys], dtype=np.int64)
+        self.ub = np.array([CAP if dom[k][1] is None else dom[k][1] for k in self.keys], dtype=np.int64)
+        self.rows = [({self.index[v]: c for v, c in coefs.items()}, lo, hi) for coefs, lo, hi in eq_rows]
+        self._build()
+        self.disj = []
+        self._disjunctions(disj)
+
+    # -- building
+    def _build(self) -> None:
+        np, hs = self._np, self._hs
+        n = len(self.keys)
+        r_idx, c_idx, vals, lo, hi = [], [], [], [], []
+        for r, (coefs, rl, rh) in enumerate(self.rows):
             for c, v in coefs.items():
-                rows.append(r), cols.append(c), vals.append(v)
-            lo.append(low), hi.append(high)
-
-        for total, parts in struct.equalities:
-            coefs = {self.index[total]: 1.0}
-            for p in parts:
-                coefs[self.index[p]] = coefs.get(self.index[p], 0.0) - 1.0
-            row(coefs, 0.0, 0.0)
-        for lhs, rhs in struct.inequalities:
-            coefs: dict[int, float] = {}
-            for p in lhs:
-                coefs[self.index[p]] = coefs.get(self.index[p], 0.0) + 1.0
-            for p in rhs:
-                coefs[self.index[p]] = coefs.get(self.index[p], 0.0) - 1.0
-            row(coefs, -highspy.kHighsInf, 0.0)
-        for b, (k, p) in enumerate(disj):
-            s = len(self.keys) + b  # s = 1: the group is small, the cell may be 0
-            row({self.index[k]: 1.0, s: 1.0}, 1.0, highspy.kHighsInf)
-            row({self.index[p]: 1.0, s: float(CAP)}, -highspy.kHighsInf, float(policy.threshold - 1 + CAP))
-        self.n = n
-        lp = highspy.HighsLp()
+                r_idx.append(r), c_idx.append(c), vals.append(float(v))
+            lo.append(-hs.kHighsInf if rl is None else float(rl))
+            hi.append(hs.kHighsInf if rh is None else float(rh))
+        # exact integer copy of the same rows for the re-check
+        self._r = np.asarray(r_idx, dtype=np.int64)
+        self._c = np.asarray(c_idx, dtype=np.int64)
+        self._v = np.asarray(vals, dtype=np.int64)
+        self._rlo = [rl for _, rl, _ in self.rows]
+        self._rhi = [rh for _, _, rh in self.rows]
+        lp = hs.HighsLp()
         lp.num_col_, lp.num_row_ = n, len(lo)
         lp.col_cost_ = np.zeros(n)
-        lp.col_lower_, lp.col_upper_ = np.array(lb, float), np.array(ub, float)
+        lp.col_lower_, lp.col_upper_ = self.lb.astype(float), self.ub.astype(float)
         lp.row_lower_, lp.row_upper_ = np.array(lo, float), np.array(hi, float)
-        # column-wise (CSC) matrix; each (row, column) occurs once (`row` merges per row)
-        order = np.lexsort((rows, cols))
+        order = np.lexsort((r_idx, c_idx)) if r_idx else np.zeros(0, dtype=np.int64)
         start = np.zeros(n + 1, dtype=np.int32)
-        np.cumsum(np.bincount(np.asarray(cols, dtype=np.int64), minlength=n), out=start[1:])
-        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        np.cumsum(np.bincount(np.asarray(c_idx, dtype=np.int64), minlength=n), out=start[1:])
+        lp.a_matrix_.format_ = hs.MatrixFormat.kColwise
         lp.a_matrix_.start_ = start
-        lp.a_matrix_.index_ = np.asarray(rows, dtype=np.int32)[order]
+        lp.a_matrix_.index_ = np.asarray(r_idx, dtype=np.int32)[order]
         lp.a_matrix_.value_ = np.asarray(vals, dtype=float)[order]
         lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = n, len(lo)
         self._h = _quiet_highs()
         self._h.passModel(lp)
-        self._all = np.arange(n, dtype=np.int32)
-        self._cont = np.array([highspy.HighsVarType.kContinuous] * n)
-        self._int = np.array([highspy.HighsVarType.kInteger] * n)
-        self._hs = highspy
-        self._integer = True
-        self._np = np
+        self.n = n
+        self._integer = False
+
+    def _disjunctions(self, disj: list) -> None:
+        """`<t` on a measure of a hidden group: the cell is at least 1, or the group has fewer
+        than t applications. With a binary s (1: the group is small):
+            k + s >= 1  and  p + (M - t + 1) s <= M,
+        where M is p's own upper bound (the maximum of the linear relaxation without these
+        rows), never a large constant: s = 1 forces p <= t - 1 exactly."""
+        np, hs = self._np, self._hs
+        t = self.t
+        for k, p in disj:
+            jk, jp = self.index[k], self.index[p]
+            x = self._lp({jp: -1})
+            big = CAP if x is None else int(np.floor(x[jp] + 1e-6))
+            big = min(big, int(self.ub[jp]))
+            self.disj.append((jk, jp))
+            if big <= t - 1:
+                continue  # the group is always small: 0..t-1 is all the cell says
+            col = self.n
+            self._h.addCol(0.0, 0.0, 1.0, 0, np.zeros(0, dtype=np.int32), np.zeros(0))
+            self.lb = np.append(self.lb, 0)
+            self.ub = np.append(self.ub, 1)
+            self.n += 1
+            self._h.addRow(1.0, hs.kHighsInf, 2, np.array([jk, col], dtype=np.int32), np.array([1.0, 1.0]))
+            self._h.addRow(
+                -hs.kHighsInf, float(big), 2, np.array([jp, col], dtype=np.int32), np.array([1.0, float(big - t + 1)])
+            )
+        self._all = np.arange(self.n, dtype=np.int32)
+        self._cont = np.array([hs.HighsVarType.kContinuous] * self.n)
+        self._int = np.array([hs.HighsVarType.kInteger] * self.n)
+
+    # -- solving
+    def _set_cost(self, objective: dict[int, int]) -> None:
+        c = self._np.zeros(self.n)
+        for j, v in objective.items():
+            c[j] = v
+        self._h.changeColsCost(self.n, self._np.arange(self.n, dtype=self._np.int32), c)
 
     def _run(self, integer: bool):
         h = self._h
@@ -394,30 +511,217 @@ class _Program:
             h.changeColsIntegrality(self.n, self._all, self._int if integer else self._cont)
             self._integer = integer
         h.run()
-        if h.getModelStatus() != self._hs.HighsModelStatus.kOptimal:
+        status = h.getModelStatus()
+        if status != self._hs.HighsModelStatus.kOptimal:
             return None
-        return self._np.asarray(h.getSolution().col_value)
+        return self._np.asarray(h.getSolution().col_value[: self.n]), h.getInfo().objective_function_value
 
-    def solve(self, objective: dict[Key, float]):
-        """Minimise the objective over the integer points; the optimal point or None.
+    def _lp(self, objective: dict[int, int]):
+        self._set_cost(objective)
+        got = self._run(integer=False) if self.n else None
+        return None if got is None else got[0]
 
-        The linear relaxation first (fast, warm-started): when its optimum is integral it
-        is the integer optimum too; otherwise the integer program decides."""
+    def valid(self, x) -> bool:
+        """The point, in integers, satisfies every bound, row and disjunction (binaries,
+        which only encode the disjunctions, are not looked at)."""
         np = self._np
-        c = np.zeros(self.n)
-        for k, v in objective.items():
-            c[self.index[k]] = v
-        self._h.changeColsCost(self.n, self._all, c)
-        x = self._run(integer=False)
-        if x is None or np.abs(x - np.round(x)).max() > 1e-7:
-            x = self._run(integer=True)
-            if x is None:
+        n0 = len(self.keys)
+        x = x[:n0]
+        if (x[:n0] < self.lb[:n0]).any() or (x[:n0] > self.ub[:n0]).any():
+            return False
+        ax = np.zeros(len(self.rows), dtype=np.int64)
+        np.add.at(ax, self._r, self._v * x[self._c])
+        for r, v in enumerate(ax.tolist()):
+            if (self._rlo[r] is not None and v < self._rlo[r]) or (self._rhi[r] is not None and v > self._rhi[r]):
+                return False
+        return all(x[k] >= 1 or x[p] <= self.t - 1 for k, p in self.disj)
+
+    def solve(self, objective: dict[int, int], *, fix: tuple[int, int] | None = None):
+        """Minimise an integer objective over the integer points; the checked optimal point
+        (ints), or None when there is none.
+
+        The linear relaxation first (fast, warm-started): its rounded optimum is taken when
+        it passes the integer check and reaches the relaxation's bound (then no integer
+        point can be better); otherwise the integer program decides, and a point of it
+        that fails the check raises `AuditError`."""
+        np = self._np
+        if fix is not None:
+            j, v = fix
+            self._h.changeColBounds(j, float(v), float(v))
+        try:
+            self._set_cost(objective)
+            got = self._run(integer=False)
+            if got is None:
+                return None  # no real point: no integer point either
+            x, bound = got
+            xr = np.round(x).astype(np.int64)
+            value = sum(c * int(xr[j]) for j, c in objective.items())
+            if self.valid(xr) and value <= math.ceil(bound - 1e-6):
+                return xr
+            got = self._run(integer=True)
+            if got is None:
                 return None
-        return np.round(x).astype(np.int64)
+            xr = np.round(got[0]).astype(np.int64)
+            if not self.valid(xr):
+                raise AuditError(
+                    "the solver returned a table that breaks the policy or the definitions "
+                    "(integer re-check failed); the audit cannot decide"
+                )
+            return xr
+        finally:
+            if fix is not None:
+                self._h.changeColBounds(j, float(self.lb[j]), float(self.ub[j]))
+
+    def feasible(
+        self, targets: list, need: int, *, full: bool, start: list = (), pool: list | None = None, stop_at_finding=False
+    ):
+        """Feasible values of each target variable (`Feasible`); with `full` False a target
+        already seen at `need` values is not solved for (its lo..hi are then the witnesses');
+        `start`: checked points known beforehand (the exact counts); `pool`: points of an
+        earlier program over the same variables, used where they pass this program's check,
+        and extended with this program's points (secondary suppression only ever narrows or
+        widens a few cells, so most old witnesses stay good)."""
+        seen: dict = {v: set() for v in targets}
+        ix = [self.index[v] for v in targets]
+        pool = [] if pool is None else pool
+
+        def witness(x, *, keep: bool = True) -> None:
+            for v, j in zip(targets, ix):
+                s = seen[v]
+                if len(s) < need or full:
+                    s.add(int(x[j]))
+            if keep:
+                pool.append(x)
+                del pool[:-POOL]
+
+        for x in start:
+            witness(x, keep=False)
+        for x in list(pool):
+            if len(x) >= len(self.keys) and self.valid(x[: len(self.keys)]):
+                witness(x, keep=False)
+        out: dict = {}
+
+        def opened() -> list:
+            return [j for v, j in zip(targets, ix) if len(seen[v]) < need]
+
+        pending = opened()
+        patterns = (lambda i: 1, lambda i: -1, lambda i: 1 - 2 * (i % 2), lambda i: 2 * (i % 2) - 1)
+        while pending:
+            before = len(pending)
+            for pat in patterns:
+                x = self.solve({j: pat(i) for i, j in enumerate(pending)})
+                if x is None:
+                    raise ValueError("the published cells contradict the definitions (no feasible table)")
+                witness(x)
+            pending = opened()
+            if len(pending) == before:
+                break
+        for v, j in zip(targets, ix):
+            s = seen[v]
+            if not full and len(s) >= need:
+                out[v] = Feasible(min(s), max(s), len(s))
+                continue
+            x = self.solve({j: 1})
+            if x is None:
+                raise ValueError("the published cells contradict the definitions (no feasible table)")
+            witness(x)
+            lo = int(x[j])
+            x = self.solve({j: -1})
+            witness(x)
+            hi = int(x[j])
+            # probe the values between, from both ends, as a reader would; a range narrower
+            # than `need` is disclosed whatever its holes
+            # (probed all the same when short, so the count is exact there)
+            if len(s) < need and (need <= hi - lo + 1 or hi - lo < 64):
+                todo = [u for u in range(lo, hi + 1) if u not in s]
+                todo = sorted(todo, key=lambda u: (min(u - lo, hi - u), u))
+                for u in todo:
+                    if len(s) >= need:
+                        break
+                    x = self.solve({}, fix=(j, u))
+                    if x is not None:
+                        witness(x)
+            out[v] = Feasible(lo, hi, len(s))
+            if stop_at_finding and out[v].disclosed(need):
+                return out
+        return out
 
 
 def suppressed(cells: dict[Key, str], policy) -> list[Key]:
     return sorted(k for k, v in cells.items() if v == policy.secondary or v.startswith("<"))
+
+
+def _exact_point(prog: _Program, pages_exact: list[dict | None], structs: list[Structure]) -> object | None:
+    """The exact counts as a point of the program (an unpublished subtotal summed from its
+    years; the check ignores the binaries), or None when an exact table is missing. A point
+    that fails the check is a bug in the model."""
+    np = prog._np
+    if any(e is None for e in pages_exact):
+        return None
+    full = []
+    for e, struct in zip(pages_exact, structs):
+        e = dict(e)
+        for total, parts in struct.equalities:
+            if total in struct.hidden and total not in e and all(p in e for p in parts):
+                e[total] = sum(e[p] for p in parts)
+        full.append(e)
+    x = np.zeros(prog.n, dtype=np.int64)
+    for v, j in prog.index.items():
+        if v[0] == "groei":
+            x[j] = full[1].get(v[1], 0) - full[0].get(v[1], 0)
+        else:
+            x[j] = full[v[0]].get(v[1], 0)
+    if not prog.valid(x):
+        raise AuditError("the exact counts break the attacker's model of the policy: a bug in the audit")
+    return x
+
+
+def joint_feasible(
+    cells: dict[Key, str],
+    struct: Structure,
+    policy,
+    *,
+    exact: dict[Key, int] | None = None,
+    previous: Previous | None = None,
+    full: bool = False,
+    stop_at_finding: bool = False,
+    pool: list | None = None,
+    only: list | None = None,
+) -> dict[tuple, Feasible]:
+    """Feasible values of every hidden cell of a page (keys (1, cell)) and, with `previous`,
+    of the earlier edition's hidden cells (keys (0, cell)) and of the growth of every cell
+    that can only grow (keys ('groei', cell)), over everything both editions publish
+    (`only`: just these of them)."""
+    if previous is None:
+        prog = _Program([({}, Structure((), (), (), ())), (cells, struct)], policy)
+        targets = [(1, k) for k in suppressed(cells, policy)]
+        start = _exact_point(prog, [{}, exact], [Structure((), (), (), ()), struct])
+    else:
+        links = tuple(k for k in previous.growing if k in previous.cells and k in cells)
+        prog = _Program([(previous.cells, previous.struct), (cells, struct)], policy, links=links)
+        targets = [(0, k) for k in suppressed(previous.cells, policy)]
+        targets += [(1, k) for k in suppressed(cells, policy)] + [("groei", k) for k in links]
+        start = _exact_point(prog, [previous.exact, exact], [previous.struct, struct])
+    if only is not None:
+        targets = [v for v in targets if v in only]
+    if not targets:
+        return {}
+    return prog.feasible(
+        targets,
+        policy.min_values,
+        full=full,
+        start=[] if start is None else [start],
+        pool=pool,
+        stop_at_finding=stop_at_finding,
+    )
+
+
+def lp_values(
+    cells: dict[Key, str], struct: Structure, policy, *, exact: dict[Key, int] | None = None, full: bool = True
+) -> dict[Key, Feasible]:
+    """Feasible values of every hidden cell of one page over everything it publishes."""
+    got = joint_feasible(cells, struct, policy, exact=exact, full=full)
+    return {v[1]: f for v, f in got.items()}
 
 
 def lp_ranges(
@@ -425,68 +729,60 @@ def lp_ranges(
 ) -> dict[Key, tuple[int, int]]:
     """Feasible integer range of every hidden cell over everything published.
 
-    With `only_unsafe`, a cell already seen taking `min_values` different values at feasible
+    With `only_unsafe`, a cell already seen taking `min_values` different values at checked
     points is not solved for (its range is returned as those witnesses, a lower bound).
     `exact`, when given, is one feasible point for free."""
-    prog = _Program(cells, struct, policy)
-    targets = suppressed(cells, policy)
-    if not targets:
-        return {}
-    seen_lo = {k: CAP + 1 for k in targets}
-    seen_hi = {k: -1 for k in targets}
-
-    def witness(x) -> None:
-        for k in targets:
-            v = int(x[prog.index[k]])
-            seen_lo[k] = min(seen_lo[k], v)
-            seen_hi[k] = max(seen_hi[k], v)
-
-    if exact is not None:
-        witness([exact.get(k, 0) for k in prog.keys])
-    need = policy.min_values
-    out: dict[Key, tuple[int, int]] = {}
-
-    def open_cells() -> list[Key]:
-        return [k for k in targets if k not in out and seen_hi[k] - seen_lo[k] + 1 < need]
-
-    # Cheap first: push all undecided cells down together, then up together; every solution
-    # is a feasible table, so a cell seen taking `need` values is safe without its own solve.
-    pending = open_cells()
-    while pending:
-        before = len(pending)
-        for sign in (1.0, -1.0):
-            x = prog.solve({k: sign for k in pending})
-            if x is None:
-                raise ValueError("the published cells contradict the definitions (no feasible table)")
-            witness(x)
-        pending = open_cells()
-        if len(pending) == before:
-            break
-    for k in targets:
-        if k in out:
-            continue
-        if only_unsafe and seen_hi[k] - seen_lo[k] + 1 >= need:
-            out[k] = (seen_lo[k], seen_hi[k])
-            continue
-        x = prog.solve({k: 1.0})
-        witness(x)
-        lo = int(x[prog.index[k]])
-        if only_unsafe and seen_hi[k] - lo + 1 >= need:
-            out[k] = (lo, seen_hi[k])
-            continue
-        x = prog.solve({k: -1.0})
-        witness(x)
-        out[k] = (lo, int(x[prog.index[k]]))
-    return out
+    got = lp_values(cells, struct, policy, exact=exact, full=not only_unsafe)
+    return {k: (f.lo, f.hi) for k, f in got.items()}
 
 
 def lp_findings(cells: dict[Key, str], struct: Structure, policy, *, exact: dict[Key, int] | None = None) -> list[Key]:
     """Hidden cells with fewer than `min_values` possible values (a certain zero is fine)."""
-    return [
-        k
-        for k, (lo, hi) in lp_ranges(cells, struct, policy, exact=exact).items()
-        if hi > 0 and hi - lo + 1 < policy.min_values
-    ]
+    got = lp_values(cells, struct, policy, exact=exact, full=False)
+    return [k for k, f in got.items() if f.disclosed(policy.min_values)]
+
+
+def _findings(cells, struct, policy, exact, previous, *, stop_at_finding: bool = False, pool=None) -> list:
+    """Variables to act on: this page's disclosed cells (1, cell), and with an earlier
+    edition the cells of it (0, cell) and the growths ('groei', cell) that the two
+    editions together disclose."""
+    got = joint_feasible(
+        cells, struct, policy, exact=exact, previous=previous, stop_at_finding=stop_at_finding, pool=pool
+    )
+    return sorted((v for v, f in got.items() if f.disclosed(policy.min_values)), key=repr)
+
+
+def audit(pages, policy, *, growing_keys=None) -> list[str]:
+    """Audit every iteration page with the attacker's program, and each pair of successive
+    editions together (what both publish; cells that can only grow linked, `growing_keys(a,
+    b)` gives them by page id). `pages`: per iteration in edition order, (id, published
+    cells, exact values, structure), as the publication layer builds them
+    (`checks.assert_safe`). Returns the problems, which name cells, never counts."""
+    problems = []
+    for pid, cells, exact, struct in pages:
+        for key in _findings(cells, struct, policy, exact, None):
+            problems.append(f"{pid}: cell {key} can be narrowed from what the page publishes")
+    for (a, cells_a, exact_a, struct_a), (b, cells_b, exact_b, struct_b) in zip(pages, pages[1:]):
+        links = tuple(growing_keys(a, b)) if growing_keys else ()
+        prev = Previous(cells_a, exact_a, struct_a, links)
+        got = joint_feasible(cells_b, struct_b, policy, exact=exact_b, previous=prev)
+        for v, f in sorted(got.items(), key=lambda kv: repr(kv[0])):
+            if not f.disclosed(policy.min_values):
+                continue
+            if v[0] == "groei":
+                problems.append(f"{a} -> {b}: cell {v[1]} grows by a small number between the editions")
+            elif v[0] == 0:
+                problems.append(f"{a} -> {b}: cell {v[1]} of {a} can be narrowed with what {b} publishes")
+            else:
+                problems.append(f"{a} -> {b}: cell {v[1]} of {b} can be narrowed with what {a} publishes")
+    return sorted(set(problems), key=problems.index)
+
+
+def information_lost(cells: dict[Key, str], exact: dict[Key, int], policy) -> tuple[int, int]:
+    """What secondary suppression hides: the number of cells shown as `x` and the sum of
+    their exact counts (internal: never published, it could reveal a hidden cell)."""
+    hidden = [k for k, v in cells.items() if v == policy.secondary]
+    return len(hidden), sum(exact.get(k, 0) for k in hidden)
 
 
 def _neighbours(struct: Structure) -> dict[Key, set]:
@@ -503,54 +799,122 @@ def _hideable(text: str, policy) -> bool:
     return text != policy.secondary
 
 
-def _cost(key: Key, cells: dict[Key, str], exact: dict[Key, int]) -> tuple:
-    """Information lost by hiding a cell: a number before a `<10` or a 0 (hiding those
-    rarely helps and hides a cell that was already vague or certain), then the smallest
-    count; ties by key, so the pattern is deterministic."""
-    return (0 if cells[key].isdigit() and cells[key] != "0" else 1, exact.get(key, 0), key)
+def _cost(key: Key, cells: dict[Key, str], exact: dict[Key, int], keep: frozenset = frozenset()) -> tuple:
+    """Information lost by hiding a cell: a cell the earlier edition showed with the same
+    count last (hiding it there would not hide it); a number before a `<10` or a 0 (hiding
+    those rarely helps and hides a cell that was already vague or certain), then the
+    smallest count; ties by key, so the pattern is deterministic."""
+    return (key in keep, 0 if cells[key].isdigit() and cells[key] != "0" else 1, exact.get(key, 0), key)
 
 
-def _choose(key: Key, cells: dict[Key, str], exact: dict[Key, int], nb: dict[Key, set], policy) -> Key | None:
-    """The cheapest published number nearest to `key` in the relations (breadth first)."""
-    seen, ring = {key}, {key}
-    while ring:
+def _candidates(key: Key, cells, nb, policy, *, rings: int = 3) -> list[tuple[int, Key]]:
+    """Published cells near `key` in the relations, (ring, cell), nearest first."""
+    seen, ring, out = {key}, {key}, []
+    if key in cells and _hideable(cells[key], policy) and not _is_hidden(cells[key], policy):
+        out.append((0, key))  # a cell of the earlier edition narrowed by this one: hide it here too
+    for r in range(1, rings + 1):
         nxt = set()
         for k in ring:
             nxt |= nb.get(k, set())
         nxt -= seen
         seen |= nxt
-        cand = [k for k in nxt if k in cells and _hideable(cells[k], policy)]
-        if cand:
-            return min(cand, key=lambda k: _cost(k, cells, exact))
+        out += [(r, k) for k in sorted(nxt) if k in cells and _hideable(cells[k], policy)]
         ring = nxt
-    return None
+    return out
+
+
+def _is_hidden(text: str, policy) -> bool:
+    return text == policy.secondary or text.startswith("<")
+
+
+def _choose(var, cells, exact, struct, nb, policy, previous, pool, keep) -> Key | None:
+    """The cell to hide for a disclosed variable: the cheapest nearby cell whose hiding
+    gives it `min_values` possible values; failing that, the one that widens it most
+    (cheapest among equals); failing that, the cheapest nearest."""
+    key = var[1]
+    cands = _candidates(key, cells, nb, policy, rings=2)
+    if not cands:
+        return None
+    best, best_gain = None, None
+    for _, c in sorted(cands, key=lambda rc: (_cost(rc[1], cells, exact, keep), rc[0]))[:MAX_TRIALS]:
+        trial = dict(cells)
+        trial[c] = policy.secondary
+        got = joint_feasible(trial, struct, policy, exact=exact, previous=previous, pool=pool, only=[var])
+        f = got.get(var)
+        if f is None or not f.disclosed(policy.min_values):
+            return c
+        gain = (f.values, f.hi - f.lo)
+        if best_gain is None or gain > best_gain:
+            best, best_gain = c, gain
+    return best
+
+
+#: Candidate cells tried per disclosed cell and round of secondary suppression.
+MAX_TRIALS = 60
 
 
 def protect(
-    cells: dict[Key, str], exact: dict[Key, int], struct: Structure, policy, *, table: str = "tabel"
+    cells: dict[Key, str],
+    exact: dict[Key, int],
+    struct: Structure,
+    policy,
+    *,
+    table: str = "tabel",
+    previous: Previous | None = None,
 ) -> tuple[dict[Key, str], list[Key]]:
-    """Secondary suppression until the attacker's program finds nothing.
+    """Secondary suppression until the attacker's program finds nothing, then as little as
+    that needs.
+
+    1. With an earlier edition (`previous`), a cell it hid whose exact count did not change
+       is hidden here too (a reader of both learns no more than of one), and the audit is
+       the joint one of both editions.
+    2. Greedy: hide the cheapest cell nearest to each disclosed one, audit again, repeat.
+    3. Give back: try to show each cell hidden in step 2 again, largest count first, and
+       keep it shown when the audit still finds nothing.
 
     Returns the protected cells and the findings before secondary suppression. Raises
-    `disclosure.ProtectionError` naming `table` when even hiding every number is not enough."""
+    `disclosure.ProtectionError` naming `table` when even hiding every cell is not enough.
+    Deterministic: the same cells give the same pattern."""
     from .disclosure import ProtectionError
 
+    original = dict(cells)
     cells = dict(cells)
+    carried: set[Key] = set()
+    keep: frozenset = frozenset()
+    if previous is not None:
+        for k, text in previous.cells.items():
+            if k in cells and previous.exact.get(k) == exact.get(k) and exact.get(k) is not None:
+                if text == policy.secondary and cells[k] != policy.secondary:
+                    cells[k] = policy.secondary
+                    carried.add(k)
+        keep = frozenset(
+            k
+            for k, text in previous.cells.items()
+            if k in cells and text != policy.secondary and previous.exact.get(k) == exact.get(k)
+        )
     nb = _neighbours(struct)
-    first = found = lp_findings(cells, struct, policy, exact=exact)
+    pool: list = []
+    found = _findings(cells, struct, policy, exact, previous, pool=pool)
+    first = sorted({v[1] for v in found})
     while found:
-        hide = {c for c in (_choose(k, cells, exact, nb, policy) for k in found) if c is not None}
-        if not hide:
-            # nothing near the findings is left to hide: hide the cheapest number anywhere
+        # one cell per round, chosen for the first disclosed variable: it often protects
+        # several findings at once
+        hide = _choose(found[0], cells, exact, struct, nb, policy, previous, pool, keep)
+        if hide is None:
+            # nothing near the findings is left to hide: hide the cheapest cell anywhere
             rest = [k for k, v in cells.items() if _hideable(v, policy)]
             if not rest:
                 raise ProtectionError(
                     f"{table}: cannot be protected; even with every number hidden, "
                     f"{len(found)} hidden cell(s) keep fewer than {policy.min_values} possible values "
-                    f"(first: {found[0]}). Publish a coarser table (fewer years or forms)."
+                    f"(first: {found[0][1]}). Publish a coarser table (fewer years or forms)."
                 )
-            hide = {min(rest, key=lambda k: _cost(k, cells, exact))}
-        for k in hide:
+            hide = min(rest, key=lambda k: _cost(k, cells, exact, keep))
+        cells[hide] = policy.secondary
+        found = _findings(cells, struct, policy, exact, previous, pool=pool)
+    added = [k for k, v in cells.items() if v == policy.secondary and original[k] != policy.secondary]
+    for k in sorted(set(added) - carried, key=lambda k: (-exact.get(k, 0), k)):
+        cells[k] = original[k]
+        if _findings(cells, struct, policy, exact, previous, stop_at_finding=True, pool=pool):
             cells[k] = policy.secondary
-        found = lp_findings(cells, struct, policy, exact=exact)
     return cells, first
