@@ -430,3 +430,149 @@ def test_old_excel_and_other_files_say_how_to_convert(tmp_path):
     xls.write_bytes(b"\xd0\xcf\x11\xe0 not really")
     proc = _cli("validate", xls, env=_env(tmp_path / "cache"))
     assert proc.returncode == 2 and "save it as .xlsx" in proc.stderr
+
+
+# --------------------------------------------------------------------------- labels
+
+
+def test_the_synthetic_claims_scan_finds_what_it_must(tmp_path):
+    """The scan that the real-format builds run (test_real_extract): it finds the sentences
+    the pages and the information sheet used to carry on every build, in any edition, and
+    leaves alone the glossary entry and "no IND figures are public for this request"."""
+    import json
+
+    import typst
+
+    from site_claims import synthetic_claims
+
+    site = tmp_path / "site"
+    pages = {
+        "book/proces.html": "<p>Een reconstructie. <strong>De aantallen op deze site zijn synthetisch</strong>: "
+        "ze laten zien wat elke methode berekent.</p>",
+        "edities/v1/book/versies.html": "<p>Ze laten zien wat deze code berekent, standaard op synthetische "
+        "gegevens. Het zijn niet de stukken van de IND.</p>",
+        "edities/v2/book/index.html": "<footer>Standaardcijfers komen uit een synthetisch extract.</footer>",
+        "book/english.html": "<p>These are <b>not IND figures</b>.</p>",
+        # allowed: the glossary entry, and a sentence about the IND's (absent) figures
+        "book/begrippen.html": "<dl><dt>synthetische gegevens<a href='#x'>¶</a></dt><dd><p>Een nagebootst "
+        "extract. De standaardcijfers komen hieruit; het zijn geen cijfers van de IND.</p></dd></dl>",
+        "book/iteraties/v0.html": "<p>Bij deze cijfervraag zijn geen cijfers van de IND openbaar.</p>",
+    }
+    for rel, body in pages.items():
+        (site / rel).parent.mkdir(parents=True, exist_ok=True)
+        (site / rel).write_text(f"<html><body>{body}</body></html>")
+    sheet = tmp_path / "blad.typ"
+    sheet.write_text("#set document(date: none)\nDe aantallen op dit blad zijn synthetisch.\n")
+    (site / "edities" / "v0" / "informatieblad").mkdir(parents=True)
+    (site / "edities" / "v0" / "informatieblad" / "informatieblad.pdf").write_bytes(typst.compile(str(sheet)))
+    nb = {
+        "cells": [
+            {"cell_type": "markdown", "source": ["De aantallen op deze pagina komen uit een synthetisch extract"]},
+            {"cell_type": "code", "source": ["report.is_synthetic()"]},
+        ]
+    }
+    (site / "_downloads").mkdir()
+    (site / "_downloads" / "v3.ipynb").write_text(json.dumps(nb))
+    (site / "_downloads" / "v3_code.ipynb").write_text(json.dumps({"cells": [nb["cells"][1]]}))
+
+    found = {f.split(":", 1)[0] for f in synthetic_claims(site)}
+    assert found == {
+        "book/proces.html",
+        "edities/v1/book/versies.html",
+        "edities/v2/book/index.html",
+        "book/english.html",
+        "edities/v0/informatieblad/informatieblad.pdf",
+        "_downloads/v3.ipynb",
+    }
+
+
+def test_labels_follow_the_data_source():
+    """The texts that used to call every build's figures synthetic come from publish.labels:
+    synthetic on the default, the extract on a real build, on every page that uses them."""
+    from gestapeld.publication import publish
+
+    synthetic = publish.labels({"bron": "synthetisch", "sha256": "ab" * 32, "peildatum": "2024-01-15"})
+    real = publish.labels({"bron": "extract", "sha256": "cd" * 32, "peildatum": "2024-01-15"})
+    assert set(synthetic) == set(real)
+    for key in ("proces_aantallen", "versies_gegevens", "gegevens_standaard"):
+        assert "synthet" in synthetic[key].lower()
+        assert "extract van de IND" in real[key]
+        assert "synthetisch" not in real[key].lower().replace("gegevens-synthetisch", "")  # a link target may stay
+        assert "geen cijfers van de IND" not in real[key]
+    for page, key in (
+        ("proces", "proces_aantallen"),
+        ("versies", "versies_gegevens"),
+        ("gegevens", "gegevens_standaard"),
+    ):
+        assert "{{ " + key + " }}" in (REPO / "book" / f"{page}.md").read_text(encoding="utf-8")
+
+
+# --------------------------------------------------------------------------- Ctrl-C
+
+
+@pytest.mark.slow
+def test_ctrl_c_stops_a_build_and_leaves_site_and_notebooks_as_they_were(tmp_path, synth):
+    """SIGINT to `gestapeld book` while its notebooks run: it stops (kernels killed, exit
+    130), the previous site and the workspace's executed notebooks are as they were."""
+    import signal
+    import threading
+    import time
+
+    rows = synth[::3]
+    extract = _excel_csv(tmp_path / "export.csv", rows)
+    root = tmp_path / "repo"
+    subprocess.run(["git", "clone", "-q", str(REPO), str(root)], check=True)
+    cache = tmp_path / "cache"
+    env = _env(cache, GESTAPELD_ROOT=str(root), SOURCE_DATE_EPOCH="1708041600")
+    out = tmp_path / "site"
+    first = _cli("book", "--data", extract, "--out", out, "--no-editions", env=env, cwd=root, timeout=1200)
+    assert first.returncode == 0, first.stderr[-3000:]
+    assert "executed into the private workspace" in first.stderr and "into book/" not in first.stderr
+    site_before = _snapshot(out)
+    (work,) = cache.glob("werk-*")
+    notebooks_before = {p: p.read_bytes() for p in sorted((work / "book").rglob("*.ipynb"))}
+    assert len(notebooks_before) >= 10
+
+    proc = subprocess.Popen(
+        [*gestapeld_command(), "book", "--data", str(extract), "--out", str(out), "--no-editions", "--force"],
+        cwd=root,
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    lines: list[str] = []
+    started = threading.Event()
+
+    def read() -> None:
+        for line in proc.stderr:
+            lines.append(line)
+            if "done (" in line:  # a notebook finished: kernels are running
+                started.set()
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    assert started.wait(600), "".join(lines)
+    time.sleep(1)
+    proc.send_signal(signal.SIGINT)
+    try:
+        code = proc.wait(timeout=60)  # generous: the issue asks for 2 s, measured in the note
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        raise AssertionError("the build did not stop within 60 s of SIGINT:\n" + "".join(lines)) from None
+    reader.join(5)
+    text = "".join(lines)
+    assert code == 130, text
+    assert "interrupted" in text and "Traceback" not in text
+    assert _snapshot(out) == site_before
+    assert {p: p.read_bytes() for p in sorted((work / "book").rglob("*.ipynb"))} == notebooks_before
+    assert not [p for p in (work / "book").glob(".run-*") if p.is_dir()], "the run's staging folder is removed"
+
+
+def test_a_refused_extract_leaves_nothing_in_the_cache(tmp_path):
+    bad = write_csv(tmp_path / "x.csv", [*ROWS, zaak("Z1", "D", "asiel", "2020-01-01")])  # Z1 twice
+    cache = tmp_path / "cache"
+    proc = _cli("book", "--data", bad, "--out", tmp_path / "site", env=_env(cache))
+    assert proc.returncode == 2 and "duplicate_zaak_id" in proc.stderr
+    left = sorted(p.relative_to(cache).as_posix() for p in cache.rglob("*")) if cache.exists() else []
+    assert left == [], left
+    assert not (tmp_path / "site").exists()

@@ -146,6 +146,11 @@ def _check_site(site: Path, identifiers: set[str], secret_paths: list[str]) -> N
             assert "synthetisch extract, niet uit gegevens" not in body, f"synthetic footer in {name}"
     index = files["book/index.html"].decode()
     assert "extract van de IND" in index
+    # issue 22: no page, caption, footer, PDF or download of any edition calls the figures synthetic
+    from site_claims import synthetic_claims
+
+    claims = synthetic_claims(site)
+    assert not claims, "the site calls its figures synthetic:\n" + "\n".join(claims[:20])
 
 
 def _build(tmp_path: Path, extract: Path, identifiers: set[str], *, second: bool) -> None:
