@@ -241,6 +241,10 @@ def test_glued_numbers_use_the_dutch_thousands_separator(site):
         for page in sorted((root / "book").rglob("*.html")):
             for v in _parse(page).pasted:
                 text = "".join(v).strip()
+                if page.name == "english.html":  # the English page groups in English: 1,240 (issue 25)
+                    if re.fullmatch(r"-?\d{1,3}(\.\d{3})+", text):
+                        wrong.append(f"{page.relative_to(site)}: {text}")
+                    continue
                 if (
                     re.fullmatch(r"-?\d{1,3}(,\d{3})+", text)
                     or re.fullmatch(r"-?\d{4,}", text)
@@ -267,7 +271,7 @@ def test_no_code_name_or_english_theme_string_on_reader_pages(site):
 
 
 V0_ABSENT = (
-    "Ketendiepte: nareis op nareis op nareis",
+    "Ketendiepte, alle meegetelde vormen samen",
     "Tijd tussen de twee stappen",
     "Eigen asielvergunning van de referent",
     "maanden tussen de stappen",

@@ -59,5 +59,5 @@ def test_published_text_words_for_symbols():
     assert report.published_text("<10") == "minder dan 10"
     assert report.published_text("x") == "afgeschermd"
     assert report.published_text(1230) == "1.230"  # the book's Dutch thousands separator
-    assert report.published_text(1230, lang="en") == "1230"
+    assert report.published_text(1230, lang="en") == "1,230"  # the English page in English format (issue 25)
     assert report.published_text("<10", lang="en") == "fewer than 10"

@@ -84,7 +84,34 @@ def _mark(value) -> str:
     return "x"
 
 
-SUPPRESSED_NOTE = "<10 of x: afgeschermd (minder dan 10 of afgeleid), niet getekend"
+SUPPRESSED_NOTE = "<10: minder dan 10 (afgeschermd), niet getekend; x: extra afgeschermd, niet getekend"
+SYMBOL_NOTES = {"<10": "<10: minder dan 10 (afgeschermd), niet getekend", "x": "x: extra afgeschermd, niet getekend"}
+
+
+def _suppressed_note(marks: set[str]) -> str:
+    """The note under a chart for the marks it shows, each explained (issue 25)."""
+    known = [SYMBOL_NOTES[m] for m in ("<10", "x") if m in marks]
+    other = sorted(m for m in marks if m not in SYMBOL_NOTES)
+    return "; ".join(known + [f"{m}: niet te berekenen, niet getekend" for m in other])
+
+
+def source_label() -> str:
+    """The data source every chart names in its title, so a screenshot keeps its label:
+    'synthetische gegevens' on the default build, the extract on a real one."""
+    from . import report
+
+    return report.data_source()["kort"]
+
+
+def _title(ax, titel: str) -> None:
+    ax.set_title(f"{titel}\n({source_label()})", fontsize=10)
+
+
+def _dutch_axis(ax) -> None:
+    """Dutch thousands separator on the value axis (2.000, not 2000)."""
+    from matplotlib.ticker import FuncFormatter
+
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: _nl(v, sign=False)))
 
 
 def series_by_year(wide: pd.DataFrame, *, maat: str, titel: str, ylabel: str) -> plt.Figure:
@@ -95,12 +122,14 @@ def series_by_year(wide: pd.DataFrame, *, maat: str, titel: str, ylabel: str) ->
     """
     setup()
     data = wide[~wide["categorie"].isin(["alle", "nareis_totaal"])]
+    data = data[data["jaar"].astype(str) != "totaal"]  # the published (text) table has period totals
+    data = data.assign(jaar=data["jaar"].astype(int))
     pivot = data.pivot(index="jaar", columns="categorie", values=maat)
     pivot = pivot[[f for f in FORMS if f in pivot.columns]]  # the book's order of the forms
     fig, ax = plt.subplots(figsize=(7, 3.8))
     n = max(1, len(pivot.columns))
     width = 0.8 / n
-    missing = False
+    marks: set[str] = set()
     for i, cat in enumerate(pivot.columns):
         xs = [x + (i - (n - 1) / 2) * width for x in range(len(pivot.index))]
         raw = list(pivot[cat])
@@ -115,13 +144,15 @@ def series_by_year(wide: pd.DataFrame, *, maat: str, titel: str, ylabel: str) ->
             edgecolor="white",
         )
         for x, y, v in zip(xs, ys, raw):
-            if y != y:  # suppressed: no bar (height 0 above), a mark instead
-                missing = True
-                ax.annotate(_mark(v) if isinstance(v, str) else "x", (x, 0), ha="center", va="bottom", fontsize=7)
+            if y != y:  # suppressed: no bar (height 0 above), its own symbol instead
+                mark = _mark(v) if isinstance(v, str) else "x"
+                marks.add(mark)
+                ax.annotate(mark, (x, 0), ha="center", va="bottom", fontsize=7)
     ax.set_xticks(range(len(pivot.index)), [str(j) for j in pivot.index])
-    ax.set_xlabel("jaar van de aanvraag" + (f"\n({SUPPRESSED_NOTE})" if missing else ""))
+    ax.set_xlabel("jaar van de aanvraag" + (f"\n({_suppressed_note(marks)})" if marks else ""))
     ax.set_ylabel(ylabel)
-    ax.set_title(titel)
+    _dutch_axis(ax)
+    _title(ax, titel)
     ax.legend(frameon=False, fontsize=9)
     fig.tight_layout()
     return fig
@@ -145,7 +176,8 @@ def waterfall(steps: pd.DataFrame, *, titel: str, ylabel: str) -> plt.Figure:
     setup()
     fig, ax = plt.subplots(figsize=(7, 3.8))
     running: float | None = 0.0
-    missing = False
+    marks: set[str] = set()
+    whisker = False
     has_range = "laagste" in steps.columns and "hoogste" in steps.columns
     for i, row in enumerate(steps.to_dict("records")):
         raw = row["waarde"]
@@ -156,11 +188,11 @@ def waterfall(steps: pd.DataFrame, *, titel: str, ylabel: str) -> plt.Figure:
             if known:
                 ax.bar(i, value, color=OKABE_ITO[0])
             else:
-                missing = True
+                marks.add(unknown_label)
             running = value if known else None
             label_y, label = (value if known else 0), (_nl(value, sign=False) if known else unknown_label)
         elif not known:
-            missing = True
+            marks.add(unknown_label)
             running = None
             label_y, label = 0, unknown_label
         elif running is None:  # a known effect on an unknown level: its number, but no bar
@@ -175,7 +207,10 @@ def waterfall(steps: pd.DataFrame, *, titel: str, ylabel: str) -> plt.Figure:
                 hatch="//" if value < 0 else "",
             )
             lo, hi = (row.get("laagste"), row.get("hoogste")) if has_range else (None, None)
+            top = None
             if lo is not None and hi is not None and lo == lo and hi == hi:
+                whisker = True
+                top = running + max(float(lo), float(hi))
                 # the effect's range over the six orders, drawn from the same starting level
                 ax.vlines(i, running + float(lo), running + float(hi), color=OKABE_ITO[7], linewidth=1.5)
                 ax.hlines(
@@ -183,12 +218,28 @@ def waterfall(steps: pd.DataFrame, *, titel: str, ylabel: str) -> plt.Figure:
                 )
             running += value
             label_y, label = (running if value >= 0 else bottom), _nl(value, sign=True)
-        ax.annotate(label, (i, label_y), ha="center", va="bottom", fontsize=9)
+            if top is not None:  # above the whisker, so the label and the range do not overlap
+                label_y = max(label_y, top)
+        ax.annotate(
+            label, (i, label_y), xytext=(0, 3), textcoords="offset points", ha="center", va="bottom", fontsize=9
+        )
     ax.set_xticks(range(len(steps)), steps["stap"], rotation=0, fontsize=9)
-    if missing:
-        ax.set_xlabel(SUPPRESSED_NOTE, fontsize=8)
+    if marks:
+        ax.set_xlabel(_suppressed_note(marks), fontsize=8)
+    if whisker:
+        from matplotlib.lines import Line2D
+
+        ax.legend(
+            handles=[Line2D([0], [0], color=OKABE_ITO[7], linewidth=1.5)],
+            labels=["bereik van het effect over de zes volgordes"],
+            frameon=False,
+            fontsize=8,
+            loc="upper left",
+        )
     ax.set_ylabel(ylabel)
-    ax.set_title(titel)
+    _dutch_axis(ax)
+    _title(ax, titel)
+    ax.margins(y=0.12)
     fig.tight_layout()
     return fig
 
@@ -228,6 +279,7 @@ def timeline(events: list[dict], *, titel: str) -> plt.Figure:
     lo, hi = events[0]["datum"], events[-1]["datum"]
     import datetime as _dt
 
-    ax.set_xlim(lo - _dt.timedelta(days=20), hi + _dt.timedelta(days=330))
+    # the axis ends shortly after the last event (the labels may run past it)
+    ax.set_xlim(lo - _dt.timedelta(days=20), hi + _dt.timedelta(days=40))
     fig.tight_layout()
     return fig

@@ -122,7 +122,8 @@ def check_against_site(it: Iteration) -> None:
 
 
 def _num(v) -> str:
-    return str(v)
+    """A published count with the Dutch thousands separator (2.170); symbols as they are."""
+    return report.nl_number(v)
 
 
 def _share_rows(it: Iteration) -> list[tuple[str, str]]:
@@ -138,9 +139,10 @@ def period_text(it: Iteration) -> str:
 
 
 def _effect(v) -> str:
+    """A signed effect in Dutch notation (+1.240); '–' when it cannot be computed."""
     if v is None or v != v:
-        return ""
-    return f"{int(v):+d}"
+        return "–"
+    return report.effect_text(int(v))
 
 
 # ------------------------------------------------------------------- the content
@@ -165,8 +167,13 @@ def _p(*parts: str | tuple[str, object], css: str = "") -> dict:
 def _table(
     caption: str, headers: list[str], rows: list[tuple[list, str]], *, label: str, numeric_from: int = 1, css: str = ""
 ) -> dict:
-    """A table; `rows` are (cells, css class of the row: "", "totaal" or "hash")."""
+    """A table; `rows` are (cells, css class of the row: "", "totaal" or "hash"). `note` says
+    what the symbols in its cells mean (`<10`, `x`, `–`), in one place (publication.symbols)."""
+    from . import symbols
+
+    found = symbols.in_cells([str(c) for cells, _ in rows for c in cells[1:]])
     return {
+        "note": symbols.note(found),
         "type": "table",
         "caption": caption,
         "label": label,
@@ -178,15 +185,17 @@ def _table(
 
 
 def _result_table(it: Iteration) -> dict:
+    narrow = len(it.vormen) == 1
     wide = report.published_wide(it)
     measures = [m for m in config.MEASURES if m in wide.columns]
     rows = []
     for r in wide.itertuples(index=False):
         d = r._asdict()
-        cells = [FORM_LABELS.get(d["categorie"], d["categorie"]), d["jaar"], *[d[m] for m in measures]]
+        cells = [FORM_LABELS.get(d["categorie"], d["categorie"]), d["jaar"], *[_num(d[m]) for m in measures]]
         rows.append((cells, "totaal" if d["jaar"] == "totaal" else ""))
     return _table(
-        f"Tabel 2. Gestapelde aanvragen per vorm en jaar van de aanvraag, editie {it.id} (beveiligd)",
+        f"Tabel 2. {'Aanvragen nareis op nareis' if narrow else 'Gestapelde aanvragen'} per vorm en jaar van de "
+        f"aanvraag, editie {it.id} (beveiligd)",
         ["vorm", "jaar", *[MEASURE_HEADERS[m] for m in measures]],
         rows,
         label="Tabel 2: aanvragen per vorm en jaar",
@@ -235,12 +244,7 @@ def _comparison(it: Iteration) -> list[dict]:
 
 def _differences(prev: Iteration | None, it: Iteration) -> list[dict]:
     if prev is None:
-        return [
-            _p(
-                "Dit is de eerste cijfervraag: er is geen vorige editie om mee te vergelijken. "
-                "De volgende edities zijn steeds afgezet tegen hun voorganger."
-            )
-        ]
+        return [_p("Dit is de eerste cijfervraag: er is geen vorige editie om mee te vergelijken.")]
     dec = {m: reconcile.decomposition(prev, it, maat=m) for m in ("aanvragen", "inwilligingen")}
     for m, d in dec.items():
         if not reconcile.check_lands_on_b(d, it, m):
@@ -282,8 +286,8 @@ def _differences(prev: Iteration | None, it: Iteration) -> list[dict]:
     intro = _p(
         f"Van editie {prev.id} naar {it.id} verschuift telkens één parameter: eerst de definitie, dan de "
         f"peildatum, dan de periode. Elk effect is het verschil tussen twee beveiligde (afgeronde) totalen, "
-        f"dus de stappen tellen precies op tot het totaal van {it.id}: {total_a} aanvragen en "
-        f"{total_i} inwilligingen, alle meegetelde vormen."
+        f"dus de stappen tellen precies op tot het totaal van {it.id}: {_num(total_a)} aanvragen en "
+        f"{_num(total_i)} inwilligingen, alle meegetelde vormen."
     )
     return [
         intro,
@@ -319,7 +323,7 @@ def _data_note() -> Rich:
             ": een simulatie met dezelfde opbouw als een extract van de IND, afgestemd op gepubliceerde "
             "totalen. Het zijn ",
             ("strong", "geen cijfers van de IND"),
-            ". Cijfers die de IND bij deze cijfervraag bekendmaakte, staan, voor zover openbaar, in tabel 1.",
+            ". Cijfers van de IND bij deze cijfervraag staan, voor zover openbaar, in tabel 1.",
         )
     return _rich(
         ("strong", "Gegevens:"), f" {report.data_source()['label']}; alle aantallen zijn beveiligd (afgerond)."
@@ -342,9 +346,11 @@ def sheet(edition: str) -> dict:
     n_a, n_i = report.total(it, "alle", "aanvragen"), report.total(it, "alle", "inwilligingen")
     pol = disclosure.DEFAULT
     status = "actuele editie" if current else f"gearchiveerde editie; de actuele editie is {ids[-1]}"
-    footer = f"Informatieblad gestapelde gezinshereniging · editie {it.id} ({it.tijdlijn})"
-    if report.is_synthetic():
-        footer += " · synthetische gegevens"
+    # not the IND's title: a forwarded PDF must not pass for the IND's own information sheet
+    footer = f"Reconstructie, geen document van de IND · reproduceerbare publicatie, editie {it.id}"
+    footer += " · synthetische gegevens" if report.is_synthetic() else f" · {report.data_source()['kort']}"
+    narrow = len(it.vormen) == 1  # before September 2023 the request knew only nareis op nareis
+    subject = "nareis op nareis" if narrow else "gestapelde gezinshereniging"
 
     reconstructed = (
         "De opzet van deze eerste cijfervraag is een illustratieve reconstructie. "
@@ -354,34 +360,70 @@ def sheet(edition: str) -> dict:
     answer = [
         _p(
             ("strong", "Reconstructie."),
-            " De peildatum is gekozen door deze publicatie; de bronnen noemen geen dagen. " + reconstructed,
+            " De peildatum is gekozen door deze publicatie; de bronnen noemen geen dagen. "
+            + (
+                f"Ook het begin van de periode ({it.start.isoformat()}) is een keuze van deze publicatie: de bronnen "
+                "noemen voor deze cijfervraag geen periode. "
+                if it.end_is_peildatum
+                else ""
+            )
+            + reconstructed,
         ),
         _p(
-            f"Met de definitie van editie {it.id} ({METHOD_LABELS[it.methode]}; vormen: {vormen}) geeft het extract ",
-            ("strong", n_a),
-            f" gestapelde aanvragen uit {period}, waarvan ",
-            ("strong", n_i),
+            f"Met de definitie van editie {it.id} ({METHOD_LABELS[it.methode]}; "
+            + (f"alleen {vormen}" if narrow else f"vormen: {vormen}")
+            + ") geeft het extract ",
+            ("strong", report.published_text(n_a)),
+            " aanvragen nareis op nareis" if narrow else " gestapelde aanvragen",
+            f" uit {period}, waarvan ",
+            ("strong", report.published_text(n_i)),
             f" op de peildatum {peildatum} ingewilligd.",
             css="antwoord",
         ),
     ]
-    if "nareis_op_nareis" in it.vormen:
+    if narrow:
+        share_label = {"hele periode van de iteratie": f"over {period}", "2019 t/m 2022": "over 2019-2022"}
+        share_text = " en ".join(f"{a} {share_label.get(p, p)}" for p, a in _share_rows(it))
+        answer.append(
+            _p(f"Aandeel van ingewilligde nareis op nareis in alle ingewilligde nareisaanvragen: {share_text}.")
+        )
+    elif "nareis_op_nareis" in it.vormen:
         share_label = {"hele periode van de iteratie": f"over {period}", "2019 t/m 2022": "over 2019-2022"}
         share_text = " en ".join(f"{a} {share_label.get(p, p)}" for p, a in _share_rows(it))
         answer.append(
             _p(
                 "Daarvan ",
                 ("em", "nareis op nareis"),
-                f": {report.total(it, 'nareis_op_nareis', 'aanvragen')} aanvragen, "
-                f"{report.total(it, 'nareis_op_nareis', 'inwilligingen')} ingewilligd. Aandeel van "
+                f": {report.published_text(report.total(it, 'nareis_op_nareis', 'aanvragen'))} aanvragen, "
+                f"{report.published_text(report.total(it, 'nareis_op_nareis', 'inwilligingen'))} ingewilligd. Aandeel van "
                 f"ingewilligde nareis op nareis in alle ingewilligde nareisaanvragen: {share_text}.",
             )
         )
     answer += _comparison(it)
 
-    method = {
-        "type": "list",
-        "items": [
+    if narrow:
+        # the words of that date: one form, no "gestapeld", no four forms (September 2023)
+        definition = _rich(
+            "Een nareisaanvraag X met referent B telt als ",
+            ("em", "nareis op nareis"),
+            " als B zelf eerder via nareis is toegelaten (de eerste stap).",
+        )
+        if it.methode == "cross_sectional":
+            how = _rich(
+                ("strong", "Dwarsdoorsnede"),
+                ": alleen de huidige vergunning van de referent op de peildatum telt; eerdere procedures "
+                "van de referent worden niet bekeken.",
+            )
+        else:
+            how = _rich(
+                ("strong", "Tijdreeks"),
+                ": elke persoon wordt gevolgd over alle eerdere procedures, zodat de eerste stap ook "
+                "gevonden wordt als er later andere besluiten volgden. De eerste, ad hoc cijfervraag (v0) "
+                "keek alleen naar de huidige vergunning van de referent.",
+            )
+        first_items = [definition, how]
+    else:
+        first_items = [
             _rich(
                 "Een aanvraag voor gezinshereniging X (nareis of artikel 8 EVRM) met referent B is ",
                 ("em", "gestapeld"),
@@ -395,6 +437,11 @@ def sheet(edition: str) -> dict:
                 ("strong", "Dwarsdoorsnede"),
                 " (alleen de eerste, ad hoc cijfervraag, v0): alleen de huidige vergunning van de referent op de peildatum telt.",
             ),
+        ]
+    method = {
+        "type": "list",
+        "items": [
+            *first_items,
             _rich(
                 "Een aanvraag telt in het jaar van de aanvraagdatum; de uitkomst (ingewilligd, afgewezen, overig "
                 "beëindigd of lopend) is de stand op de peildatum."
@@ -408,9 +455,11 @@ def sheet(edition: str) -> dict:
     return {
         "lang": "nl",
         "edition": it.id,
-        "title": f"Gestapelde gezinshereniging: informatieblad {it.id}",
+        # plainly a reconstruction: never the title of the IND's own information sheet
+        "title": f"Reconstructie {subject}, editie {it.id}: geen document van de IND",
         "subtitle": _rich(
-            f"{it.titel}: de cijfervraag van {it.tijdlijn} ({status}). Peildatum {peildatum}; aanvragen van {period}."
+            f"{it.titel} ({status}), nagebootst door een reproduceerbare publicatie. Hoort bij: {it.verzoek}. "
+            f"Peildatum {peildatum} (reconstructie); aanvragen van {period}."
         ),
         "note": _data_note(),
         "footer": footer,

@@ -43,6 +43,23 @@ def _per_year(it: Iteration, vorm: str, maat: str) -> dict[int, int | str]:
     return out
 
 
+def _published_total_over(it: Iteration, vorm: str, maat: str, years: list[int]) -> int | str | None:
+    """The published total of exactly `years` (complete calendar years) as the page shows it:
+    the period total when they are the whole period, the 2019-2022 subtotal when they are
+    those years; None when the page has no such total."""
+    from . import report
+
+    if not years:
+        return None
+    whole = list(range(it.start.year, it.end.year + 1))
+    if years == whole and it.start == dt.date(it.start.year, 1, 1) and it.end == dt.date(it.end.year, 12, 31):
+        return _total(it, vorm, maat)
+    if report._has_subtotal(it) and years == list(range(it.start.year, report.SUBTOTAL[1].year + 1)):
+        text = str(report.total(it, vorm, maat, jaar=report.SUBTOTAL[0]))
+        return int(text) if text.isdigit() else text
+    return None
+
+
 def computed(it: Iteration, spec: dict) -> str:
     """What this publication computes for one reference figure (`vergelijk` in the YAML).
 
@@ -64,10 +81,12 @@ def computed(it: Iteration, spec: dict) -> str:
     if spec.get("per_jaar"):
         years = {y: v for y, v in _per_year(it, vorm, maat).items() if dt.date(y, 12, 31) <= end}
         parts = "; ".join(f"{y}: {nl(v)}" for y, v in years.items())
-        numeric = [v for v in years.values() if isinstance(v, int)]
-        if numeric and len(numeric) == len(years):
-            gem = int(round(sum(numeric) / len(numeric), -1))
-            return f"gemiddeld {nl(gem)} per jaar ({parts})"
+        period_total = _published_total_over(it, vorm, maat, sorted(years))
+        if isinstance(period_total, int) and years:
+            # from the published total of those years (850 over four years is 210 a year),
+            # not from the rounded years (which may add up to 880 and give 220)
+            gem = int(round(period_total / len(years), -1))
+            return f"gemiddeld {nl(gem)} per jaar: {nl(period_total)} over {len(years)} jaar ({parts})"
         return parts
     if end == it.end:
         return nl(_total(it, vorm, maat))

@@ -93,7 +93,9 @@ def published_text(value: int | str, *, lang: str = "nl") -> str:
         return words["<"] + text[1:]
     if text.strip().lower() == "x":
         return words["x"]
-    return nl_number(text) if lang == "nl" else text
+    if lang == "nl":
+        return nl_number(text)
+    return f"{int(text):,}" if re.fullmatch(r"-?\d{4,}", text) else text  # English: 1,240
 
 
 @lru_cache(maxsize=2)
@@ -421,13 +423,23 @@ def share(iteration: str | Iteration, *, end: dt.date | None = None) -> float:
     return num / den
 
 
+NOT_APPLICABLE = "niet van toepassing"
+
+
+def has_depth(iteration: str | Iteration) -> bool:
+    """Only a time series follows a person over procedures, so only it can know a chain's
+    depth; the cross-sectional query (v0) cannot, and shows 'niet van toepassing', never 0."""
+    return resolve(iteration).methode == "longitudinal"
+
+
 def depth_table(iteration: str | Iteration) -> pd.DataFrame:
     """Chain depth ('nareis op nareis op nareis' is depth 3 or more), protected."""
     cells = protected_cells(iteration)
+    known = has_depth(iteration)
     return pd.DataFrame(
         {
             "ketendiepte": list(DEPTH_CLASSES.values()),
-            "aanvragen": [cells[("alle", "totaal", m)] for m in DEPTH_CLASSES],
+            "aanvragen": [nl_number(cells[("alle", "totaal", m)]) if known else NOT_APPLICABLE for m in DEPTH_CLASSES],
         }
     ).set_index("ketendiepte")
 
@@ -438,7 +450,7 @@ def gap_table(iteration: str | Iteration) -> pd.DataFrame:
     it = resolve(iteration)
     cells = protected_cells(it)
     pivot = pd.DataFrame(
-        {FORM_LABELS[f]: [cells[(f, "totaal", f"tussentijd:{k}")] for k in GAP_CLASSES] for f in it.vormen},
+        {FORM_LABELS[f]: [nl_number(cells[(f, "totaal", f"tussentijd:{k}")]) for k in GAP_CLASSES] for f in it.vormen},
         index=pd.Index(GAP_CLASSES, name="maanden tussen de stappen"),
     )
     return pivot
@@ -450,8 +462,10 @@ def own_permit_table(iteration: str | Iteration) -> pd.DataFrame:
     cells = protected_cells(it)
     return pd.DataFrame(
         {
-            "met eigen asielvergunning": [cells[(f, "totaal", "eigen_vergunning:ja")] for f in it.vormen],
-            "zonder eigen asielvergunning": [cells[(f, "totaal", "eigen_vergunning:nee")] for f in it.vormen],
+            "met eigen asielvergunning": [nl_number(cells[(f, "totaal", "eigen_vergunning:ja")]) for f in it.vormen],
+            "zonder eigen asielvergunning": [
+                nl_number(cells[(f, "totaal", "eigen_vergunning:nee")]) for f in it.vormen
+            ],
         },
         index=[FORM_LABELS[f] for f in it.vormen],
     )
@@ -553,7 +567,7 @@ def data_notice():
         return Markdown(
             "**Let op: synthetische gegevens.** De aantallen op deze pagina komen uit een synthetisch extract "
             "(een simulatie, zie Gegevens en Kalibratie), niet uit de gegevens van de IND. "
-            "Cijfers die de IND bekendmaakte, staan naast de iteratie waar ze bij horen."
+            "Cijfers van de IND staan, voor zover openbaar, naast de iteratie waar ze bij horen."
         )
     return Markdown(
         f"**Gegevens:** {data_source()['label']}. Alle aantallen zijn beveiligd (zie Statistische beveiliging)."
@@ -619,9 +633,10 @@ def glue_iteration(iteration: str | Iteration) -> None:
             _glue(f"{cat}_{m}", total(it, cat, m))
             _glue(f"{cat}_{m}_tekst", published_text(total(it, cat, m)))
     _glue("nareis_totaal_inwilligingen", total(it, "nareis_totaal", "inwilligingen"))
-    s = share(it)
-    _glue("aandeel", s if s == s else 0.0)
-    _glue("diepte3", protected_cells(it)[("alle", "totaal", "diepte:3+")])
+    # the published text: a nonzero share never reads 0,0%, an unknown one never 0
+    _glue("aandeel", share_text(it, share(it)))
+    # a cross-sectional query sees no chains: their depth is unknown there, not 0
+    _glue("diepte3", protected_cells(it)[("alle", "totaal", "diepte:3+")] if has_depth(it) else NOT_APPLICABLE)
     _glue("peildatum", it.peildatum.isoformat())
     _glue_source()
 
@@ -639,8 +654,12 @@ METHOD_LABELS = {"longitudinal": "tijdreeks", "cross_sectional": "dwarsdoorsnede
 
 
 def percent(value: float, decimals: int = 1) -> str:
-    """A share in Dutch notation: 0.0123 -> '1,2%'."""
-    return f"{value:.{decimals}%}".replace(".", ",")
+    """A share in Dutch notation: 0.0123 -> '1,2%'. A nonzero share never prints as zero:
+    one that would round to 0 reads 'minder dan 0,1%' (10 of 36.040 is not '0,0%')."""
+    text = f"{value:.{decimals}%}"
+    if value > 0 and float(text.rstrip("%")) == 0:
+        return f"minder dan {10**-decimals:.{decimals}f}%".replace(".", ",")
+    return text.replace(".", ",")
 
 
 def display_steps(dec: pd.DataFrame) -> pd.DataFrame:
@@ -739,12 +758,25 @@ def _template_of(notebook: str) -> str:
     return {"iteraties": "iteratie.ipynb", "verschillen": "verschil.ipynb"}.get(folder, f"{name}.ipynb")
 
 
+#: Glued keys that carry a figure the IND published (overview.glue_overview), not one this
+#: publication computed: they cite the IND's document, never the notebook that repeats them.
+IND_FIGURE_PREFIX = "pub_"
+IND_CITATION = (
+    "Immigratie- en Naturalisatiedienst, Informatieblad analyse gestapelde gezinshereniging bij asiel, "
+    "16 februari 2024 (ind.nl, documenten/02-2024); getal zoals de NOS het op 16 februari 2024 weergaf, "
+    "pagina niet na te gaan (overgenomen uit de berichtgeving). Cijfer van de IND: niet berekend of "
+    "beveiligd door deze publicatie."
+)
+
+
 def citation(notebook: str, key: str | None = None, *, edition: str | None = None) -> str:
     """A short source line to paste under a quoted number: edition, page, notebook cell,
     data and code fingerprints (12 characters each; the full ones are in the provenance
     table of the notebook) and the site digest (whole; written as its placeholder and stamped
     after the build, digest.py). `notebook` like 'verschillen/v1_v3', `key` a glued name."""
     name = notebook.removesuffix(".ipynb")
+    if key is not None and key.startswith(IND_FIGURE_PREFIX):
+        return IND_CITATION
     edition = edition or list(config.iterations())[-1]
     tpl = config.project_root() / "notebooks" / _template_of(name)
     data = provenance.data_fingerprint(data_path())[:12]
@@ -759,8 +791,8 @@ def citation(notebook: str, key: str | None = None, *, edition: str | None = Non
 
 def _shown(value) -> str:
     if isinstance(value, float):
-        return percent(value) if 0 <= value < 1 else f"{value:g}"
-    return str(value)
+        return percent(value) if 0 <= value < 1 else nl_number(f"{value:g}")
+    return nl_number(value)  # 36.040, not 36040 (issue 25); text such as '<10' as it is
 
 
 def sources(notebook: str) -> pd.DataFrame:
@@ -810,8 +842,7 @@ def calibration_table() -> pd.DataFrame:
     syn = [synthetic(d, v) for d, v in zip(kal["doel"], kal["synthetisch"])]
     ratios = [ratio(d, p, v) for d, p, v in zip(kal["doel"], kal["gepubliceerd"], syn)]
     kal["binnen_marge"] = [
-        (str(p) == v) if d.startswith("piekjaar") else (r is not None and abs(r - 1) <= TOLERANCE)
-        for d, p, v, r in zip(kal["doel"], kal["gepubliceerd"], syn, ratios)
+        calibration_met(d, p, v, tolerance=TOLERANCE) for d, p, v in zip(kal["doel"], kal["gepubliceerd"], syn)
     ]
 
     def target(doel: str, v) -> str:  # the IND's and CBS's own published figures
@@ -834,6 +865,26 @@ def calibration_table() -> pd.DataFrame:
     if not is_synthetic():  # a real extract: a comparison with the published figures
         columns["synthetisch"] = "dit extract (beveiligd)"
     return kal.set_index("doel").rename_axis("gegeven").rename(columns=columns)
+
+
+def calibration_met(doel: str, published, ours, *, tolerance: float) -> bool:
+    """Whether this publication's value meets a calibration target (computed, never typed).
+
+    A peak year (`piekjaar_*`) is met when our peak is that one year: `published` may arrive
+    as a float from a mixed column (2021.0), `ours` is the published text of `peak_year`
+    ('2021', a tie '2020 en 2021', or 'niet te bepalen'), so both are compared as years, not
+    as strings. Every other target is met when ours / published lies within `tolerance` of 1;
+    a suppressed or undeterminable value ('<10', NaN) never meets a target."""
+    if doel.startswith("piekjaar"):
+        text = str(ours).strip()
+        try:
+            return text.isdigit() and int(text) == int(float(published))
+        except (TypeError, ValueError):
+            return False
+    value = ours if isinstance(ours, (int, float)) and not isinstance(ours, bool) else _number(ours)
+    if value is None or value != value or not published:
+        return False
+    return abs(float(value) / float(published) - 1) <= tolerance
 
 
 # Reader labels of the calibration table (no code names on the page).
@@ -899,3 +950,70 @@ def iterations_overview() -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows).set_index("iteratie").astype(str).map(nl_number)
+
+
+# ------------------------------------------------------------------- worked examples (voorbeelden)
+
+#: Reader labels of the example extracts (no column names or codes on the page).
+EXAMPLE_COLUMNS = {
+    "zaak_id": "zaak",
+    "persoon_id": "persoon",
+    "referent_id": "referent",
+    "procedure": "procedure",
+    "aanvraagdatum": "aanvraagdatum",
+    "besluitdatum": "besluitdatum",
+    "besluit": "besluit",
+}
+PROCEDURE_LABELS = {"asiel": "asiel", "nareis": "nareis", "8evrm": "8 EVRM"}
+
+
+def example_input(name: str) -> pd.DataFrame:
+    """One worked example's invented applications, with reader labels: the case number as
+    the row label (no 0-based index), procedures as words, an empty field as '–'."""
+    from ..engine import examples
+
+    df = examples.case_input(name).copy()
+    df["procedure"] = df["procedure"].map(lambda p: PROCEDURE_LABELS.get(p, p))
+    df = df.replace("", "–").rename(columns=EXAMPLE_COLUMNS)
+    return df.set_index("zaak")
+
+
+def example_result(name: str, iteration: str | Iteration) -> pd.DataFrame:
+    """What the engine makes of one worked example under the parameters of `iteration`
+    (its method, forms, period and peildatum): per form and year, exact (invented persons)."""
+    from ..engine import examples
+
+    it = resolve(iteration)
+    res = counts.compute(extract.validate(examples.case_input(name)), it)
+    t = res.tabel
+    keep = ["aanvragen", "inwilligingen", "lopend", "personen"]
+    t = t[(t["maat"].isin(keep)) & (t["categorie"] != "nareis_totaal")]
+    out = t.pivot_table(index=["categorie", "jaar"], columns="maat", values="aantal", aggfunc="sum", sort=False)
+    out = out.reset_index()
+    stacked = out[out["aanvragen"] > 0]
+    if stacked.empty:  # nothing counted under these parameters: say so in one row
+        return pd.DataFrame(
+            {"uitkomst": [f"geen gestapelde aanvraag geteld met de parameters van {it.id}"]},
+            index=pd.Index([FORM_LABELS.get("alle", "alle vormen")], name="vorm"),
+        )
+    stacked = stacked.assign(categorie=stacked["categorie"].map(lambda c: FORM_LABELS.get(c, c)))
+    stacked = stacked.rename(columns={"categorie": "vorm", "personen": "personen (referenten)"})
+    cols = ["aanvragen", "inwilligingen", "lopend", "personen (referenten)"]
+    return stacked.set_index(["vorm", "jaar"])[cols].rename_axis(columns=None)
+
+
+def glue_examples(name: str) -> None:
+    """The example's result under the parameters of every iteration, glued as
+    `voorbeeld_<name>_<id>`: each edition's page pastes the one of its own iteration."""
+    for it in config.iterations().values():
+        _glue(f"voorbeeld_{name}_{it.id}", example_result(name, it))
+
+
+def example_parameters(iteration: str | Iteration) -> str:
+    """'iteratie v0 (dwarsdoorsnede; alleen nareis op nareis; periode ...; peildatum ...)'."""
+    it = resolve(iteration)
+    vormen = "alle vier de vormen" if len(it.vormen) == 4 else ", ".join(FORM_LABELS[f] for f in it.vormen)
+    return (
+        f"iteratie {it.id} ({METHOD_LABELS.get(it.methode, it.methode)}; {vormen}; periode "
+        f"{config.datum_nl(it.start)} tot en met {config.datum_nl(it.end)}; peildatum {config.datum_nl(it.peildatum)})"
+    )

@@ -80,11 +80,62 @@ class DutchThousands(SphinxPostTransform):
     _grouped = re.compile(r"^-?\d{1,3}(,\d{3})+$")
 
     def run(self, **kwargs) -> None:
+        if self.env.docname.endswith("english"):  # the English page keeps 1,240 (issue 25)
+            return
         for node in self.document.findall(nodes.inline):
             if "pasted-text" in node.get("classes", []):
                 text = node.astext()
                 if self._grouped.match(text):
                     node.children = [nodes.Text(text.replace(",", "."))]
+
+
+class EditionInCitations(SphinxPostTransform):
+    """Every *bron* cell names the edition it is shown in (issue 25).
+
+    The executed notebooks are shared by all editions, and their citations are written once,
+    naming the current edition ("Gestapelde gezinshereniging, editie v3, pagina ...").
+    In an archived edition the same cell must say "editie v0": the edition being built."""
+
+    default_priority = 7
+    _pattern = re.compile(r"(Gestapelde gezinshereniging, editie )(v\d+)\b")
+
+    def run(self, **kwargs) -> None:
+        ed, _ = edition_of(self.app)
+        for node in list(self.document.findall(nodes.Text)):
+            text = str(node)
+            if "Gestapelde gezinshereniging, editie " not in text:
+                continue
+            new = self._pattern.sub(lambda m: m.group(1) + ed, text)
+            if new != text:
+                node.parent.replace(node, nodes.Text(new))
+
+
+class SymbolNotes(SphinxPostTransform):
+    """Under every table that shows `<10`, `x` or `–`, a note that says what each means
+    (publication.symbols, one place), on every page of every edition (issue 25). Runs after
+    glue, so pasted values count too; notebook tables arrive as raw HTML."""
+
+    default_priority = 8
+
+    def run(self, **kwargs) -> None:
+        from . import symbols
+
+        lang = "en" if self.env.docname.endswith("english") else "nl"
+        targets = []
+        for node in self.document.findall(nodes.table):
+            found = symbols.in_cells([e.astext() for e in node.findall(nodes.entry)])
+            if found:
+                targets.append((node, found))
+        for node in self.document.findall(nodes.raw):
+            text = node.astext()
+            if node.get("format") == "html" and "<table" in text:
+                found = symbols.in_html(text)
+                if found:
+                    targets.append((node, found))
+        for node, found in targets:
+            note = nodes.paragraph("", symbols.note(found, lang=lang), classes=["symboolnoot"])
+            parent = node.parent
+            parent.insert(parent.index(node) + 1, note)
 
 
 class _Generated(SphinxDirective):
@@ -248,6 +299,9 @@ class Referentiecijfers(_Generated):
 
 
 def setup(app):
+    # issue 25: each bron cell names its edition; every table with a symbol explains it
+    app.add_post_transform(EditionInCitations)
+    app.add_post_transform(SymbolNotes)
     app.add_directive("referentiecijfers", Referentiecijfers)
     app.connect("config-inited", _add_tags)
     app.add_post_transform(EarlyOnlyNodes)
