@@ -164,6 +164,10 @@ def _build(tmp_path: Path, extract: Path, identifiers: set[str], *, second: bool
     after = subprocess.run(["git", "status", "--porcelain"], cwd=root, capture_output=True, text=True).stdout
     assert after == before, f"the build changed the repository:\n{after}"
     _check_site(out, identifiers, [str(tmp_path), str(extract), str(Path.home())])
+    # issue 26/22: every CSVW file and datapackage.json validates and names this extract and its sha256
+    from test_release import check_release_metadata
+
+    check_release_metadata(out, real_sha256=hashlib.sha256(extract.read_bytes()).hexdigest())
 
     # the v3 download is what `gestapeld tables` publishes on the same extract
     tables = tmp_path / "tables"

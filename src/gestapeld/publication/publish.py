@@ -77,10 +77,24 @@ def toc(edition: str | None = None) -> dict:
     if edition is None:
         tail += [{"file": "book/overzicht"}]
     tail += [{"file": "book/begrippen"}, {"file": "book/bronnen"}, {"file": "book/versies"}]
+    tail += [{"file": "book/herzieningen"}]
     if edition is None:
         tail += [{"file": "book/english"}]
     parts.append({"caption": "Verantwoording", "chapters": tail})
     return {"format": "jb-book", "root": root, "parts": parts}
+
+
+def current_pages() -> list[str]:
+    """The pages (docnames) of the current edition: where an archived page's banner can link."""
+    out, stack = [], [toc(None)]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            out += [node[k] for k in ("root", "file") if k in node]
+            stack += [v for k, v in node.items() if k in ("parts", "chapters", "sections")]
+        elif isinstance(node, list):
+            stack += node
+    return sorted(set(out) | {"genindex", "search"})
 
 
 def write_toc(path: Path, edition: str | None = None) -> None:
@@ -226,6 +240,10 @@ def _config_for(edition: str | None, dest: Path, source: dict[str, str] | None =
     sph.setdefault("html_context", {})
     sph["html_context"]["edities"] = _switcher(edition)
     sph["html_context"]["editie_huidig"] = current
+    # the banner of an archived edition links to the same page in the current one, if it has it
+    sph["html_context"]["editie_archief"] = edition is not None and edition != edition_ids()[-1]
+    sph["html_context"]["editie_actueel"] = edition_ids()[-1]
+    sph["html_context"]["editie_actueel_paginas"] = current_pages()
     if edition is not None:
         cfg["title"] = f"{cfg['title']} (editie {edition}, {its[edition].tijdlijn})"
     path = dest / f"_config_{edition or 'actueel'}.yml"
@@ -438,8 +456,13 @@ def _publish(*, editions: bool, force: bool, data: Path | None, announce: bool) 
         from . import informatieblad
 
         informatieblad.build_all(site)
+        from . import feed, metadata
+
+        metadata.write_edition(site, edition_ids()[-1], source)  # CSVW, XLSX notes, datapackage.json
         for ed_root in sorted((site / "edities").glob("*")):  # now with their information sheets
+            metadata.write_edition(ed_root, ed_root.name, source)
             manifest(ed_root)
+        feed.write(site)  # edities.json and feed.xml, with the archived editions' manifest digests
         from . import verify, workspace
 
         verify.write_record(site, source)  # herkomst.json: extract, code fingerprints, versions, digest
