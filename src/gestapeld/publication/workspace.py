@@ -121,9 +121,13 @@ def _not_listed(site: Path) -> list[str]:
     )
 
 
-def _names(found: list[str]) -> str:
+def _names(found: list[str], what: str = "file") -> str:
     shown = ", ".join(found[:3])
-    return f"{len(found)} file{'s' if len(found) != 1 else ''} ({shown}{', ...' if len(found) > 3 else ''})"
+    return f"{len(found)} {what}{'s' if len(found) != 1 else ''} ({shown}{', ...' if len(found) > 3 else ''})"
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def check_out(out: Path, *, protected: dict[str, Path]) -> None:
@@ -138,7 +142,7 @@ def check_out(out: Path, *, protected: dict[str, Path]) -> None:
     equal = [what for what, p in found.items() if p == target]
     inside = [what for what, p in found.items() if p != target and p.is_relative_to(target)]
     if equal or inside:
-        why = " and ".join([*(f"is {w}" for w in equal), *([f"contains {' and '.join(inside)}"] if inside else [])])
+        why = " and ".join([*(f"is {w}" for w in equal), *([f"contains {_and(inside)}"] if inside else [])])
         raise ConfigError(
             f"--out {out} {why}; the site replaces the whole --out folder, so that would be deleted. "
             "Give a new folder of its own for the site, for example a folder 'site' next to the extract "
@@ -156,7 +160,8 @@ def check_out(out: Path, *, protected: dict[str, Path]) -> None:
         return
     if not _is_site(target):
         raise ConfigError(
-            f"--out {out} already holds {_names(entries)} and is not a site built by gestapeld (no {MARKER}); "
+            f"--out {out} already holds {_names(entries, 'item')} and is not a site built by gestapeld "
+            f"(no {MARKER}); "
             "the site replaces the whole folder, so they would be deleted. Give a new or empty folder "
             "(it may not exist yet), or move those files away yourself"
         )
