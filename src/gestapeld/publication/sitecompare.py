@@ -244,15 +244,20 @@ def _outputs_text(output: dict) -> dict[str, str]:
         return {output.get("name", "stream"): "".join(t) if isinstance(t, list) else str(t)}
     out = {}
     for mime, v in (output.get("data") or {}).items():
-        out[mime] = "".join(v) if isinstance(v, list) else json.dumps(v, sort_keys=True)
+        if isinstance(v, list):
+            v = "".join(v)
+        out[mime] = v if isinstance(v, str) else json.dumps(v, sort_keys=True)
     return out
 
 
-def _first_difference(x: str, y: str) -> tuple[str, str]:
+def first_difference(x: str, y: str, width: int = 70) -> tuple[str, str]:
+    """The first line that differs, cut to `width` characters either side of where it differs."""
     la, lb = x.splitlines(), y.splitlines()
     for u, v in zip(la, lb):
         if u != v:
-            return u.strip()[:160], v.strip()[:160]
+            k = next((i for i, (p, q) in enumerate(zip(u, v)) if p != q), min(len(u), len(v)))
+            lo = max(0, k - width)
+            return u[lo : k + width].strip(), v[lo : k + width].strip()
     return f"{len(la)} lines", f"{len(lb)} lines"
 
 
@@ -275,7 +280,7 @@ def notebook_differences(rel: str, published: str, recomputed: str) -> list[Find
             tu, tv = _outputs_text(u), _outputs_text(v)
             for mime in sorted(set(tu) | set(tv)):
                 if tu.get(mime) != tv.get(mime):
-                    p, r = _first_difference(tu.get(mime, ""), tv.get(mime, ""))
+                    p, r = first_difference(tu.get(mime, ""), tv.get(mime, ""))
                     out.append(Finding(rel, f"{name}, output {k + 1} ({mime})", p, r))
     if not out and a.get("metadata") != b.get("metadata"):
         out.append(Finding(rel, "the notebook's metadata differs"))
