@@ -525,7 +525,7 @@ def test_ctrl_c_stops_a_build_and_leaves_site_and_notebooks_as_they_were(tmp_pat
     cache = tmp_path / "cache"
     env = _env(cache, GESTAPELD_ROOT=str(root), SOURCE_DATE_EPOCH="1708041600")
     out = tmp_path / "site"
-    first = _cli("book", "--data", extract, "--out", out, "--no-editions", env=env, cwd=root, timeout=1200)
+    first = _cli("book", "--data", extract, "--out", out, env=env, cwd=root, timeout=1500)
     assert first.returncode == 0, first.stderr[-3000:]
     assert "executed into the private workspace" in first.stderr and "into book/" not in first.stderr
     site_before = _snapshot(out)
@@ -576,3 +576,17 @@ def test_a_refused_extract_leaves_nothing_in_the_cache(tmp_path):
     left = sorted(p.relative_to(cache).as_posix() for p in cache.rglob("*")) if cache.exists() else []
     assert left == [], left
     assert not (tmp_path / "site").exists()
+
+
+def test_xlsx_values_right_of_the_header_are_named_not_dropped_in_silence(synth, lower_case, tmp_path):
+    """A note typed in a cell right of the last column has no header: warned, numbers the same."""
+    import openpyxl
+
+    expected, env, _ = lower_case
+    book = _workbook(tmp_path / "export.xlsx", synth)
+    wb = openpyxl.load_workbook(book)
+    wb.active.cell(row=9, column=len(synth[0]) + 2, value="nagekeken")
+    wb.save(book)
+    files, stderr = _tables(book, tmp_path / "out", env)
+    assert "warning: ignored columns: 2 columns right of the header, without a name" in stderr
+    assert files == expected and "nagekeken" not in stderr

@@ -329,11 +329,15 @@ def _load_excel(con: "duckdb.DuckDBPyConnection", path: Path, sheet: str | None)
                 "*",
                 f"the workbook has no sheet '{sheet}'; its sheets: {', '.join(wb.sheetnames)} (give one with --sheet)",
             )
+        # the sheet's recorded size is not trusted (some exporters write it wrong, and a
+        # read-only sheet would then stop early, dropping rows in silence): read to the end
+        ws.reset_dimensions()
         rows = ws.iter_rows(values_only=True)
         header: Header | None = None
         skipped = 0
         batch: list[list] = []
         width = 0
+        beyond = 0  # columns right of the header that hold values (no name: ignored, and said so)
 
         def flush() -> None:
             if not batch:
@@ -365,6 +369,9 @@ def _load_excel(con: "duckdb.DuckDBPyConnection", path: Path, sheet: str | None)
                 cols = ", ".join(f"c{i} VARCHAR" for i in range(width))
                 con.execute(f"CREATE TEMP TABLE raw ({cols}{', ' if cols else ''}{ROW} BIGINT)")
                 continue
+            if len(cells) > width and any(c is not None for c in cells[width:]):
+                last = max(i for i, c in enumerate(cells) if c is not None)
+                beyond = max(beyond, last + 1 - width)
             row = (cells + [None] * width)[:width]
             batch.append([*row, number])
             if len(batch) >= EXCEL_BATCH:
@@ -374,6 +381,9 @@ def _load_excel(con: "duckdb.DuckDBPyConnection", path: Path, sheet: str | None)
         wb.close()
     if header is None:
         raise _fail("empty_extract", "*", "the sheet is empty, not even a header")
+    if beyond:
+        note = f"ignored columns: {beyond} column{'s' if beyond != 1 else ''} right of the header, without a name"
+        header = dataclasses.replace(header, notices=(*header.notices, note))
     return header
 
 
