@@ -166,6 +166,12 @@ def test_feed_is_atom_and_lists_every_edition(site):
         assert (site / link).is_file(), link
         seen.append(re.search(r"/(v\w+)$", entry.findtext(f"{ATOM}id")).group(1))
     assert seen == list(reversed(ids))  # newest first, every edition once
+    for page in (site / "book" / "iteraties" / "v1.html", site / "edities" / ids[0] / "book" / "proces.html"):
+        html = page.read_text(encoding="utf-8")  # autodiscovery: every page links the feed
+        href = re.search(r'<link rel="alternate" type="application/atom\+xml"[^>]*href="([^"]+)"', html).group(1)
+        assert (page.parent / href).resolve() == (site / "feed.xml").resolve(), href
+        dp = re.search(r'<link rel="describedby" type="application/json" href="([^"]+)"', html).group(1)
+        assert (page.parent / dp).is_file() and dp.endswith("datapackage.json")
     dates = _yaml()["edities"]
     for entry, e in zip(entries, seen):
         assert entry.findtext(f"{ATOM}published") == f"{dates[e]['datum']}T00:00:00Z"
