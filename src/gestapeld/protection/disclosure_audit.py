@@ -176,7 +176,7 @@ OUTCOMES = ("inwilligingen", "afwijzingen", "overig_beeindigd", "lopend")
 #: cap but each population's own upper bound (`_Program._disjunctions`).
 CAP = 10**6
 #: Checked points kept between the audits of one secondary suppression.
-POOL = 400
+POOL = 1500
 #: Measures that a later peildatum can only raise for the same cell (domain.md section 4:
 #: an application, a decision and a referent, once visible, stay visible; `lopend` does not).
 GROWING = ("aanvragen", "inwilligingen", "afwijzingen", "overig_beeindigd", "personen")
@@ -449,8 +449,10 @@ class _Program:
         self._r = np.asarray(r_idx, dtype=np.int64)
         self._c = np.asarray(c_idx, dtype=np.int64)
         self._v = np.asarray(vals, dtype=np.int64)
-        self._rlo = [rl for _, rl, _ in self.rows]
-        self._rhi = [rh for _, _, rh in self.rows]
+        self._rlo_a = np.array([-np.inf if rl is None else rl for _, rl, _ in self.rows], dtype=np.float64)
+        self._rhi_a = np.array([np.inf if rh is None else rh for _, _, rh in self.rows], dtype=np.float64)
+        self._dense = np.zeros((n, len(self.rows)))
+        np.add.at(self._dense, (self._c, self._r), self._v.astype(np.float64))
         lp = hs.HighsLp()
         lp.num_col_, lp.num_row_ = n, len(lo)
         lp.col_cost_ = np.zeros(n)
@@ -524,17 +526,22 @@ class _Program:
     def valid(self, x) -> bool:
         """The point, in integers, satisfies every bound, row and disjunction (binaries,
         which only encode the disjunctions, are not looked at)."""
+        return bool(self.valid_many(self._np.asarray(x)[None, :])[0])
+
+    def valid_many(self, xs):
+        """`valid` for each row of a matrix of points (the pool, checked at once)."""
         np = self._np
         n0 = len(self.keys)
-        x = x[:n0]
-        if (x[:n0] < self.lb[:n0]).any() or (x[:n0] > self.ub[:n0]).any():
-            return False
-        ax = np.zeros(len(self.rows), dtype=np.int64)
-        np.add.at(ax, self._r, self._v * x[self._c])
-        for r, v in enumerate(ax.tolist()):
-            if (self._rlo[r] is not None and v < self._rlo[r]) or (self._rhi[r] is not None and v > self._rhi[r]):
-                return False
-        return all(x[k] >= 1 or x[p] <= self.t - 1 for k, p in self.disj)
+        x = np.asarray(xs, dtype=np.int64)[:, :n0]
+        ok = ((x >= self.lb[:n0]) & (x <= self.ub[:n0])).all(axis=1)
+        if self._r.size:
+            # float64 products of integers below 2**53 are exact: so are these sums
+            # (|coefficient| 1, at most a few hundred terms of at most CAP each)
+            ax = x.astype(np.float64) @ self._dense
+            ok &= ((ax >= self._rlo_a) & (ax <= self._rhi_a)).all(axis=1)
+        for jk, jp in self.disj:
+            ok &= (x[:, jk] >= 1) | (x[:, jp] <= self.t - 1)
+        return ok
 
     def solve(self, objective: dict[int, int], *, fix: tuple[int, int] | None = None):
         """Minimise an integer objective over the integer points; the checked optimal point
@@ -592,13 +599,19 @@ class _Program:
                     s.add(int(x[j]))
             if keep:
                 pool.append(x)
-                del pool[:-POOL]
+                if len(pool) > POOL:
+                    del pool[: len(pool) - POOL]
 
         for x in start:
             witness(x, keep=False)
-        for x in list(pool):
-            if len(x) >= len(self.keys) and self.valid(x[: len(self.keys)]):
-                witness(x, keep=False)
+        if pool:
+            np = self._np
+            xs = np.stack([x[: len(self.keys)] for x in pool])
+            good = xs[self.valid_many(xs)][:, ix]
+            for col, v in enumerate(targets):
+                s = seen[v]
+                if len(s) < need or full:
+                    s.update(np.unique(good[:, col]).tolist())
         out: dict = {}
 
         def opened() -> list:
@@ -616,8 +629,18 @@ class _Program:
             pending = opened()
             if len(pending) == before:
                 break
+        # cells only ever seen at 0: one solve maximising their sum proves them all
+        # certainly 0 when its optimum is 0 (every variable is at least 0)
+        zeros = [(v, j) for v, j in zip(targets, ix) if seen[v] == {0}]
+        if zeros:
+            x = self.solve({j: -1 for _, j in zeros})
+            witness(x)
+            if all(x[j] == 0 for _, j in zeros):
+                out.update({v: Feasible(0, 0, 1) for v, _ in zeros})
         for v, j in zip(targets, ix):
             s = seen[v]
+            if v in out:
+                continue
             if not full and len(s) >= need:
                 out[v] = Feasible(min(s), max(s), len(s))
                 continue
@@ -823,34 +846,22 @@ def _candidates(key: Key, cells, nb, policy, *, rings: int = 3) -> list[tuple[in
     return out
 
 
+def _is_number(text: str) -> bool:
+    """A published count of at least the threshold (not `<10`, `x` or 0)."""
+    return text.isdigit() and text != "0"
+
+
 def _is_hidden(text: str, policy) -> bool:
     return text == policy.secondary or text.startswith("<")
 
 
-def _choose(var, cells, exact, struct, nb, policy, previous, pool, keep) -> Key | None:
-    """The cell to hide for a disclosed variable: the cheapest nearby cell whose hiding
-    gives it `min_values` possible values; failing that, the one that widens it most
-    (cheapest among equals); failing that, the cheapest nearest."""
-    key = var[1]
-    cands = _candidates(key, cells, nb, policy, rings=2)
+def _nearest(key: Key, cells, exact, nb, policy, keep=frozenset()) -> Key | None:
+    """The cheapest published cell nearest to `key` in the relations (breadth first)."""
+    cands = _candidates(key, cells, nb, policy, rings=len(cells))
     if not cands:
         return None
-    best, best_gain = None, None
-    for _, c in sorted(cands, key=lambda rc: (_cost(rc[1], cells, exact, keep), rc[0]))[:MAX_TRIALS]:
-        trial = dict(cells)
-        trial[c] = policy.secondary
-        got = joint_feasible(trial, struct, policy, exact=exact, previous=previous, pool=pool, only=[var])
-        f = got.get(var)
-        if f is None or not f.disclosed(policy.min_values):
-            return c
-        gain = (f.values, f.hi - f.lo)
-        if best_gain is None or gain > best_gain:
-            best, best_gain = c, gain
-    return best
-
-
-#: Candidate cells tried per disclosed cell and round of secondary suppression.
-MAX_TRIALS = 60
+    ring = cands[0][0]
+    return min((c for r, c in cands if r == ring), key=lambda k: _cost(k, cells, exact, keep))
 
 
 def protect(
@@ -871,6 +882,7 @@ def protect(
     2. Greedy: hide the cheapest cell nearest to each disclosed one, audit again, repeat.
     3. Give back: try to show each cell hidden in step 2 again, largest count first, and
        keep it shown when the audit still finds nothing.
+    4. Swap: try each remaining one (largest first) for a smaller cell nearby.
 
     Returns the protected cells and the findings before secondary suppression. Raises
     `disclosure.ProtectionError` naming `table` when even hiding every cell is not enough.
@@ -897,10 +909,10 @@ def protect(
     found = _findings(cells, struct, policy, exact, previous, pool=pool)
     first = sorted({v[1] for v in found})
     while found:
-        # one cell per round, chosen for the first disclosed variable: it often protects
-        # several findings at once
-        hide = _choose(found[0], cells, exact, struct, nb, policy, previous, pool, keep)
-        if hide is None:
+        # the cheapest nearest cell for every finding: quick, and it overshoots; step 3
+        # gives back what was not needed
+        hides = {c for c in (_nearest(v[1], cells, exact, nb, policy, keep) for v in found) if c is not None}
+        if not hides:
             # nothing near the findings is left to hide: hide the cheapest cell anywhere
             rest = [k for k, v in cells.items() if _hideable(v, policy)]
             if not rest:
@@ -909,12 +921,31 @@ def protect(
                     f"{len(found)} hidden cell(s) keep fewer than {policy.min_values} possible values "
                     f"(first: {found[0][1]}). Publish a coarser table (fewer years or forms)."
                 )
-            hide = min(rest, key=lambda k: _cost(k, cells, exact, keep))
-        cells[hide] = policy.secondary
+            hides = {min(rest, key=lambda k: _cost(k, cells, exact, keep))}
+        for hide in hides:
+            cells[hide] = policy.secondary
         found = _findings(cells, struct, policy, exact, previous, pool=pool)
     added = [k for k, v in cells.items() if v == policy.secondary and original[k] != policy.secondary]
     for k in sorted(set(added) - carried, key=lambda k: (-exact.get(k, 0), k)):
         cells[k] = original[k]
         if _findings(cells, struct, policy, exact, previous, stop_at_finding=True, pool=pool):
             cells[k] = policy.secondary
+    # 4. Swap: a hidden cell for a smaller number nearby when that protects as well (never
+    # for a `<10` or a 0: hiding those is for when nothing else helps)
+    added = [k for k, v in cells.items() if v == policy.secondary and original[k] != policy.secondary]
+    for k in sorted(set(added) - carried, key=lambda k: (-exact.get(k, 0), k)):
+        cheaper = [
+            c
+            for _, c in _candidates(k, cells, nb, policy, rings=2)
+            if c != k and exact.get(c, 0) < exact.get(k, 0) and c not in keep and _is_number(original[c])
+        ]
+        for c in sorted(cheaper, key=lambda c: (exact.get(c, 0), c))[:SWAP_TRIALS]:
+            cells[k], cells[c] = original[k], policy.secondary
+            if not _findings(cells, struct, policy, exact, previous, stop_at_finding=True, pool=pool):
+                break
+            cells[k], cells[c] = policy.secondary, original[c]
     return cells, first
+
+
+#: Smaller cells tried in place of each hidden one (step 4 of `protect`).
+SWAP_TRIALS = 6

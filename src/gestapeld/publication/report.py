@@ -301,13 +301,37 @@ def _sums(table: pd.DataFrame, keys: list[str]) -> dict[tuple, int]:
     return out
 
 
-def protect_result(res: Result, policy: disclosure.Policy = disclosure.DEFAULT) -> tuple[dict, list]:
+def protect_result(
+    res: Result, policy: disclosure.Policy = disclosure.DEFAULT, *, previous: tuple[Result, dict] | None = None
+) -> tuple[dict, list]:
     """All published cells of one iteration page (primary and secondary suppression), and
-    the attacker's findings before secondary suppression (cells, never counts)."""
+    the attacker's findings before secondary suppression (cells, never counts).
+
+    `previous`: the exact result and the published cells of the edition before it; the two
+    are then protected together (issue 24: its pattern kept where counts did not change,
+    the audit over what both publish)."""
     from ..protection import disclosure_audit
 
     cells, exact, struct = _cells(res, policy)
-    return disclosure_audit.protect(cells, exact, struct, policy, table=f"iteratie {res.iteration.id}")
+    prev = None
+    if previous is not None:
+        prev_res, prev_cells = previous
+        _, prev_exact, prev_struct = _cells(prev_res, policy)
+        grows = disclosure_audit.growing(prev_res.iteration, res.iteration, set(prev_cells) & set(cells))
+        prev = disclosure_audit.Previous(prev_cells, prev_exact, prev_struct, grows)
+    return disclosure_audit.protect(cells, exact, struct, policy, table=f"iteratie {res.iteration.id}", previous=prev)
+
+
+def previous_edition(it: Iteration) -> Iteration | None:
+    """The edition published before the one with `it`'s parameters; None for the first
+    edition and for a parameter set no edition publishes (an intermediate step of a
+    reconciliation). By parameters, not by name: the same parameter set re-published under
+    another name gets the same protected cells."""
+    its = list(config.iterations().values())
+    for i, other in enumerate(its):
+        if _parameters(other) == _parameters(it):
+            return its[i - 1] if i else None
+    return None
 
 
 def is_measure_cell(key: tuple) -> bool:
@@ -331,7 +355,14 @@ def long_table(res: Result, cells: dict) -> pd.DataFrame:
 @lru_cache(maxsize=64)
 def _protected(it: Iteration, fingerprint: str, policy: disclosure.Policy) -> tuple[dict, list]:
     res = result(it)  # kept under what was protected, not only the parameters that gave it
-    return _kept("beveiligd", (_parameters(it), policy, _digest(res)), lambda: protect_result(res, policy))
+    prev = previous_edition(it)
+    if prev is None:
+        return _kept("beveiligd", (_parameters(it), policy, _digest(res)), lambda: protect_result(res, policy))
+    # editions are protected together: the earlier edition's published cells come first
+    prev_cells = _protected(prev, fingerprint, policy)[0]
+    prev_res = result(prev)
+    what = (_parameters(it), policy, _digest(res), _parameters(prev), _digest(prev_res), sorted(prev_cells.items()))
+    return _kept("beveiligd", what, lambda: protect_result(res, policy, previous=(prev_res, prev_cells)))
 
 
 def _digest(res: Result) -> str:
@@ -993,8 +1024,8 @@ def example_result(name: str, iteration: str | Iteration) -> pd.DataFrame:
     stacked = out[out["aanvragen"] > 0]
     if stacked.empty:  # nothing counted under these parameters: say so in one row
         return pd.DataFrame(
-            {"uitkomst": [f"geen gestapelde aanvraag geteld met de parameters van {it.id}"]},
-            index=pd.Index([FORM_LABELS.get("alle", "alle vormen")], name="vorm"),
+            {"uitkomst": [f"niets geteld met de parameters van {it.id}"]},
+            index=pd.Index([it.id], name="iteratie"),
         )
     stacked = stacked.assign(categorie=stacked["categorie"].map(lambda c: FORM_LABELS.get(c, c)))
     stacked = stacked.rename(columns={"categorie": "vorm", "personen": "personen (referenten)"})
@@ -1007,6 +1038,15 @@ def glue_examples(name: str) -> None:
     `voorbeeld_<name>_<id>`: each edition's page pastes the one of its own iteration."""
     for it in config.iterations().values():
         _glue(f"voorbeeld_{name}_{it.id}", example_result(name, it))
+
+
+def series_title(iteration: str | Iteration) -> str:
+    """The title of an iteration's bar chart in the words of its date: before the definition
+    was broadened (one form) the request knew only 'nareis op nareis', not 'gestapeld'."""
+    it = resolve(iteration)
+    if len(it.vormen) == 1:
+        return f"Aanvragen {FORM_LABELS[it.vormen[0]]} per jaar ({it.id})"
+    return f"Gestapelde aanvragen per jaar ({it.id})"
 
 
 def example_parameters(iteration: str | Iteration) -> str:
