@@ -183,4 +183,9 @@ def test_two_builds_give_the_same_bytes_as_the_published_pdf_without_a_browser(s
     one = informatieblad.build(tmp_path / "een", edition).read_bytes()
     two = informatieblad.build(tmp_path / "twee", edition).read_bytes()
     assert one[:5] == b"%PDF-" and one == two, "two builds of the same sheet differ"
-    assert one == _pdf(site, edition).read_bytes(), "the published PDF differs from a fresh build of its sheet"
+    # the published PDF shows the site digest where a fresh build has its placeholder (digest.py):
+    # the fresh sheet's shipped input compiled with the site's digest must give the published bytes
+    from gestapeld.publication import digest
+
+    stamped = digest.compile_sheet(tmp_path / "een" / informatieblad.FOLDER, digest.site_digest(site))
+    assert stamped == _pdf(site, edition).read_bytes(), "the published PDF differs from a fresh build of its sheet"
