@@ -15,11 +15,8 @@ import io
 import re
 from pathlib import Path
 
-#: Pages that may describe the synthetic default (not claim it for the site's figures); herzieningen
-#: says what the metadata of a download names: "the data source with its sha256 (or synthetisch)".
-DESCRIBING = re.compile(
-    r"(^|/)book/(begrippen|gegevens|bronnen|prestaties|reproduceren|beveiliging|herzieningen)\.html$"
-)
+#: Pages that may describe the synthetic default (not claim it for the site's figures).
+DESCRIBING = re.compile(r"(^|/)book/(begrippen|gegevens|bronnen|prestaties|reproduceren|beveiliging)\.html$")
 
 #: Sentences that say the figures of the site (or of a page) are synthetic, or not the IND's.
 CLAIMS = [
