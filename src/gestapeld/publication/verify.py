@@ -21,6 +21,7 @@ a site built from another extract is refused before anything is rebuilt.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -278,14 +279,17 @@ def verify(*, build: Path, data: Path | None = None, digest: str | None = None, 
     with tempfile.TemporaryDirectory(prefix="gestapeld-verify-") as tmp:
         tmp_path = Path(tmp)
         os.chmod(tmp_path, 0o700)  # a rebuild of a confidential extract: the owner only
-        rebuilt = _rebuild(site, data.resolve(), tmp_path, jobs=jobs)
-        if rebuilt is None:
-            return 1
-        failed |= not _compare(site, rebuilt, shown=shown, own=own)
-        failed |= (
-            _nbval(site, data.resolve(), tmp_path, synthetic=bron == "synthetisch", digests={shown, own}, jobs=jobs)
-            != 0
-        )
+        nbval = _Nbval(site, data.resolve(), tmp_path, synthetic=bron == "synthetisch", digests={shown, own}, jobs=jobs)
+        try:
+            # nbval starts as soon as the rebuild's notebooks are executed, beside its page builds
+            rebuilt = _rebuild(site, data.resolve(), tmp_path, jobs=jobs, notebooks_done=nbval.start)
+            if rebuilt is None:
+                return 1
+            failed |= not _compare(site, rebuilt, shown=shown, own=own)
+            nbval.start()  # when the rebuild never said its notebooks were done
+            failed |= nbval.finish() != 0
+        finally:
+            nbval.stop()
     if failed:
         if not same_code:
             say("FAILED, and the code checkout differs from the build's (see the first lines).")
@@ -296,8 +300,11 @@ def verify(*, build: Path, data: Path | None = None, digest: str | None = None, 
     return 0
 
 
-def _rebuild(site: Path, data: Path, tmp: Path, *, jobs: int | None) -> Path | None:
-    """The whole site built again from `data` in a fresh private workspace (empty cache)."""
+def _rebuild(site: Path, data: Path, tmp: Path, *, jobs: int | None, notebooks_done=None) -> Path | None:
+    """The whole site built again from `data` in a fresh private workspace (empty cache).
+    `notebooks_done()` is called when the rebuild's notebooks are executed (its cache filled)."""
+    import collections
+
     out = tmp / "site"
     env = dict(os.environ)
     env["GESTAPELD_CACHE"] = str(tmp / "cache")  # fresh: no kept result of the build under review
@@ -308,10 +315,17 @@ def _rebuild(site: Path, data: Path, tmp: Path, *, jobs: int | None) -> Path | N
         cmd += ["--jobs", str(jobs)]
     say("rebuilding the whole site from the extract in a fresh private workspace (this takes as long as a build) ...")
     t0 = time.monotonic()
-    proc = subprocess.run(cmd, cwd=config.project_root(), env=env, capture_output=True, text=True)
-    if proc.returncode != 0:
-        tail = "\n    ".join(proc.stderr.strip().splitlines()[-15:])
-        say(f"FAILED: the rebuild did not succeed (exit {proc.returncode}):\n    {tail}")
+    tail: collections.deque[str] = collections.deque(maxlen=15)
+    with subprocess.Popen(
+        cmd, cwd=config.project_root(), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    ) as proc:
+        for line in proc.stderr:
+            tail.append(line.rstrip())
+            if notebooks_done and line.startswith("gestapeld run:") and "notebooks executed into" in line:
+                notebooks_done()
+        code = proc.wait()
+    if code != 0:
+        say(f"FAILED: the rebuild did not succeed (exit {code}):\n    " + "\n    ".join(tail))
         return None
     say(f"rebuilt in {time.monotonic() - t0:.0f} s.")
     return out
@@ -335,77 +349,104 @@ def _compare(site: Path, rebuilt: Path, *, shown: str | None, own: str | None) -
     return False
 
 
-def _nbval(site: Path, data: Path, tmp: Path, *, synthetic: bool, digests: set, jobs: int | None) -> int:
-    """Re-run the shipped notebooks with nbval against the extract. It uses the cache the
-    rebuild just filled in this verification's own temp folder (computed from the extract now,
-    never kept by the build under review)."""
-    import shutil
+class _Nbval:
+    """The second check: the shipped notebooks re-run with nbval against the extract, in the
+    background. It uses the cache the rebuild filled in this verification's own temp folder
+    (computed from the extract now, never kept by the build under review)."""
 
-    from . import sitecompare
+    def __init__(self, site: Path, data: Path, tmp: Path, *, synthetic: bool, digests: set, jobs: int | None):
+        self.site, self.data, self.tmp = site, data, tmp
+        self.synthetic, self.digests, self.jobs = synthetic, {d for d in digests if d}, jobs
+        self.proc: subprocess.Popen | None = None
+        self.work = tmp / "notebooks"
+        self.report = tmp / "nbval-failures"
+        self.log = tmp / "nbval.log"
 
-    sanitize = config.project_root() / "tests" / "nbval_sanitize.cfg"
-    env = dict(os.environ)
-    if synthetic:
-        env.pop("GESTAPELD_DATA", None)
-    else:
-        env["GESTAPELD_DATA"] = str(data)
-    env["GESTAPELD_CACHE"] = str(tmp / "cache")
-    report = tmp / "nbval-failures"
-    report.mkdir()
-    env["GESTAPELD_NBVAL_REPORT"] = str(report)
-    work = tmp / "notebooks"
-    shutil.copytree(site / "_notebooks", work)
-    # the notebooks cite the site digest, which a re-run writes as its placeholder (digest.py)
-    for nb in work.rglob("*.ipynb"):
-        raw = nb.read_bytes()
-        for d in sorted(x for x in digests if x):
-            raw = raw.replace(d.encode(), site_digest.PLACEHOLDER.encode())
-        nb.write_bytes(raw)
-    cmd = [
-        sys.executable,
-        "-m",
-        "pytest",
-        "-q",
-        "-p",
-        "no:cacheprovider",
-        "-p",
-        "gestapeld.publication.nbval_report",
-        "--nbval",
-        str(work),
-        "--nbval-sanitize-with",
-        str(sanitize),
-        "-W",
-        "ignore::DeprecationWarning",
-        "-n",
-        str(jobs or 2),  # pytest-xdist: notebooks at a time, like the build's runner;
-        "--dist",
-        "loadfile",  # every cell of a notebook in one worker, in order (one kernel)
-    ]
-    say("second check: re-running the shipped notebooks with nbval against the extract ...")
-    t0 = time.monotonic()
-    proc = subprocess.run(cmd, cwd=tmp, env=env, capture_output=True, text=True)
-    summary = (proc.stdout.strip().splitlines() or [""])[-1] + f", {time.monotonic() - t0:.0f} s"
-    if proc.returncode == 0:
-        say(f"notebooks reproduce against the extract ({summary}).")
-        return 0
-    failures = []
-    for part in sorted(report.glob("failures-*.json")):
-        try:
-            failures += json.loads(part.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue
-    failures.sort(key=lambda f: (f["notebook"], f["cell"]))
-    lines = []
-    for f in failures:
-        nb = Path(f["notebook"])
-        nb = nb.relative_to(work).as_posix() if nb.is_relative_to(work) else nb.name
-        where = f"_notebooks/{nb}, code cell {f['cell']} (id {f.get('cell_id') or '?'})"
-        if "output" in f:
-            pub, rec = sitecompare.first_difference(f["published"], f["recomputed"])
-            lines.append(f"{where}: output {f['output']} differs: published {pub!r}, recomputed {rec!r}")
+    def start(self) -> None:
+        import shutil
+
+        if self.proc is not None:
+            return
+        sanitize = config.project_root() / "tests" / "nbval_sanitize.cfg"
+        env = dict(os.environ)
+        if self.synthetic:
+            env.pop("GESTAPELD_DATA", None)
         else:
-            lines.append(f"{where}: {f['message'].splitlines()[0] if f['message'] else 'failed'}")
-    if not lines:  # nbval failed before any cell (collection, kernel): its own last lines
-        lines = proc.stdout.strip().splitlines()[-5:]
-    say(f"FAILED: nbval found differences ({summary}):\n  - " + "\n  - ".join(lines[:30]))
-    return 1
+            env["GESTAPELD_DATA"] = str(self.data)
+        env["GESTAPELD_CACHE"] = str(self.tmp / "cache")
+        self.report.mkdir()
+        env["GESTAPELD_NBVAL_REPORT"] = str(self.report)
+        shutil.copytree(self.site / "_notebooks", self.work)
+        # the notebooks cite the site digest, which a re-run writes as its placeholder (digest.py)
+        for nb in self.work.rglob("*.ipynb"):
+            raw = nb.read_bytes()
+            for d in sorted(self.digests):
+                raw = raw.replace(d.encode(), site_digest.PLACEHOLDER.encode())
+            nb.write_bytes(raw)
+        cmd = [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "gestapeld.publication.nbval_report",
+            "--nbval",
+            str(self.work),
+            "--nbval-sanitize-with",
+            str(sanitize),
+            "-W",
+            "ignore::DeprecationWarning",
+            "-n",
+            str(self.jobs or 2),  # pytest-xdist: notebooks at a time, like the build's runner;
+            "--dist",
+            "loadfile",  # every cell of a notebook in one worker, in order (one kernel)
+        ]
+        say("second check: re-running the shipped notebooks with nbval against the extract ...")
+        self.t0 = time.monotonic()
+        with open(self.log, "w") as log:
+            # a session of its own, so stop() can end its workers and kernels with it
+            self.proc = subprocess.Popen(
+                cmd, cwd=self.tmp, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            )
+
+    def stop(self) -> None:
+        import signal
+
+        if self.proc is not None and self.proc.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.proc.pid, signal.SIGTERM)
+            self.proc.wait()
+
+    def finish(self) -> int:
+        from . import sitecompare
+
+        assert self.proc is not None
+        code = self.proc.wait()
+        out = self.log.read_text(encoding="utf-8", errors="replace").strip().splitlines()
+        summary = (out or [""])[-1] + f", {time.monotonic() - self.t0:.0f} s"
+        if code == 0:
+            say(f"notebooks reproduce against the extract ({summary}).")
+            return 0
+        failures = []
+        for part in sorted(self.report.glob("failures-*.json")):
+            try:
+                failures += json.loads(part.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue
+        failures.sort(key=lambda f: (f["notebook"], f["cell"]))
+        lines = []
+        for f in failures:
+            nb = Path(f["notebook"])
+            nb = nb.relative_to(self.work).as_posix() if nb.is_relative_to(self.work) else nb.name
+            where = f"_notebooks/{nb}, code cell {f['cell']} (id {f.get('cell_id') or '?'})"
+            if "output" in f:
+                pub, rec = sitecompare.first_difference(f["published"], f["recomputed"])
+                lines.append(f"{where}: output {f['output']} differs: published {pub!r}, recomputed {rec!r}")
+            else:
+                lines.append(f"{where}: {f['message'].splitlines()[0] if f['message'] else 'failed'}")
+        if not lines:  # nbval failed before any cell (collection, kernel): its own last lines
+            lines = out[-5:]
+        say(f"FAILED: nbval found differences ({summary}):\n  - " + "\n  - ".join(lines[:30]))
+        return 1
