@@ -165,12 +165,20 @@ def cmd_tables(args: argparse.Namespace) -> int:
     source = extract.typed_source(data, not_after=dt.date.today())
     if args.data is not None:
         _warn("tables", source if isinstance(source, Path) else source.typed_path)
-    result = counts.compute(source, it)
+    # an edition's parameter set is protected together with the editions before it, as in
+    # the book (report.previous_edition): the same cells as the site's download
+    chain = [it]
+    while (prev := report.previous_edition(chain[0])) is not None:
+        chain.insert(0, prev)
+    results = counts.compute_many(source, chain)
+    result, previous = results[-1], None
+    for earlier in results[:-1]:
+        previous = (earlier, report.protect_result(earlier, previous=previous)[0])
     # Write everything to a temporary folder first: DIR gets all files or none.
     args.out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=args.out.parent, prefix=".tables-") as tmp:
         tmpdir = Path(tmp)
-        cells, _ = report.protect_result(result)
+        cells, _ = report.protect_result(result, previous=previous)
         report.long_table(result, cells).to_csv(tmpdir / "tabel.csv", index=False)
         if args.intern:
             result.tabel.to_csv(tmpdir / "tabel_intern.csv", index=False)
@@ -262,6 +270,11 @@ def cmd_book(args: argparse.Namespace) -> int:
             site = publish.publish(
                 editions=not args.no_editions, force=args.force, data=data, announce=args.data is None
             )
+            if args.data is not None:  # beside the private workspace, never in the site
+                from .publication.checks import write_checker_report
+
+                checker = write_checker_report(work.with_name(work.name + "-controle.md"))
+                print(f"gestapeld book: report for the output checker (not to publish): {checker}", file=sys.stderr)
     except ExtractError:
         if new_work:  # a refused extract leaves nothing behind: the workspace was made for it
             shutil.rmtree(work, ignore_errors=True)

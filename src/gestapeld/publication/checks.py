@@ -9,20 +9,39 @@ class CheckFailed(RuntimeError):
     pass
 
 
+def _pages(pol) -> list[tuple]:
+    """Per edition in order: (id, published cells, exact values, structure)."""
+    from .. import config
+    from . import report
+
+    pages = []
+    for it in config.iterations().values():
+        cells = report.protected_cells(it)
+        _, exact, struct = report._cells(report.result(it), pol)
+        pages.append((it.id, cells, exact, struct))
+    return pages
+
+
+def write_checker_report(path: Path) -> Path:
+    """The output checker's report (hidden cells and their feasible ranges, information
+    lost, changes against the previous edition) to `path`, outside the site: it holds
+    exact counts and is never published."""
+    from ..protection import checker_report, disclosure
+
+    pol = disclosure.DEFAULT
+    path.write_text(checker_report.render(_pages(pol), pol), encoding="utf-8")
+    return path
+
+
 def assert_safe() -> None:
     """Audit every iteration page with the attacker's program, and each pair of successive
     editions (the build fails on a finding). The report names cells, never counts."""
     from .. import config
     from ..protection import disclosure, disclosure_audit
-    from . import report
 
     pol = disclosure.DEFAULT
-    pages = []
     its = config.iterations()
-    for it in its.values():
-        cells = report.protected_cells(it)
-        _, exact, struct = report._cells(report.result(it), pol)
-        pages.append((it.id, cells, exact, struct))
+    pages = _pages(pol)
     keys = {pid: set(cells) for pid, cells, *_ in pages}
 
     def growing(a: str, b: str):  # cells that can only grow from edition a to b (same definitions)
