@@ -334,6 +334,37 @@ def previous_edition(it: Iteration) -> Iteration | None:
     return None
 
 
+def disclosure_table() -> pd.DataFrame:
+    """Per edition, what the disclosure control hides (page `beveiliging`): cells published,
+    shown as `<10` (primary), hidden as `x` (secondary: the information lost), and the
+    share of cells hidden as `x`. Counts of cells only: the sum of what an `x` hides would
+    reveal it, so that goes only to the output checker's report (never published)."""
+    pol = disclosure.DEFAULT
+    rows = []
+    for it in config.iterations().values():
+        cells = protected_cells(it)
+        n_x = sum(v == pol.secondary for v in cells.values())
+        rows.append(
+            {
+                "editie": it.id,
+                "gepubliceerde cellen": len(cells),
+                f"als '{pol.symbol}'": sum(v.startswith("<") for v in cells.values()),
+                f"extra afgeschermd ('{pol.secondary}')": n_x,
+                f"aandeel '{pol.secondary}'": percent(n_x / len(cells)) if cells else "–",
+            }
+        )
+    return pd.DataFrame(rows).set_index("editie")
+
+
+def glue_disclosure(table: pd.DataFrame) -> None:
+    """Numbers of `disclosure_table` for the text: per edition `<id>_cellen`, `<id>_x`, `<id>_aandeel_x`."""
+    pol = disclosure.DEFAULT
+    for eid, row in table.iterrows():
+        _glue(f"{eid}_cellen", int(row["gepubliceerde cellen"]))
+        _glue(f"{eid}_x", int(row[f"extra afgeschermd ('{pol.secondary}')"]))
+        _glue(f"{eid}_aandeel_x", row[f"aandeel '{pol.secondary}'"])
+
+
 def is_measure_cell(key: tuple) -> bool:
     """A cell of the main table (a measure per year or over the period), not of a side table."""
     return key[2] in MEASURES and (key[1].isdigit() or key[1] == "totaal")

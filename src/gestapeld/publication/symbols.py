@@ -26,16 +26,16 @@ def meanings(lang: str = "nl") -> dict[str, str]:
             f"{pol.threshold} applications (then the true count may also be 0)",
             "x": "additionally suppressed, so that no other count can be worked back; any count may lie "
             "behind an x, also 0 or one below 10",
-            "–": "not applicable: the cell has no value (for example referents over the whole period, or an "
-            "effect on the total row)",
+            "–": "not applicable: the cell has no value (such as a decision date of an undecided application, "
+            "referents over the whole period or an effect on the total row)",
         }
     return {
         "<10": f"een aantal van 1 tot en met {pol.threshold - 1}, of een maat van een vorm en jaar met minder dan "
         f"{pol.threshold} aanvragen (dan kan het werkelijke aantal ook 0 zijn)",
         "x": "extra afgeschermd, zodat een ander aantal niet is terug te rekenen; achter een x kan elk aantal "
         "staan, ook 0 of een aantal onder de 10",
-        "–": "niet van toepassing: deze cel heeft geen waarde (bijvoorbeeld referenten over de hele periode, of "
-        "een effect in de rij van het totaal)",
+        "–": "niet van toepassing: deze cel heeft geen waarde (zoals een besluitdatum bij een aanvraag zonder "
+        "besluit, referenten over de hele periode of een effect in de rij van het totaal)",
     }
 
 
