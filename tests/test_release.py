@@ -296,3 +296,21 @@ def test_browser_follows_the_banner_to_the_current_edition(served, browser):
         assert page.locator(".editie-banner").count() == 0
     finally:
         ctx.close()
+
+
+def test_a_site_without_archived_editions_lists_only_the_current_one(tmp_path):
+    """`publish --no-editions` builds only the current edition: edities.json and the feed
+    list what the site holds instead of failing on an archived manifest that is not there."""
+    import shutil
+
+    from gestapeld import config
+    from gestapeld.publication import feed
+
+    repo_book = Path(__file__).resolve().parents[1] / "book"
+    for root in (tmp_path, tmp_path / "edities" / "v1"):  # the executed reconciliations a site ships
+        shutil.copytree(repo_book / "verschillen", root / "_notebooks" / "book" / "verschillen")
+    (tmp_path / "manifest.sha256").write_text("")
+    ids = [e["id"] for e in feed.editions(tmp_path)]
+    assert ids == [list(config.iterations())[-1]]
+    (tmp_path / "edities" / "v1" / "manifest.sha256").write_text("x  y\n")
+    assert [e["id"] for e in feed.editions(tmp_path)] == ["v1", ids[0]]

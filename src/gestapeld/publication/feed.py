@@ -135,6 +135,8 @@ def editions(site: Path) -> list[dict]:
     for e in ids:
         current = e == ids[-1]
         root = site if current else site / "edities" / e
+        if not current and not (root / "manifest.sha256").is_file():
+            continue  # `publish --no-editions`: only the editions this site holds are listed
         entry = {
             "id": e,
             "datum": dates[e].isoformat(),
