@@ -309,9 +309,6 @@ def setup(app):
     app.add_directive("tijdlijn", Tijdlijn)
     app.add_directive("parametertabel", Parametertabel)
     app.add_directive("editietabel", Editietabel)
-    from . import revisions  # the revision policy's changes per edition (book/herzieningen.md)
-
-    revisions.setup(app)
     app.connect("html-page-context", _fix_download_buttons, priority=900)
     app.connect("build-finished", _copy_notebooks)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
