@@ -21,17 +21,25 @@ Two audits live here.
   the depth classes sum to alle's applications, the time classes and the own-permit
   classes to each form's; personen <= aanvragen and at least 1 when there are
   applications; a form's personen <= alle's personen <= the sum of the forms'; all nareis
-  applications (and grants) >= those of the nareis forms. HiGHS (highspy)
-  gives the exact integer minimum and maximum of each hidden cell. A hidden cell is
-  disclosed when fewer than `Policy.min_values` values stay possible, unless it is
-  certainly 0 (a zero singles out no one).
+  applications (and grants) >= those of the nareis forms.
+  Exact by construction (issue 24): the disjunction's big-M is the population's own upper
+  bound (never a large constant), HiGHS's tolerances are set, and every point it returns
+  is re-checked in integers against every bound, relation and disjunction (`AuditError`
+  when one fails). What counts is the number of possible VALUES of a hidden cell, not the
+  width of its range: witnesses (checked points) are collected, and the values of a narrow
+  range are probed one by one. A hidden cell is disclosed when fewer than
+  `Policy.min_values` values stay possible, unless it is certainly 0 (a zero singles out
+  no one). With the previous edition (`Previous`), the program holds both editions, and
+  the cells that can only grow between them (`growing`) are linked; the growth is audited
+  like a hidden cell.
 
 `protect` (secondary suppression) hides further published cells, cheapest first, nearest
 to a disclosed cell in the relations (a part, a total, a `<10`, or a cell of a related
-table), until the integer program finds nothing. Hiding a cell only widens what is
-possible, and with every cell hidden nothing is narrow, so the loop ends after at most as
-many rounds as there are cells; `disclosure.ProtectionError` (naming the table) guards a
-policy that asks for more than that. Deterministic: the same cells give the same pattern.
+table), until the integer program finds nothing; then gives back every cell not needed
+(largest first) and swaps a hidden number for a smaller one where that protects as well.
+Hiding a cell only widens what is possible, and with every cell hidden nothing is narrow,
+so the loop ends; `disclosure.ProtectionError` (naming the table) guards a policy that asks
+for more than that. Deterministic: the same cells give the same pattern.
 """
 
 from __future__ import annotations
