@@ -168,7 +168,7 @@ def test_cli_reports_an_unprotectable_table_as_a_user_error(tmp_path, monkeypatc
     from gestapeld import cli
     from gestapeld.publication import report
 
-    def refuse(res, policy=POLICY):
+    def refuse(res, policy=POLICY, **_):
         raise disclosure.ProtectionError(f"iteratie {res.iteration.id}: cannot be protected")
 
     monkeypatch.setattr(report, "protect_result", refuse)
