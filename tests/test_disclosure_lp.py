@@ -168,8 +168,12 @@ def test_cli_reports_an_unprotectable_table_as_a_user_error(tmp_path, monkeypatc
     from gestapeld import cli
     from gestapeld.publication import report
 
-    def refuse(res, policy=POLICY, **_):
-        raise disclosure.ProtectionError(f"iteratie {res.iteration.id}: cannot be protected")
+    protect = report.protect_result
+
+    def refuse(res, policy=POLICY, **kw):  # v3 cannot be protected (the editions before it can)
+        if res.iteration.id == "v3":
+            raise disclosure.ProtectionError(f"iteratie {res.iteration.id}: cannot be protected")
+        return protect(res, policy, **kw)
 
     monkeypatch.setattr(report, "protect_result", refuse)
     data = write_csv(
