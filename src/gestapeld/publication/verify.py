@@ -308,7 +308,12 @@ def _rebuild(site: Path, data: Path, tmp: Path, *, jobs: int | None, notebooks_d
     out = tmp / "site"
     env = dict(os.environ)
     env["GESTAPELD_CACHE"] = str(tmp / "cache")  # fresh: no kept result of the build under review
-    cmd = [sys.executable, "-m", "gestapeld", "book", "--data", str(data), "--out", str(out)]
+    if read_record(site).get("gegevens", {}).get("bron") == "synthetisch":
+        # the synthetic default is built with `gestapeld run` + `publish`, not `book --data`
+        # (that labels its pages as an IND extract): the same steps in a private workspace
+        cmd = [sys.executable, "-m", "gestapeld.publication.verify", "rebuild-synthetic", str(data), str(out)]
+    else:
+        cmd = [sys.executable, "-m", "gestapeld", "book", "--data", str(data), "--out", str(out)]
     if not (site / "edities").is_dir():
         cmd.append("--no-editions")
     if jobs is not None:
@@ -450,3 +455,43 @@ class _Nbval:
             lines = out[-5:]
         say(f"FAILED: nbval found differences ({summary}):\n  - " + "\n  - ".join(lines[:30]))
         return 1
+
+
+def rebuild_synthetic(data: Path, out: Path, *, editions: bool, jobs: int | None) -> int:
+    """`make book` (gestapeld run + publish on the synthetic default) in a private workspace
+    under $GESTAPELD_CACHE, with `data` as the synthetic default; the site goes to `out`.
+    Never writes the repository (book/, data/, _build/)."""
+    import shutil
+
+    from . import publish, runner, workspace
+
+    work = workspace.cache_root() / "werk-synthetisch"
+    workspace.sync(config.project_root(), work)
+    (work / "data").mkdir(exist_ok=True)
+    shutil.copyfile(data, work / "data" / "synthetisch.parquet")
+    with workspace.rooted(work):
+        status = runner.run(data=None, jobs_n=jobs, record_outputs=True)
+        if status != 0:
+            return status
+        site = publish.publish(editions=editions, data=None, announce=False)
+    workspace.deliver(site, out, protected={})
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m gestapeld.publication.verify rebuild-synthetic DATA OUT [--no-editions] [--jobs N]`
+    (started by `gestapeld verify --data` for a site built on the synthetic default)."""
+    import argparse
+
+    p = argparse.ArgumentParser(prog="python -m gestapeld.publication.verify")
+    p.add_argument("what", choices=["rebuild-synthetic"])
+    p.add_argument("data", type=Path)
+    p.add_argument("out", type=Path)
+    p.add_argument("--no-editions", action="store_true")
+    p.add_argument("--jobs", type=int, default=None)
+    args = p.parse_args(argv)
+    return rebuild_synthetic(args.data.resolve(), args.out, editions=not args.no_editions, jobs=args.jobs)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
