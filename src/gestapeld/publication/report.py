@@ -357,12 +357,15 @@ def disclosure_table() -> pd.DataFrame:
 
 
 def glue_disclosure(table: pd.DataFrame) -> None:
-    """Numbers of `disclosure_table` for the text: per edition `<id>_cellen`, `<id>_x`, `<id>_aandeel_x`."""
+    """Numbers of `disclosure_table` for the text: per edition `<id>_cellen`, `<id>_x`,
+    `<id>_aandeel_x`, and the same for the newest edition as `nieuwste_...` (with its id)."""
     pol = disclosure.DEFAULT
     for eid, row in table.iterrows():
-        _glue(f"{eid}_cellen", int(row["gepubliceerde cellen"]))
-        _glue(f"{eid}_x", int(row[f"extra afgeschermd ('{pol.secondary}')"]))
-        _glue(f"{eid}_aandeel_x", row[f"aandeel '{pol.secondary}'"])
+        for prefix in (eid, "nieuwste") if eid == table.index[-1] else (eid,):
+            _glue(f"{prefix}_cellen", int(row["gepubliceerde cellen"]))
+            _glue(f"{prefix}_x", int(row[f"extra afgeschermd ('{pol.secondary}')"]))
+            _glue(f"{prefix}_aandeel_x", row[f"aandeel '{pol.secondary}'"])
+    _glue("nieuwste_editie", str(table.index[-1]))
 
 
 def is_measure_cell(key: tuple) -> bool:
