@@ -21,6 +21,8 @@ from . import config
 BUILD_ONLY = {
     "cli.py",
     "runner.py",
+    "notebook_jobs.py",
+    "kernels.py",
     "publish.py",
     "checks.py",
     "sphinx_ext.py",

@@ -316,10 +316,10 @@ def inputs_fingerprint(*, editions: bool) -> str:
 
 def notebook_sources() -> dict[str, dict]:
     """The data source recorded in every executed notebook of the site, by job name."""
-    from . import runner
+    from . import notebook_jobs
 
-    recorded = runner.recorded_sources([j.output for j in runner.jobs()])
-    return {j.name: recorded[j.output] for j in runner.jobs()}
+    recorded = notebook_jobs.recorded_sources([j.output for j in notebook_jobs.jobs()])
+    return {j.name: recorded[j.output] for j in notebook_jobs.jobs()}
 
 
 def one_extract(data: Path | None) -> dict:

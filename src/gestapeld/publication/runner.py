@@ -12,13 +12,14 @@ default: no notebook reads another's output). Only when every one of them succee
 they, and the files they wrote (downloads, figures), moved into book/: a failing run
 leaves the previous set of executed notebooks exactly as it was. Volatile metadata
 (times, durations, paths) are removed so a re-run gives the same bytes. Kernel chatter
-(ipykernel's warnings, interrupt tracebacks) goes to a log, not to the terminal.
+(ipykernel's warnings, interrupt tracebacks) goes to a log, not to the terminal
+(kernels.py). What the jobs are, their fingerprints and the data source they record:
+notebook_jobs.py.
 """
 
 from __future__ import annotations
 
 import concurrent.futures
-import dataclasses
 import json
 import os
 import shutil
@@ -31,132 +32,24 @@ from pathlib import Path
 import nbformat
 
 from .. import config, provenance
-from ..config import Iteration
+from . import kernels
+from .notebook_jobs import (
+    BOOK,
+    TEMPLATES,
+    Job,
+    data_source_record,
+    fingerprint,
+    jobs,
+    metadata,
+    source_placeholders,
+    stored_fingerprint,
+)
 
-TEMPLATES = "notebooks"
-BOOK = "book"
 OUTPUTS_LIST = ".run-outputs"  # workspace only: files the notebooks wrote besides themselves
 #: Relative execution time per template (measured, book/prestaties.md): the runner starts
 #: the longest first, so the two workers finish at about the same time instead of one
 #: waiting while the other runs the last notebook alone.
 COST = {"verschil.ipynb": 3, "overzicht.ipynb": 2, "voorbeelden.ipynb": 2, "kalibratie.ipynb": 2}
-
-
-@dataclasses.dataclass(frozen=True)
-class Job:
-    name: str  # e.g. "iteraties/v3"
-    template: str  # file name under notebooks/
-    parameters: dict  # papermill parameters
-    placeholders: dict  # {{key}} in markdown cells and cell metadata
-    depends: dict  # what else the output depends on (iteration specs)
-    iterations: tuple[str, ...] = ()
-
-    @property
-    def output(self) -> Path:
-        return config.project_root() / BOOK / f"{self.name}.ipynb"
-
-
-def _spec(it: Iteration) -> dict:
-    d = dataclasses.asdict(it)
-    return {
-        k: (v.isoformat() if hasattr(v, "isoformat") else list(v) if isinstance(v, tuple) else v) for k, v in d.items()
-    }
-
-
-def jobs() -> list[Job]:
-    its = config.iterations()
-    out = [
-        Job("kalibratie", "kalibratie.ipynb", {}, {}, {"v3": _spec(its["v3"])} if "v3" in its else {}),
-        Job("voorbeelden", "voorbeelden.ipynb", {}, {}, {}),
-    ]
-    for it in its.values():
-        ph = {
-            "id": it.id,
-            "titel": it.titel,
-            "verzoek": it.verzoek,
-            "rationale": it.rationale,
-            "tijdlijn": it.tijdlijn,
-            "peildatum": it.peildatum.isoformat(),
-            "methode": it.methode,
-        }
-        # the IND's figures shown beside the iteration (YAML `referentiecijfers`) are an input too
-        ref = json.loads(json.dumps(config.section("referentiecijfers").get(it.id) or [], default=str))
-        out.append(
-            Job(
-                f"iteraties/{it.id}",
-                "iteratie.ipynb",
-                {"iteratie": it.id},
-                ph,
-                {it.id: _spec(it), "referentiecijfers": ref},
-                (it.id,),
-            )
-        )
-    for a, b in config.consecutive_pairs() + config.extra_reconciliations():
-        ph = {"van": a, "naar": b, "van_titel": its[a].titel, "naar_titel": its[b].titel}
-        out.append(
-            Job(
-                f"verschillen/{a}_{b}",
-                "verschil.ipynb",
-                {"van": a, "naar": b},
-                ph,
-                {a: _spec(its[a]), b: _spec(its[b])},
-                (a, b),
-            )
-        )
-    out.append(Job("overzicht", "overzicht.ipynb", {}, {}, {k: _spec(v) for k, v in its.items()}, tuple(its)))
-    return out
-
-
-#: Placeholders that depend on the data source (filled in every template's markdown).
-def source_placeholders(synthetic: bool) -> dict:
-    if synthetic:
-        return {
-            "iter_titel": "Reconstructie met synthetische gegevens",
-            "iter_aantallen": "De aantallen op deze pagina komen uit een synthetisch extract: ze laten zien wat "
-            "de methode van deze cijfervraag berekent, niet wat de IND vond.",
-            "iter_kalibratie": "Het synthetische extract is afgestemd op gepubliceerde totalen van de IND (zie "
-            "{ref}`kalibratie`); waar de kolommen dicht bij elkaar liggen, is dat zo gemaakt "
-            "en bevestigt het de cijfers van de IND niet.",
-            "kal_titel": "Kalibratie van de synthetische gegevens",
-            "kal_intro": "Het standaardextract is synthetisch: een simulatie van de stromen (zie {ref}`gegevens`). De simulatie is zo afgesteld dat iteratie v3 uitkomt in de buurt van cijfers die de IND en het CBS hebben gepubliceerd. Hieronder staan die gepubliceerde cijfers naast wat iteratie v3 op het synthetische extract oplevert. Een doel is gehaald als het synthetische aantal hooguit 20% afwijkt. De synthetische aantallen zijn beveiligd (zie {ref}`beveiliging`).\n\n**Overeenstemming volgt uit de afstemming.** Omdat het synthetische extract op deze cijfers is afgestemd, liggen de synthetische totalen er vanzelf dichtbij. Die overeenstemming zegt dus niets over de juistheid van de cijfers van de IND of van de methode; ze laat alleen zien dat de simulatie een realistische omvang heeft.\n\n**Wat het CBS telt.** De CBS-reeksen tellen *personen*: eerste asielaanvragen en *aangekomen* nareizigers per jaar {cite}`cbs80059ned`. Het synthetische extract heeft geen aankomstdatum; de nareisregels vergelijken daarom de aangekomen nareizigers met de ingewilligde nareisaanvragen per besluitjaar. Dat is een benadering: een ingewilligde nareiziger reist niet altijd in hetzelfde jaar, en niet iedereen reist.",
-        }
-    return {
-        "iter_titel": "Reconstructie van de peildatum",
-        "iter_aantallen": "De aantallen op deze pagina komen uit het extract van de IND waarop deze site is "
-        "gebouwd, beveiligd; ze laten zien wat de methode van deze cijfervraag op dat extract "
-        "berekent.",
-        "iter_kalibratie": "Verschillen met de cijfers van de IND kunnen komen van de definitie, de periode en "
-        "de peildatum van de eerdere publicatie.",
-        "kal_titel": "Vergelijking met de gepubliceerde cijfers",
-        "kal_intro": "Hieronder staan de cijfers die de IND eerder publiceerde naast wat iteratie v3 op dit "
-        "extract oplevert, met de verhouding tussen beide. Een verschil is geen fout: definitie, "
-        "periode en peildatum van de eerdere publicatie kunnen afwijken (zie de verschillen tussen de iteraties). "
-        "De aantallen van dit extract zijn beveiligd zoals alle gepubliceerde aantallen.",
-    }
-
-
-def fingerprint(job: Job, data_sha: str, code_sha: str) -> str:
-    tpl = config.project_root() / TEMPLATES / job.template
-    return provenance.job_fingerprint(
-        template=tpl, parameters={"p": job.parameters, "deps": job.depends}, data_sha256=data_sha, code_sha256=code_sha
-    )
-
-
-def _metadata(path: Path) -> dict:
-    try:
-        nb = json.loads(path.read_text(encoding="utf-8"))
-        return nb.get("metadata", {}).get("gestapeld", {})
-    except (OSError, ValueError):
-        return {}
-
-
-def _stored_fingerprint(path: Path) -> str | None:
-    return _metadata(path).get("fingerprint")
-
-
-def recorded_sources(paths: list[Path]) -> dict[Path, dict]:
-    """The data source recorded in each executed notebook ({} when none is recorded)."""
-    return {p: _metadata(p).get("data", {}) for p in paths}
 
 
 def _fill(text: str, placeholders: dict) -> str:
@@ -205,66 +98,6 @@ def _clean(nb: nbformat.NotebookNode, job: Job, fp: str, source: dict) -> nbform
     return nb
 
 
-#: Kernels started by this process, so an interrupt can end them at once: jupyter_client
-#: starts each kernel in a session of its own, where Ctrl-C on the terminal does not reach it.
-_KERNELS: set = set()
-_KERNELS_LOCK = threading.Lock()
-_STOPPING = threading.Event()  # set on Ctrl-C: a kernel that starts after it is killed at once
-
-
-def _quiet_kernel_manager(log: Path | None):
-    """A kernel manager whose kernel writes stdout/stderr to `log` (not the terminal), and
-    which is known to `terminate_kernels`."""
-    from jupyter_client.manager import AsyncKernelManager
-
-    class QuietKernelManager(AsyncKernelManager):
-        async def _async_launch_kernel(self, kernel_cmd, **kw):
-            fh = open(log, "ab") if log is not None else None  # noqa: SIM115 - the kernel holds it
-            if fh is not None:
-                kw["stdout"] = fh
-                kw["stderr"] = fh
-            try:
-                return await super()._async_launch_kernel(kernel_cmd, **kw)
-            finally:
-                if fh is not None:
-                    fh.close()  # the child has its own copy of the descriptor
-                process = getattr(self.provisioner, "process", None)
-                if process is not None:
-                    with _KERNELS_LOCK:
-                        _KERNELS.add(process)
-                    if _STOPPING.is_set():
-                        terminate_kernels()
-
-    return QuietKernelManager
-
-
-def terminate_kernels() -> int:
-    """Kill every kernel this process started that still runs (and what it started: the
-    kernel leads its own process group); returns how many. Used on Ctrl-C."""
-    import signal
-
-    n = 0
-    _STOPPING.set()
-    with _KERNELS_LOCK:
-        live = [p for p in _KERNELS if p.poll() is None]
-        _KERNELS.clear()
-    for process in live:
-        try:
-            os.killpg(process.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            try:
-                process.kill()
-            except OSError:
-                continue
-        n += 1
-    for process in live:
-        try:
-            process.wait(timeout=1)
-        except Exception:  # noqa: BLE001 - a kernel that does not go in 1 s is left to the OS
-            pass
-    return n
-
-
 def execute(
     job: Job,
     fp: str,
@@ -291,7 +124,7 @@ def execute(
         source = data_source_record(env_data)
     synthetic = source.get("bron") == "synthetisch"
     nbformat.write(_prepare(template, {**job.placeholders, **source_placeholders(synthetic)}), prepared)
-    kwargs = {"kernel_manager_class": _quiet_kernel_manager(log)}
+    kwargs = {"kernel_manager_class": kernels.quiet_kernel_manager(log)}
     try:
         # The kernel starts in the notebook's folder (nbclient's resources path). papermill's
         # own `cwd=` would chdir the whole process, which races when two jobs run in threads
@@ -316,12 +149,6 @@ def execute(
         for p in (prepared, tmp):
             p.unlink(missing_ok=True)
     return out
-
-
-def data_source_record(data: Path | None) -> dict:
-    """What an executed notebook records about its input: kind and sha256 (no path)."""
-    path = Path(data) if data is not None else config.default_data_path()
-    return {"bron": "synthetisch" if data is None else "extract", "sha256": provenance.data_fingerprint(path)}
 
 
 class RunFailed(RuntimeError):
@@ -415,7 +242,7 @@ def run(
     todo = []
     for job in selected:
         fp = fingerprint(job, data_sha, code_sha)
-        if force or _stored_fingerprint(job.output) != fp or _metadata(job.output).get("data") != source:
+        if force or stored_fingerprint(job.output) != fp or metadata(job.output).get("data") != source:
             todo.append((job, fp))
     if not todo:
         print(
@@ -459,7 +286,7 @@ def run(
         return time.monotonic() - t0
 
     failure = None
-    _STOPPING.clear()
+    kernels.reset()
     pool = concurrent.futures.ThreadPoolExecutor(max_workers=workers)
     try:
         try:
@@ -486,7 +313,7 @@ def run(
         except KeyboardInterrupt:  # Ctrl-C: stop now, not when the running notebooks end
             stop.set()
             pool.shutdown(wait=False, cancel_futures=True)
-            n = terminate_kernels()
+            n = kernels.terminate_kernels()
             print(
                 f"gestapeld run: interrupted; {n} running kernel{'s' if n != 1 else ''} stopped, "
                 f"no notebook in {place} changed",
