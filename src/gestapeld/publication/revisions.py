@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from .. import config
 from .feed import corrections, previous, reasons
-from .sphinx_ext import METHODE, VORM, _cell, _Generated, datum_nl, edition_of
+from .sphinx_ext import METHODE, VORM, GeneratedDirective, datum_nl, edition_of, one_line
 
 
 def _reason_text(a: str, b: str) -> list[str]:
@@ -40,7 +40,7 @@ def _glue(a: str, b: str, key: str) -> str:
     return f"{{glue:text}}`verschillen/{a}_{b}.ipynb::{key}:s`"
 
 
-class Wijzigingen(_Generated):
+class Wijzigingen(GeneratedDirective):
     """What changed in each edition, up to the edition being built (newest first)."""
 
     def markdown(self) -> list[str]:
@@ -55,7 +55,7 @@ class Wijzigingen(_Generated):
                 f"```{{rubric}} Editie {e}: {its[e].titel} ({its[e].tijdlijn})",
                 "```",
                 "",
-                f"**Status:** {_cell(m.get('status', ''))}. **Wat er veranderde:** {_cell(m.get('verandering', ''))}",
+                f"**Status:** {one_line(m.get('status', ''))}. **Wat er veranderde:** {one_line(m.get('verandering', ''))}",
                 "",
             ]
             a = previous(e)
@@ -87,8 +87,8 @@ class Wijzigingen(_Generated):
                 lines += [f"**Correcties:** geen; de cijfers van editie {e} zijn niet gecorrigeerd.", ""]
             for c in fixes:
                 lines += [
-                    f"**Correctie van {_cell(c['datum'])}.** Wat er fout was: {_cell(c['wat_fout'])} "
-                    f"Wat er veranderde: {_cell(c['wat_veranderd'])} Waarom: {_cell(c['waarom'])}",
+                    f"**Correctie van {one_line(c['datum'])}.** Wat er fout was: {one_line(c['wat_fout'])} "
+                    f"Wat er veranderde: {one_line(c['wat_veranderd'])} Waarom: {one_line(c['waarom'])}",
                     "",
                 ]
         return lines

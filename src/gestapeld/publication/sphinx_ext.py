@@ -138,7 +138,7 @@ class SymbolNotes(SphinxPostTransform):
             parent.insert(parent.index(node) + 1, note)
 
 
-class _Generated(SphinxDirective):
+class GeneratedDirective(SphinxDirective):
     """A directive that writes MyST text and parses it in place."""
 
     has_content = False
@@ -154,11 +154,12 @@ class _Generated(SphinxDirective):
         return container.children
 
 
-def _cell(text: str) -> str:
+def one_line(text: str) -> str:
+    """Text on one line (a cell of a list-table or a bold-led paragraph)."""
     return " ".join(str(text).split())
 
 
-class Tijdlijn(_Generated):
+class Tijdlijn(GeneratedDirective):
     """The timeline of the process sketch, up to the edition's date."""
 
     def markdown(self) -> list[str]:
@@ -178,13 +179,13 @@ class Tijdlijn(_Generated):
                 continue
             lines += [
                 f"* - {e.get('wanneer') or datum_nl(e['datum'])}",
-                f"  - {_cell(e.get('tekst') or e['gebeurtenis'])}",
-                f"  - {_cell(e.get('cijfervraag') or '–')}",
+                f"  - {one_line(e.get('tekst') or e['gebeurtenis'])}",
+                f"  - {one_line(e.get('cijfervraag') or '–')}",
             ]
         return lines + ["```"]
 
 
-class Parametertabel(_Generated):
+class Parametertabel(GeneratedDirective):
     """The parameters of every iteration known in the edition."""
 
     def markdown(self) -> list[str]:
@@ -209,7 +210,7 @@ class Parametertabel(_Generated):
             eind = "de peildatum" if it.end_is_peildatum else datum_nl(it.end)
             lines += [
                 f"* - {{ref}}`{it.id} <iteratie-{it.id}>`",
-                f"  - {_cell(it.verzoek)}",
+                f"  - {one_line(it.verzoek)}",
                 f"  - {METHODE.get(it.methode, it.methode)}",
                 f"  - {vormen}",
                 f"  - {datum_nl(it.start)} tot en met {eind}",
@@ -218,7 +219,7 @@ class Parametertabel(_Generated):
         return lines + ["```"]
 
 
-class Editietabel(_Generated):
+class Editietabel(GeneratedDirective):
     """The editions up to the one being built."""
 
     def markdown(self) -> list[str]:
@@ -242,8 +243,8 @@ class Editietabel(_Generated):
             lines += [
                 f"* - {i}",
                 f"  - {its[i].tijdlijn}",
-                f"  - {_cell(e.get('status', ''))}",
-                f"  - {_cell(e.get('verandering', ''))} Zie {{ref}}`iteratie-{i}`.",
+                f"  - {one_line(e.get('status', ''))}",
+                f"  - {one_line(e.get('verandering', ''))} Zie {{ref}}`iteratie-{i}`.",
             ]
         return lines + ["```"]
 
@@ -283,7 +284,7 @@ def _copy_notebooks(app, exception) -> None:
             shutil.copyfile(nb, dest)
 
 
-class Referentiecijfers(_Generated):
+class Referentiecijfers(GeneratedDirective):
     """The IND's figures of one iteration, as typed in the YAML (reference data, not computed)."""
 
     required_arguments = 1
@@ -294,7 +295,7 @@ class Referentiecijfers(_Generated):
             return ["Bij deze cijfervraag zijn geen cijfers van de IND openbaar."]
         lines = ["```{list-table}", ":header-rows: 1", ":widths: 45 30 25", "", "* - Gegeven", "  - IND", "  - Bron"]
         for r in rows:
-            lines += [f"* - {_cell(r['gegeven'])}", f"  - {_cell(r['waarde'])}", f"  - {_cell(r['bron'])}"]
+            lines += [f"* - {one_line(r['gegeven'])}", f"  - {one_line(r['waarde'])}", f"  - {one_line(r['bron'])}"]
         return lines + ["```"]
 
 
