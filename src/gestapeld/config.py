@@ -93,7 +93,8 @@ class ConfigError(ValueError):
     """The iteration YAML or an override is not usable."""
 
 
-def _as_date(value: object, what: str) -> dt.date:
+def as_date(value: object, what: str) -> dt.date:
+    """A date of the YAML (a date, or its ISO text); a ConfigError naming `what` otherwise."""
     if isinstance(value, dt.date):
         return value
     try:
@@ -122,7 +123,7 @@ def parse_forms(text: str) -> tuple[str, ...]:
 
 
 def parse_date(text: str, what: str) -> dt.date:
-    return _as_date(text, what)
+    return as_date(text, what)
 
 
 def _path(path: Path | None) -> str:
@@ -141,9 +142,9 @@ def _load(path: str) -> dict[str, Iteration]:
     raw = _raw(path)
     out: dict[str, Iteration] = {}
     for key, spec in raw.get("iterations", {}).items():
-        peildatum = _as_date(spec["peildatum"], f"{key}.peildatum")
+        peildatum = as_date(spec["peildatum"], f"{key}.peildatum")
         end_is_p = str(spec.get("end", "peildatum")) == "peildatum"
-        end = peildatum if end_is_p else _as_date(spec["end"], f"{key}.end")
+        end = peildatum if end_is_p else as_date(spec["end"], f"{key}.end")
         vormen = tuple(f for f in FORMS if f in spec["vormen"])
         if len(vormen) != len(spec["vormen"]):
             raise ConfigError(f"iteration {key}: unknown forms in {spec['vormen']}")
@@ -153,7 +154,7 @@ def _load(path: str) -> dict[str, Iteration]:
             verzoek=str(spec["verzoek"]),
             methode=str(spec["methode"]),
             vormen=vormen,
-            start=_as_date(spec["start"], f"{key}.start"),
+            start=as_date(spec["start"], f"{key}.start"),
             end=end,
             peildatum=peildatum,
             tijdlijn=str(spec.get("tijdlijn", "")),
@@ -186,7 +187,7 @@ def consecutive_pairs(path: Path | None = None) -> list[tuple[str, str]]:
 
 def timeline(path: Path | None = None) -> list[dict[str, object]]:
     """The events of the process sketch, in date order (for the book's timeline)."""
-    events = [dict(e, datum=_as_date(e["datum"], "tijdlijn.datum")) for e in _raw(_path(path)).get("tijdlijn", [])]
+    events = [dict(e, datum=as_date(e["datum"], "tijdlijn.datum")) for e in _raw(_path(path)).get("tijdlijn", [])]
     return sorted(events, key=lambda e: e["datum"])
 
 
@@ -208,7 +209,7 @@ def section(name: str, path: Path | None = None) -> dict | list:
 
 def edition_dates(path: Path | None = None) -> dict[str, dt.date]:
     """The day each edition stood (YAML `edities.<id>.datum`): what was known on that day."""
-    return {str(k): _as_date(v["datum"], f"edities.{k}.datum") for k, v in section("edities", path).items()}
+    return {str(k): as_date(v["datum"], f"edities.{k}.datum") for k, v in section("edities", path).items()}
 
 
 #: Dutch month names, for dates in the book's prose ("31 juli 2023").

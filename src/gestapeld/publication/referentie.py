@@ -68,9 +68,9 @@ def computed(it: Iteration, spec: dict) -> str:
     same counts could show a cell that the page hides (disclosure issue)."""
     from . import report
 
-    end = config._as_date(spec["tot"], "referentiecijfers.tot") if "tot" in spec else it.end
+    end = config.as_date(spec["tot"], "referentiecijfers.tot") if "tot" in spec else it.end
     if "aandeel_tot" in spec:
-        s = report.share(it, end=config._as_date(spec["aandeel_tot"], "referentiecijfers.aandeel_tot"))
+        s = report.share(it, end=config.as_date(spec["aandeel_tot"], "referentiecijfers.aandeel_tot"))
         return report.share_text(it, s)
     vorm, maat = spec["vorm"], spec["maat"]
     if vorm != "alle" and vorm not in it.vormen:
