@@ -167,16 +167,16 @@ def test_years_run_from_start_year_to_end_year():
 
 def test_depth_rows_sort_numerically_with_cycles_last():
     d = pd.DataFrame({"diepte": ["cyclus", "10", "3", "2"], "aantal": [1, 2, 3, 4]})
-    out = counts._sort_depth(d)
+    out = counts.sort_depth(d)
     assert list(out["diepte"]) == ["2", "3", "10", "cyclus"]
     assert list(out["aantal"]) == [4, 3, 2, 1] and out["aantal"].dtype == "int64"
     assert list(out.index) == [0, 1, 2, 3]
 
 
 def test_forms_sql_accepts_only_known_forms():
-    assert counts._forms_sql(("nareis_op_nareis", "8evrm_na_8evrm")) == "'nareis_op_nareis', '8evrm_na_8evrm'"
+    assert counts.forms_sql(("nareis_op_nareis", "8evrm_na_8evrm")) == "'nareis_op_nareis', '8evrm_na_8evrm'"
     with pytest.raises(AssertionError):
-        counts._forms_sql(("x'; DROP TABLE zaken; --",))
+        counts.forms_sql(("x'; DROP TABLE zaken; --",))
 
 
 def test_with_parameters_overrides_only_what_is_given():

@@ -99,7 +99,7 @@ def test_months_elapsed_are_counted_like_an_age(van, tot, months):
         )
     )
     try:
-        linkage._run(con, "zaken", {"peildatum": D(tot)})
+        linkage.run_statements(con, "zaken", {"peildatum": D(tot)})
         got = con.execute("SELECT maanden_verstreken($a, $b)", {"a": D(van), "b": D(tot)}).fetchall()[0][0]
     finally:
         con.close()

@@ -77,7 +77,8 @@ INTO NAME maat VALUE aantal
 """
 
 
-def _forms_sql(forms: tuple[str, ...]) -> str:
+def forms_sql(forms: tuple[str, ...]) -> str:
+    """The forms of an iteration as an SQL list of literals."""
     assert all(f in FORMS for f in forms)  # codes come from config, never from data
     return ", ".join(f"'{f}'" for f in forms)
 
@@ -120,7 +121,7 @@ def compute_many(extract: linkage.Extract, iterations: list[Iteration], *, threa
 def _count(con, iteration: Iteration) -> Result:
     """The result tables of one parameter set from the linkage on `con` (which may cover a
     longer period and more forms than this set counts)."""
-    forms = _forms_sql(iteration.vormen)
+    forms = forms_sql(iteration.vormen)
     period = {"start": iteration.start, "end": iteration.end}
     in_period = "aanvraagdatum BETWEEN $start AND $end"
     long = con.execute(_TABLE_SQL.format(forms=forms), period).df()
@@ -152,13 +153,14 @@ def _count(con, iteration: Iteration) -> Result:
     return Result(
         iteration=iteration,
         tabel=tabel[TABLE_COLUMNS],
-        diepte=_sort_depth(depth),
+        diepte=sort_depth(depth),
         tussentijd=gap.sort_values(["categorie", "klasse"], ignore_index=True),
         eigen_vergunning=own.sort_values(["categorie", "eigen_asielvergunning"], ignore_index=True),
     )
 
 
-def _sort_depth(depth: pd.DataFrame) -> pd.DataFrame:
+def sort_depth(depth: pd.DataFrame) -> pd.DataFrame:
+    """The depth table in order: depth 0, 1, 2, ..., then the cycle row."""
     key = depth["diepte"].map(lambda d: (1, 0) if d == "cyclus" else (0, int(d)))
     out = depth.assign(_k=key).sort_values("_k").drop(columns="_k").reset_index(drop=True)
     out["aantal"] = out["aantal"].astype("int64")

@@ -81,7 +81,8 @@ def statements(name: str) -> list[str]:
     return [s.strip() for s in code.split(";") if s.strip()]
 
 
-def _run(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, object]) -> None:
+def run_statements(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, object]) -> None:
+    """Run the statements of sql/<name>.sql, each with the parameters it uses."""
     for statement in statements(name):
         used = {k: v for k, v in params.items() if f"${k}" in statement}
         con.execute(statement, used)
@@ -97,15 +98,15 @@ def link(
 ) -> duckdb.DuckDBPyConnection:
     """Run the method on the view `extract`; leaves the temp tables described above."""
     params = {"peildatum": peildatum, "start": start, "end": end}
-    _run(con, "zaken", params)
+    run_statements(con, "zaken", params)
     if methode == "cross_sectional":
-        _run(con, "dwarsdoorsnede", params)
+        run_statements(con, "dwarsdoorsnede", params)
         con.execute(
             "CREATE OR REPLACE TEMP TABLE diepte AS SELECT NULL::VARCHAR AS referent_id, "
             "NULL::INTEGER AS niveau, NULL::BOOLEAN AS cyclus WHERE FALSE"
         )
     else:
-        _run(con, "eerste_stap", params)
-        _run(con, "gestapeld", params)
-        _run(con, "diepte", params)
+        run_statements(con, "eerste_stap", params)
+        run_statements(con, "gestapeld", params)
+        run_statements(con, "diepte", params)
     return con
