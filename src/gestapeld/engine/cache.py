@@ -28,9 +28,10 @@ def folder() -> Path:
 
 
 def validator_version() -> str:
-    """Changes whenever the rules or the typed layout can change: the validator's source."""
+    """Changes whenever the rules or the typed layout can change: the validator's source
+    (reading, rules, typed copy) and the cache's."""
     h = hashlib.sha256()
-    for name in ("extract.py", "cache.py"):
+    for name in ("reading.py", "validation.py", "extract.py", "cache.py"):
         h.update((config.PACKAGE_DIR / "engine" / name).read_bytes())
     return h.hexdigest()[:12]
 
