@@ -14,9 +14,13 @@ from __future__ import annotations
 from . import disclosure_audit as da
 
 
+def _count(values: int, need: int) -> str:
+    # the audit counts possible values exactly up to the policy's minimum
+    return f"{values}" if values < need else f"{need} of meer"
+
+
 def _range(f: da.Feasible, need: int) -> str:
-    values = f"{f.values}" if f.values < need else f"{need} of meer"
-    return f"{f.lo}..{f.hi} ({values} mogelijke waarden)"
+    return f"{f.lo}..{f.hi} ({_count(f.values, need)} mogelijke waarden)"
 
 
 def render(pages, policy) -> str:
@@ -34,17 +38,18 @@ def render(pages, policy) -> str:
         values = da.lp_values(cells, struct, policy, exact=exact, full=True)
         n_x, lost = da.information_lost(cells, exact, policy)
         total = sum(exact.get(k, 0) for k in cells)
+        narrowest = min((f.values for f in values.values() if f.hi > 0), default=None)
+        narrow_text = "-" if narrowest is None else _count(narrowest, policy.min_values)
         out += [
             f"## Pagina {pid}",
             "",
             f"- gepubliceerde cellen: {len(cells)}; afgeschermd: {len(values)} "
             f"(`{policy.symbol}`: {sum(v.startswith('<') for v in cells.values())}, `{policy.secondary}`: {n_x})",
             f"- informatieverlies door extra afscherming: {n_x} cellen, samen {lost} "
-            f"({lost / total:.1%} van de som van alle cellen)"
+            f"({lost / total:.1%} van de som van alle cellen)".replace(".", ",")
             if total
             else f"- informatieverlies: {n_x} cellen",
-            f"- nauwste afgeschermde cel: {min((f.values for f in values.values() if f.hi > 0), default='-')} "
-            f"mogelijke waarden (minimum {policy.min_values})",
+            f"- nauwste afgeschermde cel: {narrow_text} mogelijke waarden (minimum {policy.min_values})",
             "",
             "| cel | gepubliceerd | exact | mogelijk volgens een lezer |",
             "|---|---|---|---|",
