@@ -1,8 +1,8 @@
 """`gestapeld verify`: a reviewer can prove that a site says what the extract and the code give.
 
-One small site is built once per session from a synthetic extract in the format of a real one
-(`gestapeld book --data`, private workspace, scale 0.02, current edition only to keep the
-session short; the edition manifests are covered by the digest tests below). Copies of it are
+One small site is built once per session, every edition, from a synthetic extract (scale 0.02)
+written as an analyst receives a real one (Dutch Excel CSV), with `gestapeld book --data` in a
+private workspace. Copies of it are
 tampered in four ways, each with its manifest line rewritten as an attacker would: a number of
 an iteration page, a cell of a CSV download, a byte of the information sheet's PDF, an output
 of a shipped notebook. `verify --digest` with the digest the build printed must fail on each;
@@ -47,8 +47,18 @@ def _gestapeld(*args: object, cache: Path, timeout: float = 1800) -> subprocess.
 
 
 def _synth(out: Path, seed: int, cache: Path) -> Path:
-    proc = _gestapeld("synth", "--scale", "0.02", "--seed", seed, "--out", out, "--quiet", cache=cache)
+    """A synthetic extract written as Dutch Excel saves a CSV: semicolons, UTF-8 with BOM,
+    dd-mm-jjjj dates, CRLF line ends (the format an analyst receives)."""
+    import pandas as pd
+
+    plain = out.with_suffix(".plain.csv")
+    proc = _gestapeld("synth", "--scale", "0.02", "--seed", seed, "--out", plain, "--quiet", cache=cache)
     assert proc.returncode == 0, proc.stderr
+    df = pd.read_csv(plain, dtype=str, keep_default_na=False)
+    for c in ("aanvraagdatum", "besluitdatum", "registratiedatum"):
+        if c in df.columns:
+            df[c] = pd.to_datetime(df[c], errors="coerce").dt.strftime("%d-%m-%Y").fillna("")
+    out.write_bytes(b"\xef\xbb\xbf" + df.to_csv(sep=";", index=False, lineterminator="\r\n").encode("utf-8"))
     return out
 
 
@@ -60,7 +70,7 @@ def built(tmp_path_factory) -> dict:
     extract = _synth(tmp / "extract.csv", 3, cache)
     other = _synth(tmp / "ander.csv", 4, cache)
     site = tmp / "site"
-    proc = _gestapeld("book", "--data", extract, "--out", site, "--no-editions", cache=cache)
+    proc = _gestapeld("book", "--data", extract, "--out", site, cache=cache)
     assert proc.returncode == 0, proc.stderr[-3000:]
     printed = re.findall(r"site digest ([0-9a-f]{64})", proc.stderr)
     assert len(printed) == 1, proc.stderr[-2000:]
@@ -205,6 +215,7 @@ def test_honest_site_rebuilds_identically(built):
     assert proc.returncode == 0, proc.stderr[-4000:]
     assert "this code checkout is the build's" in proc.stderr.splitlines()[0]
     assert "files equal the rebuilt site" in proc.stderr
+    assert (built["site"] / "edities" / "v0" / "manifest.sha256").is_file()  # every edition was rebuilt too
     assert "notebooks reproduce against the extract" in proc.stderr
 
 
