@@ -26,7 +26,7 @@ $(STAMP): requirements.txt pyproject.toml
 install: $(STAMP) ## create .venv and install pinned requirements and the package
 
 $(DATA): $(STAMP) src/gestapeld/engine/synth.py
-	$(GESTAPELD) synth --out $(DATA)
+	$(GESTAPELD) synth --force --out $(DATA)  # data/ is the tool's own (git-ignored) folder
 
 data: $(DATA) ## generate the synthetic default extract (deterministic)
 

@@ -55,6 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--seed", type=int, default=20240216)
     s.add_argument("--scale", type=float, default=1.0, help="1 = the Dutch volume")
     s.add_argument("--quiet", action="store_true")
+    s.add_argument("--force", action="store_true", help="replace an existing --out (only a file synth wrote)")
 
     t = sub.add_parser("tables", help="the tables of one iteration")
     t.add_argument("--data", type=Path, default=None, help="extract (default: the synthetic one)")
@@ -135,11 +136,61 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+TABLES_RECORD = ".gestapeld-tables"  # in a `tables --out` folder: the files it wrote, with their sha256
+
+
+def _sha256(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _written_by_tables(folder: Path) -> dict[str, str]:
+    record = folder / TABLES_RECORD
+    if not record.is_file():
+        return {}
+    out = {}
+    for line in record.read_text(encoding="utf-8").splitlines():
+        digest, _, name = line.partition("  ")
+        if digest and name:
+            out[name] = digest
+    return out
+
+
+def _check_tables_out(out: Path, names: list[str]) -> None:
+    """`tables` replaces only files it wrote itself and nobody changed since (domain.md
+    section 7: the tool never deletes or replaces a file it did not write)."""
+    if out.exists() and not out.is_dir():
+        raise ConfigError(f"--out {out} is a file, not a folder; give a folder for the tables (it may not exist yet)")
+    own = _written_by_tables(out) if out.is_dir() else {}
+    foreign = [n for n in names if (out / n).exists() and (n not in own or _sha256(out / n) != own[n])]
+    if foreign:
+        raise ConfigError(
+            f"--out {out} already holds {', '.join(foreign)}, not written by `gestapeld tables` (or changed since); "
+            "the tool never replaces a file it did not write. Give another --out folder, or move those files away"
+        )
+
+
+def _record_tables(out: Path, names: list[str]) -> None:
+    own = _written_by_tables(out)
+    own.update({n: _sha256(out / n) for n in names})
+    tmp = out / f"{TABLES_RECORD}.tmp"
+    tmp.write_text("".join(f"{d}  {n}\n" for n, d in sorted(own.items())), encoding="utf-8")
+    os.replace(tmp, out / TABLES_RECORD)
+
+
 def cmd_synth(args: argparse.Namespace) -> int:
     from .engine import synth
 
     if args.scale <= 0:
         raise ConfigError("--scale must be positive")
+    if args.out.exists() and not args.force:
+        raise ConfigError(
+            f"--out {args.out} exists; synth never replaces a file it did not write. Give a new path, "
+            "or add --force when that file is a synthetic extract written by synth"
+        )
+    if args.out.is_dir():
+        raise ConfigError(f"--out {args.out} is a folder; give a file path ending in .parquet or .csv")
     n = synth.write(args.out, seed=args.seed, scale=args.scale, progress=not args.quiet)
     print(f"wrote {n} applications to {args.out}")
     return 0
@@ -174,6 +225,8 @@ def cmd_tables(args: argparse.Namespace) -> int:
     result, previous = results[-1], None
     for earlier in results[:-1]:
         previous = (earlier, report.protect_result(earlier, previous=previous)[0])
+    names = ["tabel.csv"] + (["tabel_intern.csv", "diepte_intern.csv"] if args.intern else [])
+    _check_tables_out(args.out, names)
     # Write everything to a temporary folder first: DIR gets all files or none.
     args.out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=args.out.parent, prefix=".tables-") as tmp:
@@ -186,6 +239,7 @@ def cmd_tables(args: argparse.Namespace) -> int:
         args.out.mkdir(parents=True, exist_ok=True)
         for f in sorted(tmpdir.iterdir()):
             os.replace(f, args.out / f.name)
+        _record_tables(args.out, names)
     print(
         f"iteration {it.id} ({it.methode}, {','.join(it.vormen)}, {it.start}..{it.end}, "
         f"peildatum {it.peildatum}): wrote {args.out / 'tabel.csv'}"
