@@ -25,7 +25,7 @@ SCALES = (0.02, 0.05, 0.1, 0.2, 0.3)
 
 def measure(res) -> dict:
     it = res.iteration
-    cells, exact, struct = report._cells(res, POL)
+    cells, exact, struct = report.page_cells(res, POL)
     old = {k for k, _ in da.findings(cells, list(it.vormen), threshold=POL.threshold, base=POL.base)}
     t = time.perf_counter()
     page, first = report.protect_result(res)

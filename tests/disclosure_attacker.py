@@ -264,7 +264,7 @@ def protect_and_attack(case: tuple[int, float, str]) -> dict:
     seed, scale, iteration = case
     it = config.iteration(iteration)
     res = counts.compute(synth.generate(seed=seed, scale=scale), it)
-    cells, exact, _ = report._cells(res, disclosure.DEFAULT)
+    cells, exact, _ = report.page_cells(res, disclosure.DEFAULT)
     page, _ = report.protect_result(res)
     hidden = [k for k, v in page.items() if v == "x"]
     return {

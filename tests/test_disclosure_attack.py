@@ -27,7 +27,7 @@ def test_attacker_is_not_blind():
     # the attacker finds what the unprotected page of a small extract gives away
     it = config.iteration("v2")
     res = counts.compute(extract(2, 0.02), it)
-    cells, exact, _ = report._cells(res, report.disclosure.DEFAULT)
+    cells, exact, _ = report.page_cells(res, report.disclosure.DEFAULT)
     assert unsafe_cells(cells, list(it.vormen), chains=True, exact=exact)
 
 
@@ -51,5 +51,5 @@ def test_attacker_finds_no_narrow_cell_on_the_published_page(seed, scale, iterat
     long = report.long_table(res, page)
     assert {(c, j, m): a for c, j, m, a in long.itertuples(index=False)}.items() <= page.items()
     assert {j for j in long["jaar"]} >= {"totaal"}
-    _, exact, _ = report._cells(res, report.disclosure.DEFAULT)
+    _, exact, _ = report.page_cells(res, report.disclosure.DEFAULT)
     assert unsafe_cells(page, list(it.vormen), chains=it.methode == "longitudinal", exact=exact) == []

@@ -59,7 +59,7 @@ def chain():
     pages, previous = [], None
     for it, res in zip(its, counts.compute_many(df, its)):
         cells, _ = report.protect_result(res, previous=previous)
-        _, exact, struct = report._cells(res, POLICY)
+        _, exact, struct = report.page_cells(res, POLICY)
         pages.append((it.id, cells, exact, struct))
         previous = (res, cells)
     return its, pages

@@ -24,7 +24,7 @@ def test_tauargus_audit_agrees_no_hidden_cell_is_too_narrow(seed, scale, iterati
     it = config.iteration(iteration)
     res = counts.compute(synth.generate(seed=seed, scale=scale), it)
     page, _ = report.protect_result(res)
-    _, exact, struct = report._cells(res, disclosure.DEFAULT)
+    _, exact, struct = report.page_cells(res, disclosure.DEFAULT)
     tau = audit(page, exact, list(it.vormen))
     hidden = [k for k in main_table(page, list(it.vormen)) if page[k] in ("<10", "x")]
     assert hidden and set(hidden) <= tau.keys()

@@ -210,8 +210,7 @@ def _fresh_kernel(monkeypatch, data):
     from gestapeld.publication import report
 
     monkeypatch.setenv("GESTAPELD_DATA", str(data))
-    for f in (report._result, report._protected, report._extract):
-        f.cache_clear()
+    report.clear_caches()
 
 
 def test_results_are_computed_once_per_build_and_recomputed_when_parameters_change(tmp_path, monkeypatch):

@@ -25,7 +25,7 @@ REPO = Path(__file__).resolve().parents[1]
 SITE = REPO / "_build" / "html"
 EDITIONS = list(config.iterations())
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.built_site]
 
 
 @pytest.fixture(scope="module")

@@ -27,7 +27,7 @@ from conftest import FORMS, Table, assert_tables_equal, cells, expected_table, w
 from gestapeld import config
 from gestapeld.engine import counts, extract, linkage
 from gestapeld.protection import disclosure, disclosure_audit
-from gestapeld.publication import report
+from gestapeld.publication import protected, report
 
 START, END, PEIL = "2020-01-01", "2022-12-31", "2023-06-30"
 YEARS = (2020, 2021, 2022)
@@ -266,7 +266,7 @@ def test_published_depth_table(monkeypatch):
     res = compute(_depth_rows())
     # Published (report.depth_table): '3 of meer' = 20 + 5 = 25 -> 30 (half up, not 20);
     # 12 -> 10; no cycle -> a true zero, published as 0.
-    monkeypatch.setattr(report, "result", lambda iteration: res)
+    monkeypatch.setattr(protected, "result", lambda iteration: res)
     published = report.depth_table(res.iteration)
     assert published["aanvragen"].to_dict() == {"2": "10", "3 of meer": "30", "cyclus (fout in de gegevens)": "0"}
 
@@ -275,14 +275,14 @@ def test_published_depth_table(monkeypatch):
 def _fresh_report_caches():
     """report caches protected cells per (iteration, data fingerprint); these cases swap
     `report.result` for hand-made extracts, so every test starts and ends with empty caches."""
-    report._protected.cache_clear()
+    report.clear_caches()
     yield
-    report._protected.cache_clear()
+    report.clear_caches()
 
 
 def test_published_gap_and_own_permit_tables(monkeypatch):
     res = compute(GAP_ROWS)
-    monkeypatch.setattr(report, "result", lambda iteration: res)
+    monkeypatch.setattr(protected, "result", lambda iteration: res)
     gap = report.gap_table(res.iteration)
     # From test_time_between_steps_classes_and_boundaries: every count is 1..9 -> '<10';
     # a class a form does not have is a true zero -> '0'. The page's protection may hide

@@ -84,7 +84,7 @@ def test_citation_names_edition_page_notebook_and_fingerprints():
 
 @pytest.mark.parametrize("value", [1234, "<10", "x", 0.3125, "12,5%"])
 def test_glue_writes_what_myst_nb_writes(monkeypatch, value):
-    # report._glue writes glue outputs without importing myst_nb's glue module (slow to
+    # report.glue writes glue outputs without importing myst_nb's glue module (slow to
     # import); the book reads them with myst_nb, so they must be exactly what myst_nb writes.
     import IPython.display
     import myst_nb.ext.glue as mg
@@ -93,7 +93,7 @@ def test_glue_writes_what_myst_nb_writes(monkeypatch, value):
     monkeypatch.setattr(mg, "ipy_display", lambda *a, **k: shown.setdefault("myst_nb", (a, k)))
     monkeypatch.setattr(IPython.display, "display", lambda *a, **k: shown.setdefault("report", (a, k)))
     mg.glue("sleutel", value, display=False)
-    report._glue("sleutel", value)
-    report._GLUED.clear()
+    report.glue("sleutel", value)
+    report.GLUED.clear()
     assert shown["report"] == shown["myst_nb"]
     assert set(shown["report"][0][0]) == {mg.GLUE_PREFIX + "text/plain"}

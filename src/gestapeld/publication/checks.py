@@ -17,7 +17,7 @@ def _pages(pol) -> list[tuple]:
     pages = []
     for it in config.iterations().values():
         cells = report.protected_cells(it)
-        _, exact, struct = report._cells(report.result(it), pol)
+        _, exact, struct = report.page_cells(report.result(it), pol)
         pages.append((it.id, cells, exact, struct))
     return pages
 

@@ -54,7 +54,7 @@ def _published_total_over(it: Iteration, vorm: str, maat: str, years: list[int])
     whole = list(range(it.start.year, it.end.year + 1))
     if years == whole and it.start == dt.date(it.start.year, 1, 1) and it.end == dt.date(it.end.year, 12, 31):
         return _total(it, vorm, maat)
-    if report._has_subtotal(it) and years == list(range(it.start.year, report.SUBTOTAL[1].year + 1)):
+    if report.has_subtotal(it) and years == list(range(it.start.year, report.SUBTOTAL[1].year + 1)):
         text = str(report.total(it, vorm, maat, jaar=report.SUBTOTAL[0]))
         return int(text) if text.isdigit() else text
     return None
@@ -90,7 +90,7 @@ def computed(it: Iteration, spec: dict) -> str:
         return parts
     if end == it.end:
         return nl(_total(it, vorm, maat))
-    if end == report.SUBTOTAL[1] and report._has_subtotal(it):
+    if end == report.SUBTOTAL[1] and report.has_subtotal(it):
         return nl(report.total(it, vorm, maat, jaar=report.SUBTOTAL[0]))
     return "niet te bepalen"
 
