@@ -76,15 +76,20 @@ test: browser $(DATA) ## run every test (installs what is missing; lint, nbval o
 	$(MAKE) lint
 	$(MAKE) verify
 	$(MAKE) book
-	$(PY) -m pytest -q -p no:cacheprovider tests
+	$(PY) -m pytest $(PYTEST_OPTS) tests
 
-# The inner loop: engine, validation, CLI contract, disclosure and properties; no book
-# build, no browser, no notebook execution (those are `make test`).
-FAST_TESTS := tests/test_numbers.py tests/test_engine_units.py tests/test_hand_mutants.py \
-	tests/test_linkage_cases.py tests/test_properties.py tests/test_cli_contract.py \
-	tests/test_disclosure.py tests/test_validation.py tests/test_malformed.py tests/test_layers.py tests/test_templates.py tests/test_extract_cache.py
+# pytest on two workers (pytest-xdist; CI has two cores). `loadgroup`: tests that share a
+# module- or session-scoped fixture carry one xdist_group mark (tests/conftest.py), so that
+# fixture is made once; the other tests go to whichever worker is free. The 15 slowest are
+# printed at the end. PYTEST_WORKERS=0 runs in one process (a debugger, `-x`, `--pdb`).
+PYTEST_WORKERS ?= 2
+PYTEST_OPTS := -q -p no:cacheprovider -n $(PYTEST_WORKERS) --dist loadgroup --durations=15
+
+# The inner loop: every test but those marked `slow` (builds, browser, clones, minutes) or
+# `built_site` (they read the site `make book` leaves in _build/html): every layer and rule,
+# no book build, no browser, no notebook execution (those are `make test`).
 test-fast: $(DATA) ## the fast tests for the inner loop (no book, no browser)
-	$(PY) -m pytest -q -p no:cacheprovider -m "not slow" $(FAST_TESTS)
+	$(PY) -m pytest $(PYTEST_OPTS) -m "not slow and not built_site" tests
 
 mutate: $(STAMP) ## mutation testing of the counting and protection modules (slow; tests/MUTANTS.md)
 	rm -rf mutants

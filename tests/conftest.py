@@ -23,6 +23,8 @@ import sys
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
+import pytest
+
 TESTS_DIR = Path(__file__).resolve().parent
 REPO = TESTS_DIR.parent
 if str(TESTS_DIR) not in sys.path:
@@ -57,6 +59,47 @@ OUTCOME_MEASURES = ("inwilligingen", "afwijzingen", "overig_beeindigd", "lopend"
 
 Key = tuple[str, int, str]  # (categorie, jaar, maat)
 Table = dict[Key, int]
+
+
+# --------------------------------------------------------------------------- xdist
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the marks
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Keep the tests that share an expensive fixture on one worker (`-n 2 --dist loadgroup`).
+
+    A module- or session-scoped fixture of this project (a built site, a protected extract,
+    a browser) is made once per worker that runs a test needing it. Tests that share one get
+    the same `xdist_group` mark, so it is made once per session; every other test is handed
+    to whichever worker is free. Tests joined by any shared fixture form one group."""
+    parent: dict[str, str] = {}
+
+    def find(key: str) -> str:
+        while parent.setdefault(key, key) != key:
+            parent[key] = parent[parent[key]]
+            key = parent[key]
+        return key
+
+    keys_of: dict[int, list[str]] = {}
+    for i, item in enumerate(items):
+        info = getattr(item, "_fixtureinfo", None)
+        if info is None:
+            continue
+        keys = []
+        for name in item.fixturenames:
+            for fd in info.name2fixturedefs.get(name, ()):
+                if not fd.baseid:  # pytest's and plugins' own (tmp_path_factory, ...)
+                    continue
+                if fd.scope == "module":
+                    keys.append(f"module:{item.nodeid.split('::', 1)[0]}")
+                elif fd.scope in ("session", "package"):
+                    keys.append(f"{fd.scope}:{fd.baseid}::{name}")
+        if keys:
+            keys_of[i] = keys
+            for key in keys[1:]:
+                parent[find(key)] = find(keys[0])
+    for i, keys in keys_of.items():
+        items[i].add_marker(pytest.mark.xdist_group(find(keys[0]).split(":", 1)[1]))
 
 
 # --------------------------------------------------------------------------- extracts
@@ -151,19 +194,13 @@ def gestapeld_command() -> list[str]:
 
 
 def run_cli(*args: object, timeout: float = 120) -> subprocess.CompletedProcess:
-    """Run `gestapeld ARGS` from the repository root; stdout/stderr captured as text."""
+    """Run `gestapeld ARGS` from the repository root in its own process; stdout/stderr
+    captured as text (quick commands are forked from a preloaded interpreter: cli_fork.py)."""
+    import cli_fork
+
     env = dict(os.environ)
     env.pop("GESTAPELD_DEBUG", None)  # a developer's debug switch must not change what we test
-    return subprocess.run(
-        [*gestapeld_command(), *(str(a) for a in args)],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        encoding="utf-8",
-        errors="replace",
-        timeout=timeout,
-        check=False,
-    )
+    return cli_fork.run(args, cwd=REPO, env=env, timeout=timeout)
 
 
 def tables_args(

@@ -188,6 +188,7 @@ def test_later_dates_helper_finds_what_it_must():
 
 
 @pytest.mark.parametrize("edition", ARCHIVED)
+@pytest.mark.built_site
 def test_archived_subject_pages_name_no_later_date(site, edition):
     until = config.edition_dates()[edition]
     pages = _subject_pages(site, edition)
@@ -201,6 +202,7 @@ def test_archived_subject_pages_name_no_later_date(site, edition):
 
 
 @pytest.mark.parametrize("edition", ARCHIVED)
+@pytest.mark.built_site
 def test_archived_edition_has_only_what_existed(site, edition):
     book = _edition_root(site, edition) / "book"
     ids = list(config.iterations())
@@ -222,6 +224,7 @@ def _all_editions(site: Path) -> list[tuple[str | None, Path]]:
     return [(None, site)] + [(e, site / "edities" / e) for e in ARCHIVED]
 
 
+@pytest.mark.built_site
 def test_no_blank_glued_value_or_table_cell_in_any_edition(site):
     blanks = []
     for edition, root in _all_editions(site):
@@ -235,6 +238,7 @@ def test_no_blank_glued_value_or_table_cell_in_any_edition(site):
     assert not blanks, "blank values:\n" + "\n".join(sorted(set(blanks))[:40])
 
 
+@pytest.mark.built_site
 def test_glued_numbers_use_the_dutch_thousands_separator(site):
     wrong = []
     for edition, root in _all_editions(site):
@@ -254,6 +258,7 @@ def test_glued_numbers_use_the_dutch_thousands_separator(site):
     assert not wrong, wrong[:20]
 
 
+@pytest.mark.built_site
 def test_no_code_name_or_english_theme_string_on_reader_pages(site):
     found = []
     for edition, root in _all_editions(site):
@@ -281,6 +286,7 @@ V0_ABSENT = (
 )
 
 
+@pytest.mark.built_site
 def test_v0_shows_only_what_a_snapshot_can_know(site):
     for edition, root in _all_editions(site):
         v0 = _parse(root / "book" / "iteraties" / "v0.html").text
@@ -291,6 +297,7 @@ def test_v0_shows_only_what_a_snapshot_can_know(site):
     assert all(s in v1 for s in V0_ABSENT[:3]), "v1 lost its depth, gap or own-permit table"
 
 
+@pytest.mark.built_site
 def test_published_figures_beside_the_matching_iteration(site):
     pages = {i: _parse(site / "book" / "iteraties" / f"{i}.html").text for i in config.iterations()}
     assert "hooguit zo'n 100" in pages["v1"] and "ongeveer 880" not in pages["v1"]
@@ -302,6 +309,7 @@ def test_published_figures_beside_the_matching_iteration(site):
         assert "afgestemd op gepubliceerde totalen" in text, f"{i}: the calibration circularity is not stated"
 
 
+@pytest.mark.built_site
 def test_summary_tells_synthetic_numbers_apart_from_ind_history(site):
     text = _parse(site / "book" / "index.html").text
     assert "telde" not in text.split("Wat de keuzes doen")[0], "past tense for synthetic numbers"

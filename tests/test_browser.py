@@ -57,7 +57,7 @@ SEARCHES = [
     ("afronding", "book/beveiliging.html"),
 ]
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.built_site]
 
 
 # ------------------------------------------------------------------- fixtures

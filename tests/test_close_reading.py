@@ -154,6 +154,7 @@ def _tables(soup) -> list[tuple[object, list[list[tuple[str, str]]]]]:
 # ------------------------------------------------------------------- one Dutch
 
 
+@pytest.mark.built_site
 def test_no_english_theme_strings_on_dutch_pages(editions):
     bad = []
     for ed, root in editions.items():
@@ -165,6 +166,7 @@ def test_no_english_theme_strings_on_dutch_pages(editions):
     assert not bad, "English theme strings on Dutch pages:\n" + "\n".join(bad[:30])
 
 
+@pytest.mark.built_site
 def test_every_number_in_a_table_or_sheet_has_the_dutch_thousands_separator(editions):
     bad = []
     for ed, root in editions.items():
@@ -199,6 +201,7 @@ def test_the_checker_finds_a_missing_separator():
     assert bare_numbers("2021", labels="aanvragen") == ["2021"]  # a count that looks like a year
 
 
+@pytest.mark.built_site
 def test_the_english_page_uses_english_number_format(site):
     soup = _soup(site / "book" / "english.html")
     # the numbers the page pastes and tabulates (its prose explains the Dutch pages' 2.180)
@@ -214,6 +217,7 @@ def test_the_english_page_uses_english_number_format(site):
 CITATION = re.compile(r"Gestapelde gezinshereniging, editie (v\d+)")
 
 
+@pytest.mark.built_site
 def test_every_bron_cell_names_its_own_edition(editions):
     bad, seen = [], 0
     for ed, root in editions.items():
@@ -226,6 +230,7 @@ def test_every_bron_cell_names_its_own_edition(editions):
     assert not bad, "\n".join(bad[:20])
 
 
+@pytest.mark.built_site
 def test_ind_figures_cite_the_ind_document_never_a_notebook(editions):
     bad, seen = [], 0
     for ed, root in editions.items():
@@ -262,6 +267,7 @@ def test_the_citation_of_an_ind_figure_is_the_document():
 # ------------------------------------------------------------------- symbols
 
 
+@pytest.mark.built_site
 def test_every_table_with_a_symbol_explains_it_in_html_and_pdf(editions):
     bad, seen = [], 0
     for ed, root in editions.items():
@@ -302,6 +308,7 @@ def test_the_symbol_note_explains_exactly_the_symbols_shown():
 # ------------------------------------------------------------------- one truth per fact
 
 
+@pytest.mark.built_site
 def test_methode_states_the_as_of_rule_the_engine_applies(site, tmp_path):
     from conftest import run_tables, zaak
 
@@ -350,6 +357,7 @@ def test_calibration_verdict_is_computed_from_the_values(doel, published, ours, 
     assert report.calibration_met(doel, published, ours, tolerance=0.2) is met
 
 
+@pytest.mark.built_site
 def test_the_calibration_page_reports_a_match_as_a_match(site):
     soup = _soup(site / "book" / "kalibratie.html")
     checked = 0
@@ -373,6 +381,7 @@ def test_a_nonzero_share_never_prints_as_zero():
     assert report.percent(0.0004, 2) == "0,04%"
 
 
+@pytest.mark.built_site
 def test_an_undeterminable_depth_reads_not_applicable(editions):
     ids = list(config.iterations())
     cross = [i for i in ids if config.iteration(i).methode == "cross_sectional"]
@@ -390,6 +399,7 @@ def test_an_undeterminable_depth_reads_not_applicable(editions):
             assert rows.get("diepte3") == report.NOT_APPLICABLE, (ed, i, rows.get("diepte3"))
 
 
+@pytest.mark.built_site
 def test_a_per_year_average_comes_from_the_published_period_total(site):
     text = " ".join(_soup(site / "book" / "iteraties" / "v3.html").get_text(" ").split())
     found = re.findall(r"gemiddeld ([\d.]+) per jaar: ([\d.]+) over (\d+) jaar", text)
@@ -399,6 +409,7 @@ def test_a_per_year_average_comes_from_the_published_period_total(site):
         assert gem_i == int(round(total_i / int(n), -1)), (gem, total, n)
 
 
+@pytest.mark.built_site
 def test_the_depth_heading_says_what_the_table_counts(site):
     soup = _soup(site / "book" / "iteraties" / "v3.html")
     headings = [h.get_text(" ", strip=True) for h in soup.find_all(["h2", "h3"])]
@@ -413,6 +424,7 @@ def _edition_text(root: Path, rel: str) -> str:
     return " ".join(_soup(root / rel).get_text(" ").split())
 
 
+@pytest.mark.built_site
 def test_archived_editions_know_only_their_own_date(editions):
     dates = config.edition_dates()
     ids = list(config.iterations())
@@ -448,6 +460,7 @@ def test_archived_editions_know_only_their_own_date(editions):
     assert not bad, "\n".join(bad)
 
 
+@pytest.mark.built_site
 def test_information_sheets_say_they_are_a_reconstruction_not_the_inds_document(editions):
     from pypdf import PdfReader
 
@@ -487,6 +500,7 @@ def test_charts_name_their_data_source():
     assert "<10: minder dan 10" in ax.get_xlabel() and "x: extra afgeschermd" in ax.get_xlabel()
 
 
+@pytest.mark.built_site
 def test_the_summary_chart_image_names_its_data_source(site):
     svg = (site / "_static" / "reeks_v3.svg") if (site / "_static" / "reeks_v3.svg").is_file() else None
     if svg is None:
@@ -498,6 +512,7 @@ def test_the_summary_chart_image_names_its_data_source(site):
 # ------------------------------------------------------------------- words
 
 
+@pytest.mark.built_site
 def test_begrippen_has_the_terms_the_pages_use(site):
     text = _edition_text(site, "book/begrippen.html")
     for term in (

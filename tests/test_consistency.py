@@ -13,6 +13,8 @@ from gestapeld.publication import report
 
 ROOT = Path(__file__).resolve().parents[1]
 
+pytestmark = pytest.mark.slow  # `tables` on the default extract, every iteration
+
 
 def _glued(nb_path: Path) -> dict[str, str]:
     out = {}

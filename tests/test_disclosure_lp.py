@@ -98,6 +98,17 @@ def test_small_count_symbol_means_one_to_nine():
     )
 
 
+def test_a_hidden_measure_is_at_most_its_applications():
+    # aanvragen 10 stands for 10..14; personen (distinct referents) and an outcome shown only
+    # as x (any count) can still not exceed the applications: personen 1..14 (at least one
+    # referent when there are applications), lopend 0..14. Without `measure <= aanvragen` the
+    # audit would believe them unbounded, and a pinned cell could pass as safe.
+    cells = group("f", "2020", aanvragen="10", personen="x", lopend="x")
+    r = da.lp_ranges(cells, da.structure(cells, ["f"]), POLICY, only_unsafe=False)
+    assert r[("f", "2020", "personen")] == (1, 14)
+    assert r[("f", "2020", "lopend")] == (0, 14)
+
+
 def test_personen_bounds_between_forms():
     # a form's personen <= alle's <= the sum of the forms': alle 10 (10..14), f <10, g 10
     # -> nothing pinned (f 1..4 would need alle - g; but alle <= f + g only bounds from above)

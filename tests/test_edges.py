@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+import cli_fork
 from conftest import REPO, gestapeld_command, write_csv, zaak
 
 # --------------------------------------------------------------------------- helpers
@@ -26,15 +27,7 @@ def _env(cache: Path, **extra: str) -> dict[str, str]:
 
 
 def _cli(*args: object, env: dict[str, str], cwd: Path = REPO, timeout: float = 120) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [*gestapeld_command(), *(str(a) for a in args)],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
+    return cli_fork.run(args, cwd=cwd, env=env, timeout=timeout, errors="strict")  # its own process (cli_fork.py)
 
 
 def _snapshot(folder: Path) -> dict[str, bytes]:
@@ -248,6 +241,7 @@ CAPITALISED = {
 }
 
 
+@pytest.mark.slow  # tables of a synthetic extract, every edition protected
 def test_capitalised_and_padded_headers_give_the_same_tables(synth, lower_case, tmp_path):
     expected, env, _ = lower_case
     data = _excel_csv(tmp_path / "Export.csv", synth, names=CAPITALISED)
@@ -261,6 +255,7 @@ def test_capitalised_and_padded_headers_give_the_same_tables(synth, lower_case, 
     assert other["tabel_intern.csv"] != expected["tabel_intern.csv"]
 
 
+@pytest.mark.slow  # tables of a synthetic extract, every edition protected
 def test_unknown_columns_are_named_in_a_warning(synth, lower_case, tmp_path):
     expected, env, _ = lower_case
     data = _excel_csv(tmp_path / "x.csv", synth, extra={"Behandelaar": "", " opmerking ": "zie dossier"})
@@ -289,6 +284,7 @@ def test_same_column_twice_in_other_case_is_refused(synth, tmp_path):
     assert proc.returncode == 2 and "duplicate_column" in proc.stderr and "zaak_id" in proc.stderr
 
 
+@pytest.mark.slow  # tables of a synthetic extract, every edition protected
 @pytest.mark.parametrize("above", ["\r\n", "   \r\n", ";;;;;;\r\n\r\n"], ids=["empty", "spaces", "separators"])
 def test_empty_lines_above_the_header_are_skipped(synth, lower_case, tmp_path, above):
     expected, env, _ = lower_case
@@ -317,6 +313,7 @@ def test_a_title_line_above_the_header_is_named(synth, tmp_path):
     ],
     ids=["dmy-time", "iso-time", "iso-T"],
 )
+@pytest.mark.slow  # tables of a synthetic extract, every edition protected
 def test_datetimes_at_midnight_are_that_date(synth, lower_case, tmp_path, date):
     expected, env, _ = lower_case
     files, _ = _tables(_excel_csv(tmp_path / "x.csv", synth, date=date), tmp_path / "out", env)
@@ -392,6 +389,7 @@ def _workbook(
     return path
 
 
+@pytest.mark.slow  # tables of a synthetic extract, every edition protected
 def test_xlsx_gives_the_same_tables_as_the_csv(synth, lower_case, tmp_path):
     expected, env, _ = lower_case
     files, stderr = _tables(_workbook(tmp_path / "export.xlsx", synth), tmp_path / "out", env)
@@ -507,6 +505,28 @@ def test_labels_follow_the_data_source():
         assert "{{ " + key + " }}" in (REPO / "book" / f"{page}.md").read_text(encoding="utf-8")
 
 
+def test_data_source_names_the_synthetic_default_or_the_given_extract(tmp_path, monkeypatch):
+    """report.data_source, which every label of a build reads: the default is synthetic and
+    says it is not the IND's; an extract given (GESTAPELD_DATA, set by the runner) is named as
+    the IND's with its sha256 and never called synthetic. A small file stands in for both."""
+    from gestapeld import config
+    from gestapeld.publication import report
+
+    data = write_csv(tmp_path / "zaken.csv", ROWS)
+    monkeypatch.setenv("GESTAPELD_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(config, "default_data_path", lambda: data)
+    monkeypatch.delenv("GESTAPELD_DATA", raising=False)
+    default = report.data_source()
+    assert default["bron"] == "synthetisch"
+    assert "geen gegevens van de IND" in default["label"] and "synthet" in default["kort"]
+    assert "not IND data" in default["label_en"]
+    monkeypatch.setenv("GESTAPELD_DATA", str(data))
+    real = report.data_source()
+    assert real["bron"] == "extract" and real["sha256"] == default["sha256"]
+    assert "extract van de IND" in real["label"] and real["sha256"][:12] in real["label"]
+    assert "synthet" not in (real["label"] + real["kort"] + real["label_en"]).lower()
+
+
 # --------------------------------------------------------------------------- Ctrl-C
 
 
@@ -578,6 +598,7 @@ def test_a_refused_extract_leaves_nothing_in_the_cache(tmp_path):
     assert not (tmp_path / "site").exists()
 
 
+@pytest.mark.slow  # tables of a synthetic extract, every edition protected
 def test_xlsx_values_right_of_the_header_are_named_not_dropped_in_silence(synth, lower_case, tmp_path):
     """A note typed in a cell right of the last column has no header: warned, numbers the same."""
     import openpyxl

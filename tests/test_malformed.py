@@ -21,6 +21,8 @@ from pathlib import Path
 
 import pytest
 
+import cli_fork
+
 TESTS = Path(__file__).resolve().parent
 REPO = TESTS.parent
 MALFORMED = TESTS / "malformed"
@@ -78,16 +80,7 @@ def gestapeld(
     env = dict(os.environ)
     env.pop("GESTAPELD_DEBUG", None)  # a developer's switch that shows tracebacks
     env.update(env_extra or {})
-    return subprocess.run(
-        [sys.executable, "-m", "gestapeld", *(str(a) for a in args)],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        encoding="utf-8",
-        errors="replace",
-        timeout=timeout,
-        check=False,
-    )
+    return cli_fork.run(args, cwd=cwd, env=env, timeout=timeout)  # its own process (cli_fork.py)
 
 
 def describe(proc: subprocess.CompletedProcess) -> str:

@@ -313,6 +313,7 @@ def test_tables_on_valid_parquet_prints_and_publishes_no_identifier(tmp_path):
 # --------------------------------------------------------------------------- 2. site and notebooks
 
 
+@pytest.mark.built_site
 def test_built_site_holds_no_identifier_and_no_machine_path(synthetic_ids):
     if not SITE.is_dir():
         pytest.fail(f"{SITE.relative_to(REPO)} not found: run make book first")

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -41,6 +43,7 @@ def _hashes(folder: Path) -> dict[str, str]:
     }
 
 
+@pytest.mark.slow  # runs the notebook runner on the default extract
 def test_second_run_executes_nothing(tmp_path):
     """`gestapeld run` on the committed notebooks re-executes nothing and changes no byte.
 

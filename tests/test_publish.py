@@ -18,6 +18,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data" / "synthetisch.parquet"
 
+pytestmark = pytest.mark.slow  # every test publishes the whole book in a clone
+
 
 def _clone(dest: Path) -> Path:
     subprocess.run(["git", "clone", "-q", str(ROOT), str(dest)], check=True)

@@ -117,12 +117,14 @@ def site() -> Path:
     return SITE
 
 
+@pytest.mark.built_site
 def test_csvw_and_datapackage_of_every_edition_validate(site):
     check_release_metadata(
         site, real_sha256=hashlib.sha256(Path(EXTRACT).read_bytes()).hexdigest() if EXTRACT else None
     )
 
 
+@pytest.mark.built_site
 def test_validators_reject_a_changed_download(site, tmp_path):
     """The kept libraries do fail: an unpublishable value (7) in a copy of a CSV."""
     from csvw import CSVW
@@ -145,6 +147,7 @@ def test_validators_reject_a_changed_download(site, tmp_path):
     assert {"constraint-error", "hash-count"} <= errors
 
 
+@pytest.mark.built_site
 def test_feed_is_atom_and_lists_every_edition(site):
     import feedparser
 
@@ -177,6 +180,7 @@ def test_feed_is_atom_and_lists_every_edition(site):
         assert entry.findtext(f"{ATOM}published") == f"{dates[e]['datum']}T00:00:00Z"
 
 
+@pytest.mark.built_site
 def test_edities_json_lists_every_edition_with_the_digest_of_archived_ones(site):
     doc = json.loads((site / "edities.json").read_text(encoding="utf-8"))
     y = _yaml()
@@ -205,6 +209,7 @@ def _html_pages(root: Path) -> list[Path]:
     return [p for p in pages if not p.read_text(encoding="utf-8").startswith('<meta http-equiv="Refresh"')]
 
 
+@pytest.mark.built_site
 def test_every_archived_page_has_a_banner_to_an_existing_current_page(site):
     for page in _html_pages(site):
         assert BANNER not in page.read_text(encoding="utf-8"), f"banner on current page {page.relative_to(site)}"
@@ -229,6 +234,7 @@ def test_every_archived_page_has_a_banner_to_an_existing_current_page(site):
         assert same >= len(pages) - 1  # only the edition's own landing page has no twin
 
 
+@pytest.mark.built_site
 def test_revision_policy_names_each_editions_changes(site):
     y = _yaml()
     ids = _editions()
@@ -274,6 +280,7 @@ def served(site):
 
 
 @pytest.mark.slow
+@pytest.mark.built_site
 def test_browser_follows_the_banner_to_the_current_edition(served, browser):
     """An archived page in Chromium: the banner is there, its link leads to the same page in
     the current edition, which has no banner; the archived landing page leads to the current one."""

@@ -13,6 +13,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SITE = ROOT / "_build" / "html"
 
+pytestmark = pytest.mark.built_site  # reads _build/html as `make book` left it
+
 CHAPTERS = [
     "index",
     "proces",

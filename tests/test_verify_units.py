@@ -55,6 +55,17 @@ def test_publish_accepts_notebooks_of_one_extract(tmp_path, monkeypatch):
     assert publish.one_extract(a) == {"bron": "extract", "sha256": rec["sha256"]}
 
 
+def test_publish_refuses_notebooks_that_record_no_extract(tmp_path, monkeypatch):
+    """Notebooks that record no data source cannot be checked against any extract: publishing
+    stops and names them, as one group (issue 27: the `== "?"` half of the check)."""
+    a, _ = _two_extracts(tmp_path)
+    monkeypatch.setattr(publish, "notebook_sources", lambda: {"iteraties/v0": {}, "iteraties/v1": {}})
+    for data in (None, a):
+        with pytest.raises(checks.CheckFailed) as err:
+            publish.one_extract(data)
+        assert "no recorded extract: iteraties/v0, iteraties/v1" in str(err.value)
+
+
 # ----------------------------------------------------------------- the site digest
 
 
