@@ -19,7 +19,7 @@ from pypdf import PdfReader
 
 from gestapeld import config, provenance
 from gestapeld.config import FORM_LABELS
-from gestapeld.publication import informatieblad, reconcile, report
+from gestapeld.publication import informatieblad, reconcile, report, sheet_content
 
 REPO = Path(__file__).resolve().parents[1]
 SITE = REPO / "_build" / "html"
@@ -152,10 +152,10 @@ def test_pdf_states_synthetic_data_method_differences_and_provenance(site, editi
     assert f"vorige editie {prev.id}" in flat
     for k in range(len(a)):
         cells = [
-            informatieblad._num(a.loc[k, "totaal"]),
-            informatieblad._effect(a.loc[k, "effect"]),
-            informatieblad._num(w.loc[k, "totaal"]),
-            informatieblad._effect(w.loc[k, "effect"]),
+            sheet_content.number_text(a.loc[k, "totaal"]),
+            sheet_content.effect_text(a.loc[k, "effect"]),
+            sheet_content.number_text(w.loc[k, "totaal"]),
+            sheet_content.effect_text(w.loc[k, "effect"]),
         ]
         tail = " ".join(c for c in cells if c)
         assert tail in flat, f"{edition}: reconciliation step {a.loc[k, 'stap']} ({tail}) not in the PDF"

@@ -27,9 +27,12 @@ BUILD_ONLY = {
     "checks.py",
     "sphinx_ext.py",
     "informatieblad.py",
+    "sheet_content.py",
+    "sheet_render.py",
     "__main__.py",
     "workspace.py",
     "verify.py",
+    "herkomst.py",
     "sitecompare.py",
     "nbval_report.py",
 }

@@ -84,12 +84,12 @@ def compile_sheet(folder: Path, digest: str, *, shown: Iterable[str] = ()) -> by
     """The sheet PDF compiled from the input shipped in `folder`, with `digest` where the
     digest goes (the placeholder itself gives the normalised PDF). `shown`: digests the
     shipped input may already hold in that place (it is stamped like any text file)."""
-    from . import informatieblad
+    from . import sheet_render
 
     data = (folder / SHEET_INPUT).read_bytes()
     for d in shown:
         data = data.replace(d.encode(), PLACEHOLDER.encode())
-    return informatieblad.compile_typst(folder / SHEET_TEMPLATE, stamp_bytes(data, digest).decode("utf-8"))
+    return sheet_render.compile_typst(folder / SHEET_TEMPLATE, stamp_bytes(data, digest).decode("utf-8"))
 
 
 def check_pdf(folder: Path, pdf_bytes: bytes, line: str, digest: str) -> str | None:

@@ -463,9 +463,9 @@ def _publish(*, editions: bool, force: bool, data: Path | None, announce: bool) 
             metadata.write_edition(ed_root, ed_root.name, source)
             manifest(ed_root)
         feed.write(site)  # edities.json and feed.xml, with the archived editions' manifest digests
-        from . import verify, workspace
+        from . import herkomst, workspace
 
-        verify.write_record(site, source)  # herkomst.json: extract, code fingerprints, versions, digest
+        herkomst.write_record(site, source)  # herkomst.json: extract, code fingerprints, versions, digest
         workspace.mark(site)  # only a folder with this marker is ever replaced by `book --out`
         manifest(site)
         from . import digest as site_digest
