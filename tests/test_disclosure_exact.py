@@ -76,7 +76,7 @@ def test_a_binary_near_one_cannot_open_a_small_group():
         ("f", "2019", "lopend"): "x",
     }
     struct = da.structure(cells, ["f"])
-    prog = da._Program([(cells, struct)], POLICY)
+    prog = da.AuditProgram([(cells, struct)], POLICY)
     a, m = prog.index[(0, ("f", "2019", "aanvragen"))], prog.index[(0, ("f", "2019", "inwilligingen"))]
     # maximise a with m = 0: the group must be small, a at most 9 (a big-M of 10**7 and a
     # tolerance of 1e-7 gave 10)
