@@ -327,7 +327,7 @@ def cmd_book(args: argparse.Namespace) -> int:
             if args.data is not None:  # beside the private workspace, never in the site
                 from .publication.checks import write_checker_report
 
-                with publish._extract_env(data):  # its counts come from this extract, not the default
+                with publish.extract_env(data):  # its counts come from this extract, not the default
                     checker = write_checker_report(work.with_name(work.name + "-controle.md"))
                 print(f"gestapeld book: report for the output checker (not to publish): {checker}", file=sys.stderr)
     except ExtractError:

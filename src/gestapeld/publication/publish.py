@@ -381,7 +381,7 @@ def one_extract(data: Path | None) -> dict:
 
 
 @contextlib.contextmanager
-def _extract_env(data: Path | None):
+def extract_env(data: Path | None):
     """GESTAPELD_DATA for the computations publish does itself (information sheets, audit)."""
     old = os.environ.get("GESTAPELD_DATA")
     if data is not None:
@@ -400,7 +400,7 @@ def _extract_env(data: Path | None):
 def publish(*, editions: bool = True, force: bool = False, data: Path | None = None, announce: bool = True) -> Path:
     """Build the site from the executed notebooks in book/; `data` is the extract they were
     executed on (None: the synthetic default). Everything computed here uses that extract."""
-    with _extract_env(data):
+    with extract_env(data):
         return _publish(editions=editions, force=force, data=data, announce=announce)
 
 
