@@ -29,7 +29,7 @@ BASELINE = Path(__file__).with_name("disclosure_baseline.json")
 @pytest.fixture(scope="session")
 def protected_random_pages() -> list[dict]:
     cases = random_cases()
-    with ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("fork")) as pool:
+    with ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("spawn")) as pool:
         return list(pool.map(protect_and_attack, cases, chunksize=4))
 
 

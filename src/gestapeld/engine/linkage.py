@@ -31,6 +31,9 @@ Extract = pd.DataFrame | Path | str | TypedView
 
 
 _DATABASES: dict[int, duckdb.DuckDBPyConnection] = {}
+# A forked child inherits the parent's database object but not its threads: closing it there
+# (by dropping the last reference) crashes the child, so it is kept, unused, for its lifetime.
+_INHERITED: list[duckdb.DuckDBPyConnection] = []
 _LOCK = threading.Lock()
 
 
@@ -42,6 +45,7 @@ def _database() -> duckdb.DuckDBPyConnection:
     with _LOCK:
         pid = os.getpid()  # a forked child opens its own
         if pid not in _DATABASES:
+            _INHERITED.extend(_DATABASES.values())
             _DATABASES.clear()
             _DATABASES[pid] = duckdb.connect(":memory:")
         return _DATABASES[pid]
