@@ -4,7 +4,7 @@ test_linkage_cases.py checks the measures through the command line. This module 
 what the command does not write: the time between the two steps, the own asylum permit,
 chain depth, the cross-sectional v0, the published (protected) tables, the edition audit,
 and the `zaak_id` tie-breaks. It calls the engine in-process (`counts.compute`) so that
-tests/test_hand_mutants.py can swap in a mutated SQL text and show these tests fail, and so
+tests/engine/test_hand_mutants.py can swap in a mutated SQL text and show these tests fail, and so
 that `make mutate` (mutmut) sees which functions they exercise.
 
 Every expected value is derived by hand in the comments from domain.md (sections cited),

@@ -11,7 +11,7 @@ import pytest
 from gestapeld import config
 from gestapeld.publication import report
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.slow  # `tables` on the default extract, every iteration
 

@@ -1,7 +1,7 @@
 """Issue 5, "No microdata in any output".
 
 1. Messages, logs and progress output never print a value of the extract. Bad extracts are
-   covered by tests/test_malformed.py (a canary in every file); here `validate` and `tables`
+   covered by tests/engine/test_malformed.py (a canary in every file); here `validate` and `tables`
    run on a VALID extract whose identifiers are canaries ("CANARY..."), with stacked cases,
    and neither the output nor the published table may carry a canary or an absolute path.
 2. The built site (_build/html) and the executed notebooks (book/) contain no identifier of
@@ -27,8 +27,8 @@ from pathlib import Path
 
 import pytest
 
-TESTS = Path(__file__).resolve().parent
-REPO = TESTS.parent
+TESTS = Path(__file__).resolve().parent  # tests/site
+REPO = TESTS.parents[1]
 SITE = REPO / "_build" / "html"
 BOOK = REPO / "book"
 DATA = REPO / "data" / "synthetisch.parquet"

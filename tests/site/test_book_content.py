@@ -17,7 +17,7 @@ import pytest
 
 from gestapeld import config
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SITE = ROOT / "_build" / "html"
 
 MONTHS = (

@@ -26,7 +26,7 @@ import pytest
 from gestapeld import config
 from gestapeld.publication import report, symbols
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SITE = Path(os.environ.get("GESTAPELD_SITE") or ROOT / "_build" / "html")
 
 #: Strings of the theme (sphinx-book-theme, pydata-sphinx-theme, Sphinx) that must not reach

@@ -21,7 +21,7 @@ from gestapeld import config, provenance
 from gestapeld.config import FORM_LABELS
 from gestapeld.publication import informatieblad, reconcile, report, sheet_content
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 SITE = REPO / "_build" / "html"
 EDITIONS = list(config.iterations())
 

@@ -30,7 +30,7 @@ from urllib.parse import urldefrag, urlsplit
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 SITE = REPO / "_build" / "html"
 LAUNCH_ARGS = [
     "--no-sandbox",

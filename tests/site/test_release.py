@@ -13,7 +13,7 @@
 
 Runs on `_build/html` as `make book` left it (make test builds it first), or on the site
 GESTAPELD_TEST_SITE points at (a private build; GESTAPELD_TEST_EXTRACT names its extract). `check_release_metadata` is also run on the
-real-extract builds of tests/test_real_extract.py.
+real-extract builds of tests/publication/test_real_extract.py.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ import yaml
 
 import test_browser
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SITE = Path(os.environ.get("GESTAPELD_TEST_SITE") or ROOT / "_build" / "html")
 ATOM = "{http://www.w3.org/2005/Atom}"
 browser = test_browser.browser  # its session fixture: Chromium from PATH, offline, never downloaded
@@ -313,7 +313,7 @@ def test_a_site_without_archived_editions_lists_only_the_current_one(tmp_path):
     from gestapeld import config
     from gestapeld.publication import feed
 
-    repo_book = Path(__file__).resolve().parents[1] / "book"
+    repo_book = Path(__file__).resolve().parents[2] / "book"
     for root in (tmp_path, tmp_path / "edities" / "v1"):  # the executed reconciliations a site ships
         shutil.copytree(repo_book / "verschillen", root / "_notebooks" / "book" / "verschillen")
     (tmp_path / "manifest.sha256").write_text("")

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "data" / "synthetisch.parquet"
 
 pytestmark = pytest.mark.slow  # every test publishes the whole book in a clone

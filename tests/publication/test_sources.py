@@ -18,7 +18,7 @@ import pytest
 from gestapeld import config, provenance
 from gestapeld.publication import report
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 BOOK = ROOT / "book"
 GLUE = re.compile(r"\{glue:text\}`([^`:]+\.ipynb)::([A-Za-z0-9_]+)(?::[^`]*)?`")
 REF = re.compile(r"\{ref\}`[^`<]*<([^>`]+)>`")

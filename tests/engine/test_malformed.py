@@ -1,4 +1,4 @@
-"""Issue 5, "Bad input and faults": every file of the catalogue tests/malformed/ is refused.
+"""Issue 5, "Bad input and faults": every file of the catalogue tests/engine/malformed/ is refused.
 
 For each malformed extract, `gestapeld validate` and `gestapeld tables` must exit with status
 2 and print on stderr the rule and the column that are broken (`rule '<id>'`, `column
@@ -6,7 +6,7 @@ For each malformed extract, `gestapeld validate` and `gestapeld tables` must exi
 canary, "CANARY...") and, for `tables`, nothing written to --out. `gestapeld run --data` must
 refuse a malformed extract before touching book/. A valid tiny extract is the control case.
 
-The catalogue and its expected rules are described in tests/malformed/README.md.
+The catalogue and its expected rules are described in tests/engine/malformed/README.md.
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ import pytest
 
 import cli_fork
 
-TESTS = Path(__file__).resolve().parent
-REPO = TESTS.parent
+TESTS = Path(__file__).resolve().parent  # tests/engine
+REPO = TESTS.parents[1]
 MALFORMED = TESTS / "malformed"
 CANARY = "canary"  # compared case-insensitively
 
