@@ -175,7 +175,8 @@ def test_without_intern_only_the_protected_table_is_written(tmp_path):
     out = tmp_path / "out"
     proc = run_cli(*tables_args(data, out, intern=False, **OUTPUT_WINDOW))
     assert proc.returncode == 0, proc.stderr
-    assert sorted(p.name for p in out.iterdir()) == ["tabel.csv"]
+    # besides the table only the record of what `tables` wrote there (it replaces nothing else)
+    assert sorted(p.name for p in out.iterdir()) == [".gestapeld-tables", "tabel.csv"]
 
 
 # Exact counts of OUTPUT_ROWS in OUTPUT_WINDOW (domain.md sections 3-4): F1 of CANARYP002 is

@@ -84,24 +84,37 @@ def base(site: Path):
     server.server_close()
 
 
+#: One Playwright and one Chromium per test process, shared by every module that uses the
+#: fixture (test_release takes it over): a second sync Playwright in the same process fails
+#: ("Sync API inside the asyncio loop"). Closed when the last user is done.
+_SHARED: dict = {"users": 0}
+
+
 @pytest.fixture(scope="session")
 def browser():
-    chromium = os.environ.get("GESTAPELD_CHROMIUM") or shutil.which("chromium")
-    if not chromium:
-        pytest.fail("chromium not found: `make test` installs Debian's chromium (the tests never download a browser)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError as err:  # pragma: no cover - requirements.txt pins playwright
-        pytest.fail(f"Python playwright is not installed ({err}); `make install`")
-    pw = sync_playwright().start()
-    try:
-        b = pw.chromium.launch(executable_path=chromium, args=LAUNCH_ARGS)
-    except Exception:
-        pw.stop()
-        raise
-    yield b
-    b.close()
-    pw.stop()
+    if not _SHARED["users"]:
+        chromium = os.environ.get("GESTAPELD_CHROMIUM") or shutil.which("chromium")
+        if not chromium:
+            pytest.fail(
+                "chromium not found: `make test` installs Debian's chromium (the tests never download a browser)"
+            )
+        try:
+            from playwright.sync_api import sync_playwright
+        except ImportError as err:  # pragma: no cover - requirements.txt pins playwright
+            pytest.fail(f"Python playwright is not installed ({err}); `make install`")
+        pw = sync_playwright().start()
+        try:
+            _SHARED["browser"] = pw.chromium.launch(executable_path=chromium, args=LAUNCH_ARGS)
+        except Exception:
+            pw.stop()
+            raise
+        _SHARED["playwright"] = pw
+    _SHARED["users"] += 1
+    yield _SHARED["browser"]
+    _SHARED["users"] -= 1
+    if not _SHARED["users"]:
+        _SHARED.pop("browser").close()
+        _SHARED.pop("playwright").stop()
 
 
 @pytest.fixture(scope="session")
