@@ -95,7 +95,7 @@ def compute_many(extract: linkage.Extract, iterations: list[Iteration], *, threa
     decides what is known (`zaken`, the first steps), the method how X is linked, while
     the period and the forms only select what is counted. The shared linkage covers the
     union of their periods, and every count selects its own period and forms again, so
-    each result equals `compute` on its own (tests/test_counts.py checks this).
+    each result equals `compute` on its own (tests/engine/test_engine_units.py checks this).
     """
     groups: dict[tuple[str, dt.date], list[Iteration]] = {}
     for it in iterations:

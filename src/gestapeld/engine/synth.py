@@ -15,7 +15,7 @@ Deterministic: the same seed and scale give a byte-identical file. `scale=1` is 
 volume (about 0.6 million applications); larger scales multiply every flow.
 
 The calibration targets (the published figures it is tuned to) are in `TARGETS`; the test
-`tests/test_synth_calibration.py` fails when the default drifts away from them.
+`tests/engine/test_synth_calibration.py` fails when the default drifts away from them.
 """
 
 from __future__ import annotations
