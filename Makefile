@@ -74,16 +74,17 @@ lint: $(STAMP) ## import layers (lint-imports), ruff check and ruff format --che
 
 test: browser $(DATA) ## run every test (installs what is missing; lint, nbval on committed notebooks, build, pytest)
 	$(MAKE) lint
-	$(MAKE) verify
-	$(MAKE) book
+	@# nbval (one kernel) and the site build side by side: two cores, neither waits
+	$(MAKE) -j2 verify book
 	$(PY) -m pytest $(PYTEST_OPTS) tests
 
 # pytest on two workers (pytest-xdist; CI has two cores). `loadgroup`: tests that share a
 # module- or session-scoped fixture carry one xdist_group mark (tests/conftest.py), so that
-# fixture is made once; the other tests go to whichever worker is free. The 15 slowest are
-# printed at the end. PYTEST_WORKERS=0 runs in one process (a debugger, `-x`, `--pdb`).
+# fixture is made once; the other tests go to whichever worker is free, the heaviest units
+# first (conftest.HEAVY_FIRST; hence --no-loadscope-reorder). The 15 slowest are printed at
+# the end. PYTEST_WORKERS=0 runs in one process (a debugger, `-x`, `--pdb`).
 PYTEST_WORKERS ?= 2
-PYTEST_OPTS := -q -p no:cacheprovider -n $(PYTEST_WORKERS) --dist loadgroup --durations=15
+PYTEST_OPTS := -q -p no:cacheprovider -n $(PYTEST_WORKERS) --dist loadgroup --no-loadscope-reorder --durations=15
 
 # The inner loop: every test but those marked `slow` (builds, browser, clones, minutes) or
 # `built_site` (they read the site `make book` leaves in _build/html): every layer and rule,

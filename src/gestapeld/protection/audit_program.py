@@ -358,11 +358,12 @@ class AuditProgram:
             # than `need` is disclosed whatever its holes
             # (probed all the same when short, so the count is exact there)
             if len(s) < need and (need <= hi - lo + 1 or hi - lo < 64):
-                todo = [u for u in range(lo, hi + 1) if u not in s]
-                todo = sorted(todo, key=lambda u: (min(u - lo, hi - u), u))
-                for u in todo:
+                known = frozenset(s)  # the values seen before probing (each other one is tried)
+                for u in _inward(lo, hi):
                     if len(s) >= need:
                         break
+                    if u in known:
+                        continue
                     x = self.solve({}, fix=(j, u))
                     if x is not None:
                         witness(x)
@@ -370,6 +371,17 @@ class AuditProgram:
             if stop_at_finding and out[v].disclosed(need):
                 return out
         return out
+
+
+def _inward(lo: int, hi: int):
+    """lo, hi, lo + 1, hi - 1, ...: the values of lo..hi from both ends inwards (each once),
+    lazily: a range may be as wide as CAP and only a few values are ever probed."""
+    d = 0
+    while lo + d <= hi - d:
+        yield lo + d
+        if hi - d != lo + d:
+            yield hi - d
+        d += 1
 
 
 def suppressed(cells: dict[Key, str], policy) -> list[Key]:

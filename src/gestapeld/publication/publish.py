@@ -15,13 +15,13 @@ import contextlib
 import hashlib
 import os
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
 import yaml
 
 from .. import config
+from . import jb
 from .checks import CheckFailed
 
 BUILD = "_build"
@@ -251,33 +251,6 @@ def _config_for(edition: str | None, dest: Path, source: dict[str, str] | None =
     return path
 
 
-def _jb(toc_path: Path, cfg_path: Path, out: Path, *, strict: bool) -> None:
-    exe = Path(sys.executable).with_name("jupyter-book")
-    cmd = [
-        str(exe),
-        "build",
-        str(_root()),
-        "--path-output",
-        str(out),
-        "--toc",
-        str(toc_path),
-        "--config",
-        str(cfg_path),
-        "--builder",
-        "html",
-        "-n",
-        "--keep-going",
-    ]
-    if strict:
-        cmd.append("-W")
-    env = dict(os.environ)
-    env.setdefault("SOURCE_DATE_EPOCH", "1708041600")
-    proc = subprocess.run(cmd, cwd=_root(), env=env, capture_output=True, text=True)
-    if proc.returncode != 0:
-        tail = "\n".join((proc.stdout + proc.stderr).splitlines()[-40:])
-        raise RuntimeError(f"jupyter-book build failed ({toc_path.name}):\n{tail}")
-
-
 def manifest(folder: Path) -> str:
     """Write `folder/manifest.sha256`: every file under it, the manifests of sub-folders (the
     editions) included, hashed as built: with the digest's placeholder (digest.py)."""
@@ -436,19 +409,23 @@ def _publish(*, editions: bool, force: bool, data: Path | None, announce: bool) 
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir()
     try:
-        print("gestapeld publish: building the current edition (strict: -W -n --keep-going)", file=sys.stderr)
-        _jb(root / "_toc.yml", _config_for(None, staging, source), staging / "actueel", strict=True)
+        current = _config_for(None, staging, source)
+        builds = [("the current edition (strict: -W -n --keep-going)", root / "_toc.yml", current, staging / "actueel")]
+        archived = edition_ids()[:-1] if editions else []
+        if archived:
+            ed_dir = root / "book" / "_edities"
+            ed_dir.mkdir(exist_ok=True)
+        for ed in archived:
+            (ed_dir / f"{ed}.md").write_text(edition_page(ed), encoding="utf-8")
+            toc_path = staging / f"_toc_{ed}.yml"
+            write_toc(toc_path, ed)
+            builds.append((f"archived edition {ed}", toc_path, _config_for(ed, staging, source), staging / f"ed-{ed}"))
+        # only the toc's files are read (only_build_toc_files), so the builds share the pages
+        jb.build_all(builds, root=root, strict=True)
         site = staging / "actueel" / "_build" / "html"
         _strip_build_noise(site)
         if editions:
-            ed_dir = root / "book" / "_edities"
-            ed_dir.mkdir(exist_ok=True)
-            for ed in edition_ids()[:-1]:
-                print(f"gestapeld publish: building archived edition {ed}", file=sys.stderr)
-                (ed_dir / f"{ed}.md").write_text(edition_page(ed), encoding="utf-8")
-                toc_path = staging / f"_toc_{ed}.yml"
-                write_toc(toc_path, ed)
-                _jb(toc_path, _config_for(ed, staging, source), staging / f"ed-{ed}", strict=True)
+            for ed in archived:
                 ed_site = staging / f"ed-{ed}" / "_build" / "html"
                 _strip_build_noise(ed_site)
                 manifest(ed_site)

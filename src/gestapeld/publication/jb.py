@@ -1,0 +1,81 @@
+"""Jupyter Book builds of the site's editions, run as `jupyter-book build` processes.
+
+Each edition (the current one and every archived one) is an independent build of the same
+pages with its own table of contents and configuration into its own folder
+(`only_build_toc_files` in _config.yml: a build reads only its toc's files), so the builds
+run two at a time; `publish.py` decides what is built and assembles the site.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+
+def command(root: Path, toc_path: Path, cfg_path: Path, out: Path, *, strict: bool) -> list[str]:
+    exe = Path(sys.executable).with_name("jupyter-book")
+    cmd = [
+        str(exe),
+        "build",
+        str(root),
+        "--path-output",
+        str(out),
+        "--toc",
+        str(toc_path),
+        "--config",
+        str(cfg_path),
+        "--builder",
+        "html",
+        "-n",
+        "--keep-going",
+    ]
+    if strict:
+        cmd.append("-W")
+    return cmd
+
+
+def build_all(builds: list[tuple[str, Path, Path, Path]], *, root: Path, strict: bool) -> None:
+    """Run the Jupyter Book builds (label, toc, config, output folder), two at a time (the
+    editions are independent builds of the same pages into their own folders; a build is
+    single-threaded). The first failure, in the order given, is raised with its log's tail;
+    on any exception (Ctrl-C included) the builds still running are killed."""
+    import time
+
+    env = dict(os.environ)
+    env.setdefault("SOURCE_DATE_EPOCH", "1708041600")
+    todo = list(builds)
+    running: list[tuple[str, Path, subprocess.Popen, object]] = []
+    done: dict[str, tuple[int, str, Path]] = {}
+    width = max(1, min(2, os.cpu_count() or 1))
+    try:
+        while todo or running:
+            while todo and len(running) < width:
+                label, toc_path, cfg_path, out = todo.pop(0)
+                print(f"gestapeld publish: building {label}", file=sys.stderr)
+                out.mkdir(parents=True, exist_ok=True)
+                log = open(out.parent / f".{out.name}.log", "w+", encoding="utf-8")  # noqa: SIM115
+                cmd = command(root, toc_path, cfg_path, out, strict=strict)
+                proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT, text=True)
+                running.append((label, toc_path, proc, log))
+            for item in list(running):
+                label, toc_path, proc, log = item
+                if proc.poll() is None:
+                    continue
+                running.remove(item)
+                log.seek(0)
+                done[label] = (proc.returncode, log.read(), toc_path)
+                log.close()
+            if running:
+                time.sleep(0.05)
+    finally:
+        for _, _, proc, log in running:  # an exception or Ctrl-C: stop what still runs
+            proc.kill()
+            proc.wait()
+            log.close()
+    for label, _, _, _ in builds:
+        code, text, toc_path = done[label]
+        if code != 0:
+            tail = "\n".join(text.splitlines()[-40:])
+            raise RuntimeError(f"jupyter-book build failed ({toc_path.name}):\n{tail}")
