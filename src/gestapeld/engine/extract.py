@@ -182,7 +182,7 @@ def typed_source(path: Path | str, *, not_after: dt.date | None = None, sheet: s
     source = _source_sql(path)
     con = connect()
     try:
-        con.execute(f"CREATE VIEW src AS SELECT *, 0 AS {ROW} FROM {source}")
+        con.execute(f"CREATE TEMP VIEW src AS SELECT *, 0 AS {ROW} FROM {source}")
         plan = make_plan(column_types(con), plain=tuple(summ["plain"]))
     finally:
         con.close()
@@ -221,7 +221,7 @@ def validate(df: "pd.DataFrame", *, not_after: dt.date | None = None) -> "pd.Dat
         header = match_header(names)
         frame = frame.assign(**{ROW: range(1, len(frame) + 1)})
         con.register("src_frame", frame)
-        con.execute(f"CREATE VIEW src AS SELECT {schema_sql(header, ROW, lambda i: names[i])} FROM src_frame")
+        con.execute(f"CREATE TEMP VIEW src AS SELECT {schema_sql(header, ROW, lambda i: names[i])} FROM src_frame")
         plan, summ = check(con, header)
         columns = summ["columns"]
         if not_after is not None:

@@ -17,6 +17,8 @@ import csv
 import dataclasses
 import datetime as dt
 import io
+import os
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -88,16 +90,37 @@ def sql_text(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+#: One in-memory DuckDB database per process and spill folder (opening one costs about 30 ms,
+#: a connection to an open one, `cursor()`, nothing). What a reader creates (its views, temp
+#: tables, a registered frame) belongs to its connection alone and is gone when it is closed.
+_DATABASES: dict[tuple[int, str | None], "duckdb.DuckDBPyConnection"] = {}
+# a forked child inherits the parent's databases but not their threads: closing one there
+# crashes the child, so they are kept, unused, for its lifetime (as in linkage.py)
+_INHERITED: list = []
+_LOCK = threading.Lock()
+
+
 def connect(*, spill: Path | None = None) -> "duckdb.DuckDBPyConnection":
-    """An in-memory DuckDB connection; with `spill`, memory is capped and overflow goes there
-    (a private folder: what DuckDB spills is microdata)."""
+    """A connection to an in-memory DuckDB database; with `spill`, memory is capped and
+    overflow goes there (a private folder: what DuckDB spills is microdata)."""
     import duckdb
 
-    con = duckdb.connect(":memory:")
+    key = (os.getpid(), None if spill is None else str(spill))
+    with _LOCK:
+        if any(k[0] != key[0] for k in _DATABASES):
+            _INHERITED.extend(_DATABASES.values())
+            _DATABASES.clear()
+        db = _DATABASES.get(key)
+        if db is None:
+            db = duckdb.connect(":memory:")
+            if spill is not None:
+                spill.mkdir(parents=True, exist_ok=True)
+                db.execute(f"SET temp_directory = {sql_text(str(spill))}")
+                db.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+            _DATABASES[key] = db
     if spill is not None:
-        spill.mkdir(parents=True, exist_ok=True)
-        con.execute(f"SET temp_directory = {sql_text(str(spill))}")
-        con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+        spill.mkdir(parents=True, exist_ok=True)  # a folder removed since the database opened
+    con = db.cursor()
     con.execute("SET TimeZone = 'UTC'")  # a timestamp column becomes the date it shows in UTC
     con.execute("SET preserve_insertion_order = true")  # row numbers follow the file
     try:
@@ -417,7 +440,7 @@ def load_source(con: "duckdb.DuckDBPyConnection", path: Path, *, sheet: str | No
     if suffix in PARQUET_SUFFIXES:
         try:
             con.execute(
-                f"CREATE VIEW file_src AS SELECT * EXCLUDE (file_row_number), file_row_number + 1 AS {ROW} "
+                f"CREATE TEMP VIEW file_src AS SELECT * EXCLUDE (file_row_number), file_row_number + 1 AS {ROW} "
                 f"FROM read_parquet({sql_text(str(path))}, file_row_number = true)"
             )
             con.execute("SELECT count(*) FROM file_src").fetchone()  # reads the footer: a damaged file fails here
@@ -425,13 +448,15 @@ def load_source(con: "duckdb.DuckDBPyConnection", path: Path, *, sheet: str | No
             raise fail("unreadable_parquet", "*", "the Parquet file cannot be read (truncated or damaged?)") from None
         names = [n for (n,) in con.execute("SELECT column_name FROM (DESCRIBE SELECT * FROM file_src)").fetchall()]
         header = match_header([n for n in names if n != ROW])
-        con.execute(f"CREATE VIEW src AS SELECT {schema_sql(header, ROW, lambda i: header.names[i])} FROM file_src")
+        con.execute(
+            f"CREATE TEMP VIEW src AS SELECT {schema_sql(header, ROW, lambda i: header.names[i])} FROM file_src"
+        )
     elif suffix in EXCEL_SUFFIXES:
         header = _load_excel(con, path, sheet)
-        con.execute(f"CREATE VIEW src AS SELECT {schema_sql(header, ROW)} FROM raw")
+        con.execute(f"CREATE TEMP VIEW src AS SELECT {schema_sql(header, ROW)} FROM raw")
     else:
         header = _load_csv(con, path)
-        con.execute(f"CREATE VIEW src AS SELECT {schema_sql(header, f'rowid + 1 AS {ROW}')} FROM raw")
+        con.execute(f"CREATE TEMP VIEW src AS SELECT {schema_sql(header, f'rowid + 1 AS {ROW}')} FROM raw")
     return header
 
 

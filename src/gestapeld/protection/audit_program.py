@@ -153,8 +153,11 @@ class AuditProgram:
         self._v = np.asarray(vals, dtype=np.int64)
         self._rlo_a = np.array([-np.inf if rl is None else rl for _, rl, _ in self.rows], dtype=np.float64)
         self._rhi_a = np.array([np.inf if rh is None else rh for _, _, rh in self.rows], dtype=np.float64)
-        self._dense = np.zeros((n, len(self.rows)))
-        np.add.at(self._dense, (self._c, self._r), self._v.astype(np.float64))
+        from scipy import sparse
+
+        # the rows as an integer sparse matrix (variables x rows): the re-check is exact
+        # integer arithmetic, and a pool of points is checked in one product
+        self._matrix = sparse.csr_matrix((self._v, (self._c, self._r)), shape=(n, len(self.rows)), dtype=np.int64)
         lp = hs.HighsLp()
         lp.num_col_, lp.num_row_ = n, len(lo)
         lp.col_cost_ = np.zeros(n)
@@ -198,6 +201,8 @@ class AuditProgram:
             self._h.addRow(
                 -hs.kHighsInf, float(big), 2, np.array([jp, col], dtype=np.int32), np.array([1.0, float(big - t + 1)])
             )
+        self._disj_k = np.array([jk for jk, _ in self.disj], dtype=np.int64)
+        self._disj_p = np.array([jp for _, jp in self.disj], dtype=np.int64)
         self._all = np.arange(self.n, dtype=np.int32)
         self._cont = np.array([hs.HighsVarType.kContinuous] * self.n)
         self._int = np.array([hs.HighsVarType.kInteger] * self.n)
@@ -237,12 +242,17 @@ class AuditProgram:
         x = np.asarray(xs, dtype=np.int64)[:, :n0]
         ok = ((x >= self.lb[:n0]) & (x <= self.ub[:n0])).all(axis=1)
         if self._r.size:
-            # float64 products of integers below 2**53 are exact: so are these sums
-            # (|coefficient| 1, at most a few hundred terms of at most CAP each)
-            ax = x.astype(np.float64) @ self._dense
+            # exact: integer products, sums of at most a few hundred terms of at most CAP
+            # (below 2**53, so bincount's float64 sums are exact too)
+            if len(x) == 1:
+                terms = (x[0, self._c] * self._v).astype(np.float64)
+                ax = np.bincount(self._r, weights=terms, minlength=len(self.rows))[None, :]
+            else:
+                ax = np.asarray(self._matrix.T @ x.T).T
             ok &= ((ax >= self._rlo_a) & (ax <= self._rhi_a)).all(axis=1)
-        for jk, jp in self.disj:
-            ok &= (x[:, jk] >= 1) | (x[:, jp] <= self.t - 1)
+        if self.disj:
+            jk, jp = self._disj_k, self._disj_p
+            ok &= ((x[:, jk] >= 1) | (x[:, jp] <= self.t - 1)).all(axis=1)
         return ok
 
     def solve(self, objective: dict[int, int], *, fix: tuple[int, int] | None = None):
