@@ -14,6 +14,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 TESTS = Path(__file__).resolve().parent
 
 CONFTEST = f"""
@@ -51,6 +53,7 @@ def test_uses(made, i):
 """
 
 
+@pytest.mark.slow  # a pytest session of its own on two workers: `make test`, not the inner loop
 def test_tests_sharing_a_fixture_run_on_one_worker_and_the_fixture_is_made_once(tmp_path):
     (tmp_path / "conftest.py").write_text(CONFTEST)
     (tmp_path / "test_module_scope.py").write_text(SHARED.format(scope="module", name="module"))

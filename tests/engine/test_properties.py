@@ -18,6 +18,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import itertools
+import os
 import tempfile
 from collections import defaultdict
 from pathlib import Path
@@ -43,9 +44,12 @@ from conftest import (
 )
 
 # A fixed seed (derandomize): every run tries the same examples, so a failure is reproducible
-# and a boundary the generators reach is reached every run.
+# and a boundary the generators reach is reached every run. `make test` tries 30 examples of
+# each property; the inner loop (`make test-fast`) the first 10 of the same fixed sequence
+# (GESTAPELD_PROPERTY_EXAMPLES=10). The boundary cases below always run in full.
+PROPERTY_EXAMPLES = int(os.environ.get("GESTAPELD_PROPERTY_EXAMPLES", "30"))
 PROPERTY_SETTINGS = settings(
-    max_examples=30,
+    max_examples=PROPERTY_EXAMPLES,
     deadline=None,
     database=None,
     derandomize=True,
