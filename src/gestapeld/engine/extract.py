@@ -25,7 +25,6 @@ from . import cache
 from .reading import (
     DATE_COLUMNS,
     EXCEL_SUFFIXES,
-    MAX_ROWS_SHOWN,
     PARQUET_SUFFIXES,
     ROW,
     ExtractError,
@@ -42,7 +41,7 @@ from .reading import (
     sql_name,
     sql_text,
 )
-from .validation import Plan, check, check_future, column_types, make_plan
+from .validation import Plan, check, check_future, column_types, future_violations, make_plan
 
 if TYPE_CHECKING:  # imported lazily: a warm command must not pay for pandas or DuckDB
     import duckdb
@@ -225,24 +224,8 @@ def validate(df: "pd.DataFrame", *, not_after: dt.date | None = None) -> "pd.Dat
         plan, summ = check(con, header)
         columns = summ["columns"]
         if not_after is not None:
-            bad = []
-            for c in DATE_COLUMNS:
-                if c not in header.columns.values():
-                    continue
-                n, rows = con.execute(
-                    f"SELECT count(*), min({ROW}, {MAX_ROWS_SHOWN}) FROM {plan.source()} WHERE {plan.typed[c]} > $d",
-                    {"d": not_after},
-                ).fetchone()
-                if n:
-                    bad.append(
-                        Violation(
-                            "date_in_future",
-                            c,
-                            tuple(sorted(rows)),
-                            f"date after {not_after.isoformat()}, the latest possible date",
-                            int(n),
-                        )
-                    )
+            given = [c for c in DATE_COLUMNS if c in header.columns.values()]
+            bad = future_violations(con, plan, given, not_after)
             if bad:
                 raise ExtractError(bad)
         return _typed_frame(con, _select_typed(plan, columns))

@@ -376,13 +376,22 @@ def check_future(path: Path, summary: dict, not_after: dt.date | None, sheet: st
     con = connect(spill=cache.folder() / ".spill")
     try:
         load_source(con, path, sheet=sheet)
-        plan = make_plan(column_types(con))
-        bad = []
-        for c in late:
-            n, rows = con.execute(
-                f"SELECT count(*), min({ROW}, {MAX_ROWS_SHOWN}) FROM {plan.source()} WHERE {plan.typed[c]} > $d",
-                {"d": not_after},
-            ).fetchone()
+        bad = future_violations(con, make_plan(column_types(con)), late, not_after)
+    finally:
+        con.close()
+    raise ExtractError(bad, note=row_note(path))
+
+
+def future_violations(con: "duckdb.DuckDBPyConnection", plan: Plan, columns, not_after: dt.date) -> list[Violation]:
+    """The rule date_in_future on the view `src` as `plan` types it: one violation per date
+    column (of `columns`) with dates after `not_after`, naming the first rows."""
+    bad = []
+    for c in columns:
+        n, rows = con.execute(
+            f"SELECT count(*), min({ROW}, {MAX_ROWS_SHOWN}) FROM {plan.source()} WHERE {plan.typed[c]} > $d",
+            {"d": not_after},
+        ).fetchone()
+        if n:
             bad.append(
                 Violation(
                     "date_in_future",
@@ -392,9 +401,7 @@ def check_future(path: Path, summary: dict, not_after: dt.date | None, sheet: st
                     int(n),
                 )
             )
-    finally:
-        con.close()
-    raise ExtractError(bad, note=row_note(path))
+    return bad
 
 
 def column_types(con: "duckdb.DuckDBPyConnection") -> dict[str, str]:
