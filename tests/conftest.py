@@ -101,11 +101,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for i, keys in keys_of.items():
         items[i].add_marker(pytest.mark.xdist_group(find(keys[0]).split(":", 1)[1]))
     # xdist hands the work units (a group, or one test) out in collection order
-    # (`--no-loadscope-reorder`): the heaviest first, so that no worker is left idle at the
-    # end while the other runs a long one. Every other test keeps its place.
+    # (`--no-loadscope-reorder`): the heaviest first, then the other groups (a group is
+    # several tests on one worker), then single tests, so that no worker is left idle at the
+    # end while the other runs a long unit. Otherwise every test keeps its place.
+    grouped = {items[i].nodeid for i in keys_of}
     rank = {}
     for item in items:
-        rank[item.nodeid] = next((n for n, p in enumerate(HEAVY_FIRST) if item.nodeid.startswith(p)), len(HEAVY_FIRST))
+        heavy = next((n for n, p in enumerate(HEAVY_FIRST) if item.nodeid.startswith(p)), len(HEAVY_FIRST))
+        rank[item.nodeid] = (heavy, item.nodeid not in grouped)
     items.sort(key=lambda item: rank[item.nodeid])
 
 
