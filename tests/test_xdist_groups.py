@@ -62,21 +62,9 @@ def test_tests_sharing_a_fixture_run_on_one_worker_and_the_fixture_is_made_once(
         "\n".join(f"def test_free_{i}():\n    pass\n" for i in range(12)), encoding="utf-8"
     )
     log = tmp_path / "log.txt"
+    options = "-q -p no:cacheprovider -n 2 --dist loadgroup --no-loadscope-reorder"  # as PYTEST_OPTS
     proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-q",
-            "-p",
-            "no:cacheprovider",
-            "-n",
-            "2",
-            "--dist",
-            "loadgroup",
-            "--no-loadscope-reorder",
-            str(tmp_path),
-        ],
+        [sys.executable, "-m", "pytest", *options.split(), str(tmp_path)],
         cwd=tmp_path,
         env={**os.environ, "GROUP_LOG": str(log)},
         capture_output=True,
