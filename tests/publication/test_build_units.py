@@ -1,0 +1,77 @@
+"""Fast checks of two pieces the site build relies on, without building a site.
+
+- `jb.build_all` runs the edition builds two at a time, waits for all of them, and raises the
+  first failure in the order given, with the tail of that build's log (the builds are stood in
+  for by small Python processes: the scheduling is what is tested, not Jupyter Book).
+- `examples_page.glue_examples` counts a worked example for every iteration in one pass: what
+  it glues per iteration equals `example_result` for that iteration alone.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+
+def _fake(monkeypatch, script_of):
+    """Let `jb.command` run a Python one-liner per build (by its output folder's name)."""
+    from gestapeld.publication import jb
+
+    monkeypatch.setattr(jb, "command", lambda root, toc, cfg, out, *, strict: [sys.executable, "-c", script_of(out)])
+    return jb
+
+
+def _builds(tmp_path: Path, names: list[str]) -> list[tuple[str, Path, Path, Path]]:
+    return [(f"edition {n}", tmp_path / f"_toc_{n}.yml", tmp_path / f"_config_{n}.yml", tmp_path / n) for n in names]
+
+
+def test_every_build_runs_two_at_a_time_and_all_finish(tmp_path, monkeypatch):
+    log = tmp_path / "log.txt"
+    script = (
+        "import time, pathlib; p = pathlib.Path({log!r}); "
+        "p.open('a').write('start {name} %f\\n' % time.time()); time.sleep(0.6); "
+        "p.open('a').write('end {name} %f\\n' % time.time())"
+    )
+    jb = _fake(monkeypatch, lambda out: script.format(log=str(log), name=out.name))
+    jb.build_all(_builds(tmp_path, ["a", "b", "c", "d"]), root=tmp_path, strict=True)
+    events = [line.split() for line in log.read_text().splitlines()]
+    assert sorted(n for what, n, _ in events if what == "end") == ["a", "b", "c", "d"]
+    # never more than two at once
+    running, most = 0, 0
+    for what, _, _ in sorted(events, key=lambda e: float(e[2])):
+        running += 1 if what == "start" else -1
+        most = max(most, running)
+    assert most == min(2, os.cpu_count() or 1)  # two at a time (one on a one-core machine)
+
+
+def test_the_first_failure_in_order_is_raised_with_its_log(tmp_path, monkeypatch):
+    def script(out: Path) -> str:
+        if out.name == "c":
+            return "import sys; print('broken reference in c'); sys.exit(1)"
+        if out.name == "b":
+            return "import sys, time; time.sleep(0.3); print('broken reference in b'); sys.exit(1)"
+        return "pass"
+
+    jb = _fake(monkeypatch, script)
+    with pytest.raises(RuntimeError) as err:
+        jb.build_all(_builds(tmp_path, ["a", "b", "c", "d"]), root=tmp_path, strict=True)
+    text = str(err.value)
+    assert "_toc_b.yml" in text and "broken reference in b" in text  # b comes before c
+    assert "broken reference in c" not in text
+
+
+def test_glue_examples_glues_what_example_result_gives_per_iteration(monkeypatch):
+    from gestapeld import config
+    from gestapeld.publication import examples_page
+
+    glued: dict[str, pd.DataFrame] = {}
+    monkeypatch.setattr(examples_page, "glue", lambda key, value: glued.__setitem__(key, value))
+    for name in ("keten", "te_vroeg"):
+        examples_page.glue_examples(name)
+        for it in config.iterations().values():
+            pd.testing.assert_frame_equal(glued[f"voorbeeld_{name}_{it.id}"], examples_page.example_result(name, it))
+    assert len(glued) == 2 * len(config.iterations())
