@@ -116,18 +116,30 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 #: unit is a module whose tests share a built site, or one long test). Only the order in which
 #: xdist starts them: a stale entry costs time, never a result.
 HEAVY_FIRST = (
+    "tests/publication/test_verify.py",  # the `real_site` group: its build, two rebuilds, Ctrl-C
     "tests/protection/test_disclosure_property.py",
-    "tests/publication/test_verify.py",
     "tests/site/test_browser.py",
-    "tests/cli/test_edges.py::test_ctrl_c",
     "tests/publication/test_publish.py",
     "tests/publication/test_real_extract.py::test_large",
-    "tests/publication/test_real_extract.py::test_small",
     "tests/site/test_no_leaks.py::test_end_to_end",
     "tests/publication/test_notebooks.py",
     "tests/publication/test_consistency.py",
     "tests/engine/test_properties.py",
 )
+
+
+# --------------------------------------------------------------------------- the shared site
+
+
+@pytest.fixture(scope="session")
+def real_site(tmp_path_factory: pytest.TempPathFactory):
+    """One site, every edition, built with `gestapeld book --data` from a small extract in
+    the format an analyst receives (Dutch Excel CSV, canary identifiers), in a clone with a
+    private cache (real_format.py). Shared by the site checks of test_real_extract, the
+    reviewer's checks of test_verify and the Ctrl-C test: tests copy what they change."""
+    import real_format
+
+    return real_format.build(tmp_path_factory.mktemp("real_site"))
 
 
 # --------------------------------------------------------------------------- extracts

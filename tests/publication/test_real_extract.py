@@ -5,7 +5,9 @@ formats an IND analyst receives, with identifiers that look nothing like the syn
 ones (canaries: if one shows up anywhere in the site, an identifier leaked):
 
 * a Dutch Excel CSV: semicolons, BOM, dd-mm-jjjj dates, CRLF line ends, the optional
-  columns, zaak/persoon ids like 'CANARY-Z-000123' (a few thousand rows);
+  columns, zaak/persoon ids like 'CANARY-Z-000123' (a few thousand rows): the site the
+  session shares (conftest `real_site`, tests/real_format.py), which test_verify and the
+  Ctrl-C test use too;
 * a Parquet file with integer identifiers (large distinctive numbers), about 150,000 rows.
 
 Each build runs in a clone of the repository (GESTAPELD_ROOT), with its own cache folder
@@ -15,81 +17,27 @@ Each build runs in a clone of the repository (GESTAPELD_ROOT), with its own cach
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+import real_format
+from real_format import INT_BASE, dutch_csv, int_parquet
+
 pytestmark = pytest.mark.slow
 
 CANARY_TEXT = "CANARY-"
-INT_BASE = 7_300_000_000_000  # zaak/persoon ids in the Parquet: 73000000xxxxxx
-
-
-def _synth(tmp: Path, scale: float) -> pd.DataFrame:
-    out = tmp / f"synth-{scale}.parquet"
-    subprocess.run(
-        [sys.executable, "-m", "gestapeld", "synth", "--out", str(out), "--scale", str(scale), "--quiet"],
-        check=True,
-        cwd=ROOT,
-        capture_output=True,
-    )
-    return pd.read_parquet(out)
-
-
-def _id_map(df: pd.DataFrame) -> dict[str, int]:
-    people = pd.unique(pd.concat([df["persoon_id"], df["referent_id"].dropna()]))
-    return {p: i for i, p in enumerate(sorted(people))}
-
-
-def dutch_csv(df: pd.DataFrame, path: Path) -> set[str]:
-    """Write as Excel's 'CSV (puntkomma)' with BOM, CRLF, dd-mm-jjjj; returns the identifiers."""
-    ids = _id_map(df)
-    out = df.copy()
-    out["zaak_id"] = [f"CANARY-Z-{i:06d}" for i in range(len(out))]
-    out["persoon_id"] = out["persoon_id"].map(lambda p: f"CANARY-P-{ids[p]:06d}")
-    out["referent_id"] = out["referent_id"].map(lambda p: f"CANARY-P-{ids[p]:06d}" if isinstance(p, str) else "")
-    for c in ("aanvraagdatum", "besluitdatum"):
-        out[c] = pd.to_datetime(out[c]).dt.strftime("%d-%m-%Y").fillna("")
-    out = out.fillna("")
-    path.write_bytes(b"\xef\xbb\xbf" + out.to_csv(sep=";", index=False, lineterminator="\r\n").encode("utf-8"))
-    return set(out["zaak_id"]) | set(out["persoon_id"])
-
-
-def int_parquet(df: pd.DataFrame, path: Path) -> set[str]:
-    """Integer identifiers (as a case system exports them) in a Parquet file."""
-    ids = _id_map(df)
-    out = df.copy()
-    out["zaak_id"] = pd.array([INT_BASE + 500_000 + i for i in range(len(out))], dtype="Int64")
-    out["persoon_id"] = pd.array([INT_BASE + ids[p] for p in out["persoon_id"]], dtype="Int64")
-    out["referent_id"] = pd.array(
-        [INT_BASE + ids[p] if isinstance(p, str) else None for p in out["referent_id"]], dtype="Int64"
-    )
-    out.to_parquet(path, index=False)
-    return {str(v) for v in out["zaak_id"]} | {str(v) for v in out["persoon_id"]}
 
 
 def _clone(dest: Path) -> Path:
-    """A clone of the committed repository (its git status must stay as it is)."""
-    subprocess.run(["git", "clone", "-q", str(ROOT), str(dest)], check=True)
-    return dest
+    return real_format.clone(dest)
 
 
 def _gestapeld(root: Path, cache: Path, *args: str) -> subprocess.CompletedProcess:
-    env = dict(
-        os.environ,
-        GESTAPELD_ROOT=str(root),
-        GESTAPELD_CACHE=str(cache),
-        SOURCE_DATE_EPOCH="1708041600",
-        PYTHONHASHSEED="0",
-    )
-    env.pop("GESTAPELD_DATA", None)
-    return subprocess.run([sys.executable, "-m", "gestapeld", *args], cwd=root, env=env, capture_output=True, text=True)
+    return real_format.gestapeld(root, cache, *args)
 
 
 def _files(site: Path) -> dict[str, bytes]:
@@ -153,19 +101,34 @@ def _check_site(site: Path, identifiers: set[str], secret_paths: list[str]) -> N
     assert not claims, "the site calls its figures synthetic:\n" + "\n".join(claims[:20])
 
 
-def _build(tmp_path: Path, extract: Path, identifiers: set[str], *, second: bool) -> None:
+def _build(tmp_path: Path, extract: Path, identifiers: set[str]) -> None:
+    """`book --data` in a clone of its own, then the checks of `_check_build`."""
     root = _clone(tmp_path / "repo")
     cache = tmp_path / "cache"
     out = tmp_path / "site"
-    before = subprocess.run(["git", "status", "--porcelain"], cwd=root, capture_output=True, text=True).stdout
+    before = real_format.git_status(root)
     proc = _gestapeld(root, cache, "book", "--data", str(extract), "--out", str(out))
     assert proc.returncode == 0, proc.stderr[-3000:]
-    assert "Traceback" not in proc.stderr and "IPKernelApp" not in proc.stderr, proc.stderr[-3000:]
-    after = subprocess.run(["git", "status", "--porcelain"], cwd=root, capture_output=True, text=True).stdout
-    assert after == before, f"the build changed the repository:\n{after}"
+    _check_build(root, cache, extract, out, proc.stderr, identifiers, before, real_format.git_status(root), tmp_path)
+
+
+def _check_build(
+    root: Path,
+    cache: Path,
+    extract: Path,
+    out: Path,
+    stderr: str,
+    identifiers: set[str],
+    status_before: str,
+    status_after: str,
+    tmp_path: Path,
+) -> None:
+    """What a build of `extract` into `out` (in the clone `root`) must have given."""
+    assert "Traceback" not in stderr and "IPKernelApp" not in stderr, stderr[-3000:]
+    assert status_after == status_before, f"the build changed the repository:\n{status_after}"
     _check_site(out, identifiers, [str(tmp_path), str(extract), str(Path.home())])
     # issue 26/22: every CSVW file and datapackage.json validates and names this extract and its sha256
-    from test_release import check_release_metadata
+    from release_checks import check_release_metadata
 
     check_release_metadata(out, real_sha256=hashlib.sha256(extract.read_bytes()).hexdigest())
 
@@ -185,38 +148,46 @@ def _build(tmp_path: Path, extract: Path, identifiers: set[str], *, second: bool
     sha = hashlib.sha256(extract.read_bytes()).hexdigest()
     assert sha in proc_v.stderr
 
-    if second:  # same extract and code: nothing re-executed, the same bytes
-        first = _files(out)
-        out2 = tmp_path / "site2"
-        proc2 = _gestapeld(root, cache, "book", "--data", str(extract), "--out", str(out2))
-        assert proc2.returncode == 0, proc2.stderr[-3000:]
-        assert "nothing re-executed" in proc2.stderr
-        assert _files(out2) == first
 
-
-def test_small_dutch_excel_csv(tmp_path):
-    df = _synth(tmp_path, 0.005)
-    assert 1000 < len(df) < 10000
-    extract = tmp_path / "export zaaksysteem.csv"
-    ids = dutch_csv(df, extract)
+def test_small_dutch_excel_csv(real_site, tmp_path):
+    """The shared site (conftest `real_site`): a Dutch Excel CSV of a few thousand rows."""
+    extract = real_site.extract
     raw = extract.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf") and b"\r\n" in raw and b";" in raw.split(b"\r\n")[0]
-    _build(tmp_path, extract, ids, second=True)
+    assert 1000 < raw.count(b"\r\n") - 1 < 10000
+    _check_build(
+        real_site.root,
+        real_site.cache,
+        extract,
+        real_site.site,
+        real_site.stderr,
+        set(real_site.identifiers),
+        real_site.status_before,
+        real_site.status_after,
+        real_site.tmp,
+    )
+    # same extract and code: nothing re-executed, the same bytes
+    first = _files(real_site.site)
+    out2 = tmp_path / "site2"
+    proc2 = _gestapeld(real_site.root, real_site.cache, "book", "--data", str(extract), "--out", str(out2))
+    assert proc2.returncode == 0, proc2.stderr[-3000:]
+    assert "nothing re-executed" in proc2.stderr
+    assert _files(out2) == first
 
 
 def test_large_parquet_integer_ids(tmp_path):
-    df = _synth(tmp_path, 0.27)
+    df = real_format.synth_frame(tmp_path, 0.27)
     assert 120_000 < len(df) < 200_000
     extract = tmp_path / "extract.parquet"
     ids = int_parquet(df, extract)
-    _build(tmp_path, extract, ids, second=False)
+    _build(tmp_path, extract, ids)
 
 
 @pytest.fixture(scope="module")
 def small_csv(tmp_path_factory) -> tuple[Path, set[str]]:
     tmp = tmp_path_factory.mktemp("klein")
     extract = tmp / "klein.csv"
-    return extract, dutch_csv(_synth(tmp, 0.003), extract)
+    return extract, dutch_csv(real_format.synth_frame(tmp, 0.003), extract)
 
 
 def test_failed_run_leaves_every_file_of_book_unchanged(tmp_path, small_csv):

@@ -1,8 +1,9 @@
 """`gestapeld verify`: a reviewer can prove that a site says what the extract and the code give.
 
-One small site is built once per session, every edition, from a synthetic extract (scale 0.02)
-written as an analyst receives a real one (Dutch Excel CSV), with `gestapeld book --data` in a
-private workspace. Copies of it are
+The site is the one the session shares (conftest `real_site`, tests/real_format.py): every
+edition, built with `gestapeld book --data` in a clone with a private cache from a synthetic
+extract of a few thousand rows written as an analyst receives a real one (Dutch Excel CSV,
+canary identifiers). Copies of it are
 tampered in four ways, each with its manifest line rewritten as an attacker would: a number of
 an iteration page, a cell of a CSV download, a byte of the information sheet's PDF, an output
 of a shipped notebook. `verify --digest` with the digest the build printed must fail on each;
@@ -18,63 +19,37 @@ import json
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("verify_site")]  # one worker builds the site
+import real_format
+
+pytestmark = pytest.mark.slow
 
 PAGE = "book/iteraties/v3.html"
 NOTEBOOK = "_notebooks/book/iteraties/v3.ipynb"
 PDF = "informatieblad/informatieblad.pdf"
 
 
-def _gestapeld(*args: object, cache: Path, timeout: float = 1800) -> subprocess.CompletedProcess:
-    import os
-
-    env = dict(os.environ, GESTAPELD_CACHE=str(cache))
-    env.pop("GESTAPELD_DATA", None)
-    return subprocess.run(
-        [sys.executable, "-m", "gestapeld", *map(str, args)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
-
-
-def _synth(out: Path, seed: int, cache: Path) -> Path:
-    """A synthetic extract written as Dutch Excel saves a CSV: semicolons, UTF-8 with BOM,
-    dd-mm-jjjj dates, CRLF line ends (the format an analyst receives)."""
-    import pandas as pd
-
-    plain = out.with_suffix(".plain.csv")
-    proc = _gestapeld("synth", "--scale", "0.02", "--seed", seed, "--out", plain, "--quiet", cache=cache)
-    assert proc.returncode == 0, proc.stderr
-    df = pd.read_csv(plain, dtype=str, keep_default_na=False)
-    for c in ("aanvraagdatum", "besluitdatum", "registratiedatum"):
-        if c in df.columns:
-            df[c] = pd.to_datetime(df[c], errors="coerce").dt.strftime("%d-%m-%Y").fillna("")
-    out.write_bytes(b"\xef\xbb\xbf" + df.to_csv(sep=";", index=False, lineterminator="\r\n").encode("utf-8"))
-    return out
+def _gestapeld(*args: object, built: dict, timeout: float = 1800) -> subprocess.CompletedProcess:
+    """`gestapeld ARGS` in the clone the shared site was built in (its code and book sources)."""
+    return real_format.gestapeld(built["root"], built["cache"], *args, timeout=timeout)
 
 
 @pytest.fixture(scope="session")
-def built(tmp_path_factory) -> dict:
-    """The honest site, its extract, the digest the build printed, and a second extract."""
-    tmp = tmp_path_factory.mktemp("verify")
-    cache = tmp / "cache"
-    extract = _synth(tmp / "extract.csv", 3, cache)
-    other = _synth(tmp / "ander.csv", 4, cache)
-    site = tmp / "site"
-    proc = _gestapeld("book", "--data", extract, "--out", site, cache=cache)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    printed = re.findall(r"site digest ([0-9a-f]{64})", proc.stderr)
-    assert len(printed) == 1, proc.stderr[-2000:]
-    return {"site": site, "extract": extract, "other": other, "digest": printed[0], "tmp": tmp, "cache": cache}
+def built(real_site) -> dict:
+    """The honest site, its extract, the digest the build printed, and a second extract:
+    the site the session shares (conftest `real_site`); the tests change only copies."""
+    return {
+        "site": real_site.site,
+        "extract": real_site.extract,
+        "other": real_site.other,
+        "digest": real_site.digest,
+        "tmp": real_site.tmp / "verify",
+        "cache": real_site.cache,
+        "root": real_site.root,
+    }
 
 
 def _copy(built: dict, name: str) -> Path:
@@ -176,7 +151,7 @@ TAMPER = {
 
 
 def test_honest_site_passes_the_announced_digest(built):
-    proc = _gestapeld("verify", "--build", built["site"], "--digest", built["digest"], cache=built["cache"])
+    proc = _gestapeld("verify", "--build", built["site"], "--digest", built["digest"], built=built)
     assert proc.returncode == 0, proc.stderr
     assert f"pinned by the announced digest {built['digest']}" in proc.stderr
     # the site shows the digest where a reader looks: versies page, sheet (html and pdf input), citations
@@ -195,7 +170,7 @@ def test_honest_site_passes_the_announced_digest(built):
 def test_each_tampering_fails_the_announced_digest(built, how):
     site = _copy(built, f"digest-{how}")
     TAMPER[how](site)
-    proc = _gestapeld("verify", "--build", site, "--digest", built["digest"], cache=built["cache"])
+    proc = _gestapeld("verify", "--build", site, "--digest", built["digest"], built=built)
     assert proc.returncode == 1, proc.stderr
     assert "FAILED against the announced digest" in proc.stderr
     assert f"not to the announced digest {built['digest']}" in proc.stderr
@@ -203,7 +178,7 @@ def test_each_tampering_fails_the_announced_digest(built, how):
 
 def test_a_wrong_digest_fails_an_honest_site(built):
     wrong = hashlib.sha256(b"another site").hexdigest()
-    proc = _gestapeld("verify", "--build", built["site"], "--digest", wrong, cache=built["cache"])
+    proc = _gestapeld("verify", "--build", built["site"], "--digest", wrong, built=built)
     assert proc.returncode == 1 and wrong in proc.stderr
 
 
@@ -211,7 +186,7 @@ def test_a_wrong_digest_fails_an_honest_site(built):
 
 
 def test_honest_site_rebuilds_identically(built):
-    proc = _gestapeld("verify", "--build", built["site"], "--data", built["extract"], cache=built["cache"])
+    proc = _gestapeld("verify", "--build", built["site"], "--data", built["extract"], built=built)
     assert proc.returncode == 0, proc.stderr[-4000:]
     assert "this code checkout is the build's" in proc.stderr.splitlines()[0]
     assert "files equal the rebuilt site" in proc.stderr
@@ -225,7 +200,7 @@ def test_rebuild_names_every_tampered_file_and_number(built):
     csv_rel, csv_new, csv_old = tamper_csv(site)
     tamper_pdf(site)
     nb_new, nb_old = tamper_notebook(site)
-    proc = _gestapeld("verify", "--build", site, "--data", built["extract"], cache=built["cache"])
+    proc = _gestapeld("verify", "--build", site, "--data", built["extract"], built=built)
     err = proc.stderr
     assert proc.returncode == 1, err[-4000:]
     lines = err.splitlines()
@@ -249,7 +224,7 @@ def test_rebuild_names_every_tampered_file_and_number(built):
 def test_site_of_another_extract_is_refused_naming_both(built):
     from gestapeld import provenance
 
-    proc = _gestapeld("verify", "--build", built["site"], "--data", built["other"], cache=built["cache"])
+    proc = _gestapeld("verify", "--build", built["site"], "--data", built["other"], built=built)
     assert proc.returncode == 1, proc.stderr
     recorded = provenance.data_fingerprint(built["extract"])
     given = provenance.data_fingerprint(built["other"])
@@ -265,7 +240,7 @@ def test_another_code_checkout_is_said_first_with_both_fingerprints(built):
     ours = record["code"]["pakket"]
     record["code"]["pakket"] = "f" * 64
     (site / "herkomst.json").write_text(json.dumps(record, indent=1, sort_keys=True) + "\n")
-    proc = _gestapeld("verify", "--build", site, "--data", built["other"], cache=built["cache"])
+    proc = _gestapeld("verify", "--build", site, "--data", built["other"], built=built)
     first = proc.stderr.splitlines()
     assert "THE CODE CHECKOUT DIFFERS FROM THE BUILD'S" in first[0], proc.stderr
     assert f"pakket: site built with {'f' * 64}, this checkout {ours}" in first[1]

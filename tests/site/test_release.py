@@ -26,9 +26,9 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import pytest
-import yaml
 
 import test_browser
+from release_checks import check_release_metadata, edition_roots, editions, release_yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 SITE = Path(os.environ.get("GESTAPELD_TEST_SITE") or ROOT / "_build" / "html")
@@ -37,77 +37,6 @@ browser = test_browser.browser  # its session fixture: Chromium from PATH, offli
 BANNER = "Dit is niet de nieuwste editie"
 #: The extract a private site was built from (`gestapeld book --data PATH`); unset: the default build.
 EXTRACT = os.environ.get("GESTAPELD_TEST_EXTRACT")
-
-
-def _yaml() -> dict:
-    return yaml.safe_load((ROOT / "src" / "gestapeld" / "iterations.yaml").read_text(encoding="utf-8"))
-
-
-def _editions() -> list[str]:
-    return list(_yaml()["iterations"])
-
-
-def _edition_roots(site: Path) -> dict[str, Path]:
-    ids = _editions()
-    return {ids[-1]: site, **{e: site / "edities" / e for e in ids[:-1]}}
-
-
-def check_release_metadata(site: Path, *, real_sha256: str | None = None) -> None:
-    """CSVW of every CSV download and datapackage.json of every edition, validated with the kept
-    libraries; on a real-extract build (`real_sha256`) they name the extract and its sha256 and
-    never call the figures synthetic."""
-    import openpyxl
-    from csvw import CSVW
-    from frictionless import validate
-
-    roots = _edition_roots(site)
-    for edition, root in roots.items():
-        assert root.is_dir(), f"edition {edition} missing from the site"
-        csvs = sorted(root.glob("_downloads/*/*.csv"))
-        expected_tables = {f"{i}_tabel.csv" for i in _editions()[: _editions().index(edition) + 1]}
-        assert {c.name for c in csvs} == expected_tables, f"edition {edition}: CSV downloads {[c.name for c in csvs]}"
-        for csv in csvs:
-            side = csv.with_name(csv.name + "-metadata.json")
-            assert side.is_file(), f"{csv.relative_to(site)} has no CSVW metadata file"
-            tg = CSVW(str(side), validate=True, strict=True)
-            assert tg.is_valid, f"{side.relative_to(site)}: {[str(w.message)[:200] for w in tg.warnings][:3]}"
-            rows = list(tg.tables[0].iterdicts(strict=True))
-            assert len(rows) == len(csv.read_text(encoding="utf-8").splitlines()) - 1  # every row was read
-            meta = json.loads(side.read_text(encoding="utf-8"))
-            text = json.dumps(meta, ensure_ascii=False)
-            assert meta["schema:version"] == edition
-            for symbol in ("<10", "'x'", "'–'", "'0'"):  # the meaning of every symbol, in the column
-                assert symbol in meta["tableSchema"]["columns"][3]["dc:description"], symbol
-            assert meta["dc:license"]["@id"].startswith("https://")
-            assert "sha256" in meta["dc:bibliographicCitation"]
-            peildatum = _yaml()["iterations"][csv.name.split("_")[0]]["peildatum"]
-            assert any(p["schema:value"] == str(peildatum) for p in meta["schema:additionalProperty"])
-            if real_sha256 is None:
-                assert meta["dc:source"].startswith("synthetisch"), meta["dc:source"]
-            else:  # issue 22: the CSV's source label on a real build
-                assert real_sha256 in meta["dc:source"] and "extract van de IND" in meta["dc:source"]
-                assert "synthet" not in text.lower(), f"{side.relative_to(site)} calls the figures synthetic"
-            # the XLSX beside it carries the same notes on its sheet `toelichting`
-            (xlsx,) = root.glob(f"_downloads/*/{csv.stem}.xlsx")
-            wb = openpyxl.load_workbook(xlsx, read_only=True)
-            assert wb.sheetnames == ["tabel", "toelichting"]
-            notes = [f"{a}: {b}" for a, b in list(wb["toelichting"].iter_rows(values_only=True))[1:]]
-            assert notes == meta["rdfs:comment"]
-        dp = root / "datapackage.json"
-        report = validate(str(dp))
-        assert report.valid, (
-            f"{dp.relative_to(site)}: {[(e.type, e.note[:120]) for t in report.tasks for e in t.errors][:5]}"
-        )
-        package = json.loads(dp.read_text(encoding="utf-8"))
-        listed = {r["path"] for r in package["resources"]}
-        downloads = {p.relative_to(root).as_posix() for p in root.glob("_downloads/*/*")}
-        assert downloads <= listed, f"{dp.relative_to(site)} misses {sorted(downloads - listed)}"
-        assert "informatieblad/informatieblad.pdf" in listed
-        if real_sha256 is not None:
-            assert "synthet" not in dp.read_text(encoding="utf-8").lower()
-        manifest = (root / "manifest.sha256").read_text(encoding="utf-8")
-        assert "  datapackage.json\n" in manifest
-        assert all(f"  {p}-metadata.json\n" in manifest for p in listed if p.endswith(".csv"))
 
 
 @pytest.fixture(scope="module")
@@ -159,7 +88,7 @@ def test_feed_is_atom_and_lists_every_edition(site):
     for tag in ("id", "title", "updated", "author"):  # RFC 4287 4.1.1
         assert root.find(f"{ATOM}{tag}") is not None, tag
     entries = root.findall(f"{ATOM}entry")
-    ids = _editions()
+    ids = editions()
     assert len(entries) == len(ids)
     seen = []
     for entry in entries:
@@ -175,7 +104,7 @@ def test_feed_is_atom_and_lists_every_edition(site):
         assert (page.parent / href).resolve() == (site / "feed.xml").resolve(), href
         dp = re.search(r'<link rel="describedby" type="application/json" href="([^"]+)"', html).group(1)
         assert (page.parent / dp).is_file() and dp.endswith("datapackage.json")
-    dates = _yaml()["edities"]
+    dates = release_yaml()["edities"]
     for entry, e in zip(entries, seen):
         assert entry.findtext(f"{ATOM}published") == f"{dates[e]['datum']}T00:00:00Z"
 
@@ -183,8 +112,8 @@ def test_feed_is_atom_and_lists_every_edition(site):
 @pytest.mark.built_site
 def test_edities_json_lists_every_edition_with_the_digest_of_archived_ones(site):
     doc = json.loads((site / "edities.json").read_text(encoding="utf-8"))
-    y = _yaml()
-    ids = _editions()
+    y = release_yaml()
+    ids = editions()
     assert [e["id"] for e in doc["edities"]] == ids and doc["actueel"] == ids[-1]
     for e in doc["edities"]:
         assert e["datum"] == str(y["edities"][e["id"]]["datum"]) and e["status"] == y["edities"][e["id"]]["status"]
@@ -213,7 +142,7 @@ def _html_pages(root: Path) -> list[Path]:
 def test_every_archived_page_has_a_banner_to_an_existing_current_page(site):
     for page in _html_pages(site):
         assert BANNER not in page.read_text(encoding="utf-8"), f"banner on current page {page.relative_to(site)}"
-    for e in _editions()[:-1]:
+    for e in editions()[:-1]:
         root = site / "edities" / e
         pages = _html_pages(root)
         assert len(pages) > 10
@@ -236,10 +165,10 @@ def test_every_archived_page_has_a_banner_to_an_existing_current_page(site):
 
 @pytest.mark.built_site
 def test_revision_policy_names_each_editions_changes(site):
-    y = _yaml()
-    ids = _editions()
+    y = release_yaml()
+    ids = editions()
     doc = {e["id"]: e for e in json.loads((site / "edities.json").read_text(encoding="utf-8"))["edities"]}
-    for edition, root in _edition_roots(site).items():
+    for edition, root in edition_roots(site).items():
         html = (root / "book" / "herzieningen.html").read_text(encoding="utf-8")
         text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
         assert "Hoe een fout wordt hersteld" in text and "correctie-editie" in text
@@ -284,7 +213,7 @@ def served(site):
 def test_browser_follows_the_banner_to_the_current_edition(served, browser):
     """An archived page in Chromium: the banner is there, its link leads to the same page in
     the current edition, which has no banner; the archived landing page leads to the current one."""
-    archived = _editions()[1]
+    archived = editions()[1]
     ctx = test_browser.new_context(browser, served)
     try:
         page = ctx.new_page()
