@@ -28,6 +28,7 @@ fails is an error of the solver or of this model, and the test fails.
 from __future__ import annotations
 
 import numpy as np
+from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
 OUTCOMES = ("inwilligingen", "afwijzingen", "overig_beeindigd", "lopend")
@@ -148,7 +149,8 @@ class Attacker:
             full[r + 1, group], full[r + 1, n + b] = 1, max(big - 9, 0)
             flo[r + 1], fhi[r + 1] = -np.inf, max(big, 9)
         self.n = n
-        self.cons = LinearConstraint(full, flo, fhi)
+        # sparse: milp would convert a dense matrix again on every solve
+        self.cons = LinearConstraint(sparse.csr_array(full), flo, fhi)
         self.blo, self.bhi = np.concatenate([lo, np.zeros(m)]), np.concatenate([hi, np.ones(m)])
 
     def valid(self, x) -> bool:
