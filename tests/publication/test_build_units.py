@@ -75,3 +75,43 @@ def test_glue_examples_glues_what_example_result_gives_per_iteration(monkeypatch
         for it in config.iterations().values():
             pd.testing.assert_frame_equal(glued[f"voorbeeld_{name}_{it.id}"], examples_page.example_result(name, it))
     assert len(glued) == 2 * len(config.iterations())
+
+
+def test_catalogs_are_compiled_once_into_the_staging_folder_and_the_configs_read_only_that(tmp_path):
+    """The Dutch theme strings: a fresh clone can check the .po out a fraction of a
+    millisecond after the .mo, and Sphinx then recompiles the .mo at the start of every build,
+    in the folder it reads: two builds side by side read a half-written file and pages come
+    out in English. `jb.catalogs` compiles a copy once; every edition's config reads that copy;
+    the repository's catalog is not touched."""
+    import shutil
+
+    import yaml
+    from sphinx.util.i18n import CatalogRepository
+
+    from gestapeld import config
+    from gestapeld.publication import jb, publish
+
+    repo = config.project_root()
+    root = tmp_path / "root"
+    (root / "book").mkdir(parents=True)
+    shutil.copy2(repo / "_config.yml", root / "_config.yml")
+    shutil.copytree(repo / "book" / "_locale", root / "book" / "_locale")
+    msgs = root / "book" / "_locale" / "nl" / "LC_MESSAGES"
+    mo_before = (msgs / "sphinx.mo").read_bytes()
+    os.utime(msgs / "sphinx.po", ns=(1, (msgs / "sphinx.mo").stat().st_mtime_ns + 100_000))  # .po 0.1 ms newer
+    assert [c.is_outdated() for c in CatalogRepository(str(root), ["book/_locale"], "nl", "utf-8").catalogs] == [True]
+
+    staging = tmp_path / "staging"
+    staging.mkdir()
+    out = jb.catalogs(root, staging)
+    dirs = [str(p) for p in sorted(out.iterdir())]
+    catalogs = list(CatalogRepository(str(root), dirs, "nl", "utf-8").catalogs)
+    assert [c.domain for c in catalogs] == ["sphinx"] and not catalogs[0].is_outdated()
+    from babel.messages.mofile import read_mo
+
+    with open(catalogs[0].mo_path, "rb") as fh:
+        assert read_mo(fh).get("Skip to main content").string == "Naar de hoofdinhoud"
+    assert (msgs / "sphinx.mo").read_bytes() == mo_before  # the source catalog is left as it was
+    # every edition's configuration reads the compiled copy, not book/_locale
+    cfg = yaml.safe_load(publish.config_for("v0", staging).read_text(encoding="utf-8"))
+    assert cfg["sphinx"]["config"]["locale_dirs"] == dirs

@@ -217,7 +217,7 @@ def labels(source: dict[str, str]) -> dict[str, str]:
     }
 
 
-def _config_for(edition: str | None, dest: Path, source: dict[str, str] | None = None) -> Path:
+def config_for(edition: str | None, dest: Path, source: dict[str, str] | None = None) -> Path:
     cfg = yaml.safe_load((_root() / "_config.yml").read_text(encoding="utf-8"))
     if source is not None:
         text = labels(source)
@@ -235,6 +235,8 @@ def _config_for(edition: str | None, dest: Path, source: dict[str, str] | None =
     # the site digest (versies page); written as a placeholder, stamped after the manifests (digest.py)
     cfg.setdefault("parse", {}).setdefault("myst_substitutions", {})["site_digest"] = PLACEHOLDER
     sph = cfg.setdefault("sphinx", {}).setdefault("config", {})
+    # the catalogs compiled once for all builds (jb.catalogs), never the source folders
+    sph["locale_dirs"] = [str(p) for p in sorted((dest / "_locale").iterdir())] if (dest / "_locale").is_dir() else []
     its = config.iterations()
     current = edition_ids()[-1] if edition is None else edition
     sph.setdefault("html_context", {})
@@ -409,7 +411,8 @@ def _publish(*, editions: bool, force: bool, data: Path | None, announce: bool) 
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir()
     try:
-        current = _config_for(None, staging, source)
+        jb.catalogs(root, staging)
+        current = config_for(None, staging, source)
         builds = [("the current edition (strict: -W -n --keep-going)", root / "_toc.yml", current, staging / "actueel")]
         archived = edition_ids()[:-1] if editions else []
         if archived:
@@ -419,7 +422,7 @@ def _publish(*, editions: bool, force: bool, data: Path | None, announce: bool) 
             (ed_dir / f"{ed}.md").write_text(edition_page(ed), encoding="utf-8")
             toc_path = staging / f"_toc_{ed}.yml"
             write_toc(toc_path, ed)
-            builds.append((f"archived edition {ed}", toc_path, _config_for(ed, staging, source), staging / f"ed-{ed}"))
+            builds.append((f"archived edition {ed}", toc_path, config_for(ed, staging, source), staging / f"ed-{ed}"))
         # only the toc's files are read (only_build_toc_files), so the builds share the pages
         jb.build_all(builds, root=root, strict=True)
         site = staging / "actueel" / "_build" / "html"
