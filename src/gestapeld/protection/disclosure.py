@@ -68,11 +68,13 @@ def protect(tabel: pd.DataFrame, policy: Policy = DEFAULT) -> pd.DataFrame:
     `aantal` becomes text: a rounded count or the suppression symbol.
     """
     t = tabel.copy()
-    key = ["categorie", "jaar"]
-    base_counts = t[t["maat"] == "aanvragen"].set_index(key)["aantal"]
-    small_population = t.set_index(key).index.map(lambda k: 0 < base_counts.get(k, policy.threshold) < policy.threshold)
+    a = t[t["maat"] == "aanvragen"]
+    base_counts = dict(zip(zip(a["categorie"], a["jaar"]), a["aantal"]))  # one per group
+    small_population = [
+        0 < base_counts.get(k, policy.threshold) < policy.threshold for k in zip(t["categorie"], t["jaar"])
+    ]
     small = (t["aantal"] > 0) & (t["aantal"] < policy.threshold)
-    suppressed = small.to_numpy() | pd.Series(small_population, index=t.index).to_numpy()
+    suppressed = small.to_numpy() | pd.Series(small_population, index=t.index, dtype=bool).to_numpy()
     t["aantal"] = [publish_value(n, policy, suppressed=s) for n, s in zip(t["aantal"], suppressed)]
     return t
 
