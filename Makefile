@@ -25,15 +25,7 @@ $(STAMP): requirements.txt pyproject.toml
 
 install: $(STAMP) ## create .venv and install pinned requirements and the package
 
-# The editable install leaves the package's own modules uncompiled, and where
-# PYTHONDONTWRITEBYTECODE is set (as on this CI image) Python never writes their bytecode: every
-# process (a notebook kernel, a command, a Jupyter Book build, hundreds in `make test`) would
-# compile them again. Compiled here, only what changed; Python still reads bytecode then.
-.PHONY: bytecode
-bytecode: $(STAMP)
-	@$(PY) -m compileall -q src/gestapeld
-
-$(DATA): $(STAMP) src/gestapeld/engine/synth.py | bytecode
+$(DATA): $(STAMP) src/gestapeld/engine/synth.py
 	$(GESTAPELD) synth --force --out $(DATA)  # data/ is the tool's own (git-ignored) folder
 
 data: $(DATA) ## generate the synthetic default extract (deterministic)
