@@ -53,3 +53,26 @@ def test_attacker_finds_no_narrow_cell_on_the_published_page(seed, scale, iterat
     assert {j for j in long["jaar"]} >= {"totaal"}
     _, exact, _ = report.page_cells(res, report.disclosure.DEFAULT)
     assert unsafe_cells(page, list(it.vormen), chains=it.methode == "longitudinal", exact=exact) == []
+
+
+@pytest.mark.slow  # the attacker on up to a few dozen candidate pages
+def test_where_one_hidden_cell_is_enough_one_is_hidden():
+    """Secondary suppression hides as little as it needs: on this page (synthetic extract,
+    seed 1001, scale 0.02, v1) the attacker finds a cell whose hiding alone protects the page,
+    so the protection may hide one cell, not more. The candidates are the published cells
+    (numbers, `<10`, 0) of the forms the primary suppression leaves disclosed, period totals
+    included (a search for one such cell: the attacker, not the protection, judges each).
+    Hiding a period total is the one-cell answer here: a protection that never chooses totals
+    hides three."""
+    it = config.iteration("v1")
+    res = counts.compute(extract(1001, 0.02), it)
+    cells, exact, _ = report.page_cells(res, report.disclosure.DEFAULT)
+    page, first = report.protect_result(res)
+    forms, chains = list(it.vormen), it.methode == "longitudinal"
+    assert first, "the primary suppression alone discloses nothing here: not the case this test is about"
+    disclosed = {k[0] for k in first}
+    candidates = sorted(k for k, v in cells.items() if k[0] in disclosed and v != "x")
+    one = next((c for c in candidates if not unsafe_cells({**cells, c: "x"}, forms, chains=chains, exact=exact)), None)
+    assert one is not None, "no single cell protects this page: not the case this test is about"
+    hidden = sorted(k for k, v in page.items() if v == "x" and cells[k] != "x")
+    assert len(hidden) == 1, f"hiding {one} alone protects the page; the protection hid {len(hidden)}: {hidden}"
