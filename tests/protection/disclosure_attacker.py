@@ -203,6 +203,12 @@ class Attacker:
                 continue
             ends = []
             for sign in (1, -1):
+                # a checked table already puts the cell on its own bound (1 for `<10`, say):
+                # no value lies beyond it, so that end needs no solve
+                bound = int((self.blo if sign == 1 else self.bhi)[self.ix[k]])
+                if bound in seen[k]:
+                    ends.append(bound)
+                    continue
                 c = np.zeros(self.n)
                 c[self.ix[k]] = sign
                 x = self.solve(c)

@@ -103,8 +103,8 @@ def test_catalogs_are_compiled_once_into_the_staging_folder_and_the_configs_read
 
     staging = tmp_path / "staging"
     staging.mkdir()
-    out = jb.catalogs(root, staging)
-    dirs = [str(p) for p in sorted(out.iterdir())]
+    dirs = [str(p) for p in jb.catalogs(root, staging)]
+    assert dirs and all(Path(d).is_relative_to(staging) for d in dirs)
     catalogs = list(CatalogRepository(str(root), dirs, "nl", "utf-8").catalogs)
     assert [c.domain for c in catalogs] == ["sphinx"] and not catalogs[0].is_outdated()
     from babel.messages.mofile import read_mo
@@ -115,3 +115,26 @@ def test_catalogs_are_compiled_once_into_the_staging_folder_and_the_configs_read
     # every edition's configuration reads the compiled copy, not book/_locale
     cfg = yaml.safe_load(publish.config_for("v0", staging).read_text(encoding="utf-8"))
     assert cfg["sphinx"]["config"]["locale_dirs"] == dirs
+
+
+def test_a_configuration_cannot_miss_the_compiled_catalogs(tmp_path):
+    """`config_for` compiles the catalogs itself when nothing did before it (a publish that
+    forgot to ask would build every page with the English theme strings): each edition's
+    configuration names compiled copies in its staging folder, the first compiles them once."""
+    import yaml
+    from babel.messages.mofile import read_mo
+
+    from gestapeld.publication import publish
+
+    staging = tmp_path / "staging"
+    staging.mkdir()
+    first = yaml.safe_load(publish.config_for(None, staging).read_text(encoding="utf-8"))["sphinx"]["config"]
+    dirs = first["locale_dirs"]
+    assert dirs and all(Path(d).is_relative_to(staging) for d in dirs)
+    mos = sorted(Path(dirs[0]).glob("*/LC_MESSAGES/sphinx.mo"))
+    assert len(mos) == 1
+    with open(mos[0], "rb") as fh:
+        assert read_mo(fh).get("Back to top").string == "Terug naar boven"
+    made = mos[0].stat().st_mtime_ns
+    second = yaml.safe_load(publish.config_for("v0", staging).read_text(encoding="utf-8"))["sphinx"]["config"]
+    assert second["locale_dirs"] == dirs and mos[0].stat().st_mtime_ns == made  # compiled once

@@ -36,30 +36,35 @@ def command(root: Path, toc_path: Path, cfg_path: Path, out: Path, *, strict: bo
     return cmd
 
 
-def catalogs(root: Path, dest: Path) -> Path:
+def catalogs(root: Path, dest: Path) -> list[Path]:
     """The translation catalogs of `_config.yml`'s `locale_dirs` (the Dutch theme strings),
-    copied to `dest` and compiled there once, before any build starts. Sphinx compiles a
-    catalog whose .mo is older than its .po at the start of every build, into the folder it
-    reads from, whatever `gettext_auto_build` says: in a fresh clone the two files can be a
-    fraction of a millisecond apart, and two builds side by side then read a .mo the other
-    is writing (pages in English, at random). The builds read this compiled copy only."""
+    copied into `dest/_locale` and compiled there, once per staging folder: a later call
+    returns the folders the first one compiled. Sphinx compiles a catalog whose .mo is older
+    than its .po at the start of every build, into the folder it reads from, whatever
+    `gettext_auto_build` says: in a fresh clone the two files can be a fraction of a
+    millisecond apart, and two builds side by side then read a .mo the other is writing
+    (pages in English, at random). The builds read these compiled copies only
+    (`publish.config_for` asks for them, so no configuration can miss them)."""
     import shutil
 
     import yaml
     from sphinx.util.i18n import CatalogRepository
 
-    cfg = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8"))
-    sphinx_cfg = cfg.get("sphinx", {}).get("config", {})
-    language = sphinx_cfg.get("language", "nl")
     out = dest / "_locale"
-    for i, folder in enumerate(sphinx_cfg.get("locale_dirs", [])):
-        shutil.copytree(root / folder, out / str(i))
-    repo = CatalogRepository(
-        str(out), [str(p) for p in sorted(out.iterdir())] if out.is_dir() else [], language, "utf-8"
-    )
-    for catalog in repo.catalogs:
-        catalog.write_mo(language)
-    return out
+    if not out.is_dir():
+        cfg = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8"))
+        sphinx_cfg = cfg.get("sphinx", {}).get("config", {})
+        language = sphinx_cfg.get("language", "nl")
+        part = dest / "_locale.part"  # complete before it gets its name
+        shutil.rmtree(part, ignore_errors=True)
+        part.mkdir(parents=True)
+        for i, folder in enumerate(sphinx_cfg.get("locale_dirs", [])):
+            shutil.copytree(root / folder, part / str(i))
+        repo = CatalogRepository(str(part), [str(p) for p in sorted(part.iterdir())], language, "utf-8")
+        for catalog in repo.catalogs:
+            catalog.write_mo(language)
+        part.rename(out)
+    return sorted(p for p in out.iterdir() if p.is_dir())
 
 
 def build_all(builds: list[tuple[str, Path, Path, Path]], *, root: Path, strict: bool) -> None:

@@ -235,8 +235,8 @@ def config_for(edition: str | None, dest: Path, source: dict[str, str] | None = 
     # the site digest (versies page); written as a placeholder, stamped after the manifests (digest.py)
     cfg.setdefault("parse", {}).setdefault("myst_substitutions", {})["site_digest"] = PLACEHOLDER
     sph = cfg.setdefault("sphinx", {}).setdefault("config", {})
-    # the catalogs compiled once for all builds (jb.catalogs), never the source folders
-    sph["locale_dirs"] = [str(p) for p in sorted((dest / "_locale").iterdir())] if (dest / "_locale").is_dir() else []
+    # the catalogs compiled once for all builds into `dest` (jb.catalogs), never the source folders
+    sph["locale_dirs"] = [str(p) for p in jb.catalogs(_root(), dest)]
     its = config.iterations()
     current = edition_ids()[-1] if edition is None else edition
     sph.setdefault("html_context", {})
@@ -411,7 +411,6 @@ def _publish(*, editions: bool, force: bool, data: Path | None, announce: bool) 
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir()
     try:
-        jb.catalogs(root, staging)
         current = config_for(None, staging, source)
         builds = [("the current edition (strict: -W -n --keep-going)", root / "_toc.yml", current, staging / "actueel")]
         archived = edition_ids()[:-1] if editions else []
