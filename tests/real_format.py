@@ -120,7 +120,7 @@ class RealSite:
     cache: Path  # its private cache (the workspace of the extract is in it)
     extract: Path  # the Dutch Excel CSV
     identifiers: frozenset[str]  # every zaak and persoon id in the extract
-    other: Path  # a second extract (another seed), the same format: never built
+    other: Path | None  # a second extract (another seed), the same format: never built
     site: Path  # the built site
     stderr: str  # what the build said
     digest: str  # the site digest the build printed
@@ -130,12 +130,18 @@ class RealSite:
 
 def build(tmp: Path) -> RealSite:
     """The shared site: a clone, a small extract (and another one), one `book --data` build."""
-    root = clone(tmp / "repo")
-    cache = tmp / "cache"
     extract = tmp / "export zaaksysteem.csv"
     identifiers = dutch_csv(synth_frame(tmp, SCALE, SEED), extract)
     other = tmp / "ander export.csv"
     dutch_csv(synth_frame(tmp, SCALE, OTHER_SEED), other)
+    return build_site(tmp, extract, identifiers, other=other)
+
+
+def build_site(tmp: Path, extract: Path, identifiers: set[str], *, other: Path | None = None) -> RealSite:
+    """`gestapeld book --data extract` into `tmp/site`, in a clone (`tmp/repo`) with a private
+    cache (`tmp/cache`)."""
+    root = clone(tmp / "repo")
+    cache = tmp / "cache"
     site = tmp / "site"
     before = git_status(root)
     proc = gestapeld(root, cache, "book", "--data", extract, "--out", site)

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import subprocess
 from pathlib import Path
 
 import pandas as pd
@@ -30,14 +29,6 @@ from real_format import INT_BASE, dutch_csv, int_parquet
 pytestmark = pytest.mark.slow
 
 CANARY_TEXT = "CANARY-"
-
-
-def _clone(dest: Path) -> Path:
-    return real_format.clone(dest)
-
-
-def _gestapeld(root: Path, cache: Path, *args: str) -> subprocess.CompletedProcess:
-    return real_format.gestapeld(root, cache, *args)
 
 
 def _files(site: Path) -> dict[str, bytes]:
@@ -105,40 +96,24 @@ def _check_site(site: Path, identifiers: set[str], secret_paths: list[str]) -> N
     assert not claims, "the site calls its figures synthetic:\n" + "\n".join(claims[:20])
 
 
-def _build(tmp_path: Path, extract: Path, identifiers: set[str]) -> None:
-    """`book --data` in a clone of its own, then the checks of `_check_build`."""
-    root = _clone(tmp_path / "repo")
-    cache = tmp_path / "cache"
-    out = tmp_path / "site"
-    before = real_format.git_status(root)
-    proc = _gestapeld(root, cache, "book", "--data", str(extract), "--out", str(out))
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    _check_build(root, cache, extract, out, proc.stderr, identifiers, before, real_format.git_status(root), tmp_path)
-
-
-def _check_build(
-    root: Path,
-    cache: Path,
-    extract: Path,
-    out: Path,
-    stderr: str,
-    identifiers: set[str],
-    status_before: str,
-    status_after: str,
-    tmp_path: Path,
-) -> None:
-    """What a build of `extract` into `out` (in the clone `root`) must have given."""
-    assert "Traceback" not in stderr and "IPKernelApp" not in stderr, stderr[-3000:]
-    assert status_after == status_before, f"the build changed the repository:\n{status_after}"
-    _check_site(out, identifiers, [str(tmp_path), str(extract), str(Path.home())])
+def _check_build(built: real_format.RealSite, work: Path) -> None:
+    """What a `book --data` build (real_format.RealSite) must have given; `work`: a folder
+    for this check's own outputs."""
+    root, cache, extract, out = built.root, built.cache, built.extract, built.site
+    work.mkdir(parents=True, exist_ok=True)
+    assert "Traceback" not in built.stderr and "IPKernelApp" not in built.stderr, built.stderr[-3000:]
+    assert built.status_after == built.status_before, f"the build changed the repository:\n{built.status_after}"
+    _check_site(out, set(built.identifiers), [str(built.tmp), str(work), str(extract), str(Path.home())])
     # issue 26/22: every CSVW file and datapackage.json validates and names this extract and its sha256
     from release_checks import check_release_metadata
 
     check_release_metadata(out, real_sha256=hashlib.sha256(extract.read_bytes()).hexdigest())
 
     # the v3 download is what `gestapeld tables` publishes on the same extract
-    tables = tmp_path / "tables"
-    proc_t = _gestapeld(root, cache, "tables", "--data", str(extract), "--out", str(tables), "--iteration", "v3")
+    tables = work / "tables"
+    proc_t = real_format.gestapeld(
+        root, cache, "tables", "--data", str(extract), "--out", str(tables), "--iteration", "v3"
+    )
     assert proc_t.returncode == 0, proc_t.stderr
     download = sorted(out.rglob("v3_tabel.csv"))
     assert download, "no v3 download in the site"
@@ -147,7 +122,7 @@ def _check_build(
         pd.testing.assert_frame_equal(pd.read_csv(d, dtype=str), expected)
 
     # a reviewer without the extract: manifests and one recorded sha256
-    proc_v = _gestapeld(root, cache, "verify", "--build", str(out))
+    proc_v = real_format.gestapeld(root, cache, "verify", "--build", str(out))
     assert proc_v.returncode == 0, proc_v.stderr
     sha = hashlib.sha256(extract.read_bytes()).hexdigest()
     assert sha in proc_v.stderr
@@ -159,21 +134,11 @@ def test_small_dutch_excel_csv(real_site, tmp_path):
     raw = extract.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf") and b"\r\n" in raw and b";" in raw.split(b"\r\n")[0]
     assert 1000 < raw.count(b"\r\n") - 1 < 10000
-    _check_build(
-        real_site.root,
-        real_site.cache,
-        extract,
-        real_site.site,
-        real_site.stderr,
-        set(real_site.identifiers),
-        real_site.status_before,
-        real_site.status_after,
-        real_site.tmp,
-    )
+    _check_build(real_site, tmp_path)
     # same extract and code: nothing re-executed, the same bytes
     first = _files(real_site.site)
     out2 = tmp_path / "site2"
-    proc2 = _gestapeld(real_site.root, real_site.cache, "book", "--data", str(extract), "--out", str(out2))
+    proc2 = real_format.gestapeld(real_site.root, real_site.cache, "book", "--data", str(extract), "--out", str(out2))
     assert proc2.returncode == 0, proc2.stderr[-3000:]
     assert "nothing re-executed" in proc2.stderr
     assert _files(out2) == first
@@ -184,7 +149,7 @@ def test_large_parquet_integer_ids(tmp_path):
     assert 120_000 < len(df) < 200_000
     extract = tmp_path / "extract.parquet"
     ids = int_parquet(df, extract)
-    _build(tmp_path, extract, ids)
+    _check_build(real_format.build_site(tmp_path, extract, ids), tmp_path / "checks")
 
 
 @pytest.fixture(scope="module")
@@ -200,7 +165,7 @@ def test_failed_run_leaves_every_file_of_book_unchanged(tmp_path, small_csv):
     import json
 
     extract, _ = small_csv
-    root = _clone(tmp_path / "repo")
+    root = real_format.clone(tmp_path / "repo")
     tpl = root / "notebooks" / "overzicht.ipynb"
     nb = json.loads(tpl.read_text())
     nb["cells"].append(
@@ -215,7 +180,7 @@ def test_failed_run_leaves_every_file_of_book_unchanged(tmp_path, small_csv):
     )
     tpl.write_text(json.dumps(nb))
     before = {p: p.read_bytes() for p in (root / "book").rglob("*") if p.is_file()}
-    proc = _gestapeld(root, tmp_path / "cache", "run", "--iteration", "v0", "--data", str(extract))
+    proc = real_format.gestapeld(root, tmp_path / "cache", "run", "--iteration", "v0", "--data", str(extract))
     assert proc.returncode == 1
     assert "overzicht failed in cell" in proc.stderr and "earlier executed notebooks are unchanged" in proc.stderr
     assert "done" in proc.stderr  # the other notebooks of the run did finish
@@ -227,13 +192,13 @@ def test_failed_run_leaves_every_file_of_book_unchanged(tmp_path, small_csv):
 def test_publish_refuses_notebooks_of_two_extracts_and_names_them(tmp_path):
     import json
 
-    root = _clone(tmp_path / "repo")
+    root = real_format.clone(tmp_path / "repo")
     nb_path = root / "book" / "iteraties" / "v1.ipynb"
     nb = json.loads(nb_path.read_text())
     assert nb["metadata"]["gestapeld"]["data"]["bron"] == "synthetisch"
     nb["metadata"]["gestapeld"]["data"] = {"bron": "extract", "sha256": "ab" * 32}
     nb_path.write_text(json.dumps(nb))
-    proc = _gestapeld(root, tmp_path / "cache", "publish", "--no-editions")
+    proc = real_format.gestapeld(root, tmp_path / "cache", "publish", "--no-editions")
     assert proc.returncode == 1
     assert "do not all come from one extract" in proc.stderr
     assert "extract sha256 abababababab: iteraties/v1" in proc.stderr
@@ -245,11 +210,11 @@ def test_publish_without_data_on_extract_notebooks_says_what_to_do(tmp_path):
     (no loop back to `gestapeld run`, no silent use of the synthetic default)."""
     import json
 
-    root = _clone(tmp_path / "repo")
+    root = real_format.clone(tmp_path / "repo")
     for nb_path in (root / "book").rglob("*.ipynb"):
         nb = json.loads(nb_path.read_text())
         nb["metadata"]["gestapeld"]["data"] = {"bron": "extract", "sha256": "cd" * 32}
         nb_path.write_text(json.dumps(nb))
-    proc = _gestapeld(root, tmp_path / "cache", "publish", "--no-editions")
+    proc = real_format.gestapeld(root, tmp_path / "cache", "publish", "--no-editions")
     assert proc.returncode == 2, proc.stderr
     assert "gestapeld publish --data PATH" in proc.stderr and "internal error" not in proc.stderr

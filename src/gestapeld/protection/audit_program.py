@@ -477,23 +477,3 @@ def joint_feasible(
         pool=pool,
         stop_at_finding=stop_at_finding,
     )
-
-
-def lp_values(
-    cells: dict[Key, str], struct: Structure, policy, *, exact: dict[Key, int] | None = None, full: bool = True
-) -> dict[Key, Feasible]:
-    """Feasible values of every hidden cell of one page over everything it publishes."""
-    got = joint_feasible(cells, struct, policy, exact=exact, full=full)
-    return {v[1]: f for v, f in got.items()}
-
-
-def lp_ranges(
-    cells: dict[Key, str], struct: Structure, policy, *, only_unsafe: bool = True, exact: dict[Key, int] | None = None
-) -> dict[Key, tuple[int, int]]:
-    """Feasible integer range of every hidden cell over everything published.
-
-    With `only_unsafe`, a cell already seen taking `min_values` different values at checked
-    points is not solved for (its range is returned as those witnesses, a lower bound).
-    `exact`, when given, is one feasible point for free."""
-    got = lp_values(cells, struct, policy, exact=exact, full=not only_unsafe)
-    return {k: (f.lo, f.hi) for k, f in got.items()}
