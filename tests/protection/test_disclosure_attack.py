@@ -6,6 +6,8 @@ is in test_disclosure_property.py.
 
 from __future__ import annotations
 
+import functools
+
 import pytest
 
 from disclosure_attacker import unsafe_cells
@@ -21,6 +23,18 @@ def extract(seed: int, scale: float):
         _EXTRACTS.clear()  # one at a time: memory stays small
         _EXTRACTS[(seed, scale)] = synth.generate(seed=seed, scale=scale)
     return _EXTRACTS[(seed, scale)]
+
+
+@functools.cache
+def page_1001():
+    """Seed 1001, scale 0.02, v1: the iteration, its exact result, the page's cells (primary
+    suppression), exact values and structure, and the protected page with the first findings
+    (computed once for the tests that read it)."""
+    it = config.iteration("v1")
+    res = counts.compute(extract(1001, 0.02), it)
+    cells, exact, struct = report.page_cells(res, report.disclosure.DEFAULT)
+    page, first = report.protect_result(res)
+    return it, res, cells, exact, struct, page, first
 
 
 def test_attacker_is_not_blind():
@@ -63,10 +77,7 @@ def test_where_one_hidden_cell_is_enough_one_is_hidden():
     included (a search for one such cell: the attacker, not the protection, judges each).
     Hiding a period total is the one-cell answer here: a protection that never chooses totals
     hides three."""
-    it = config.iteration("v1")
-    res = counts.compute(extract(1001, 0.02), it)
-    cells, exact, _ = report.page_cells(res, report.disclosure.DEFAULT)
-    page, first = report.protect_result(res)
+    it, _, cells, exact, _, page, first = page_1001()
     forms, chains = list(it.vormen), it.methode == "longitudinal"
     assert first, "the primary suppression alone discloses nothing here: not the case this test is about"
     disclosed = {k[0] for k in first}
@@ -92,10 +103,7 @@ def test_the_ranges_for_the_output_checker_are_the_attackers():
     from disclosure_attacker import Attacker
     from gestapeld.protection import disclosure, disclosure_audit
 
-    it = config.iteration("v1")
-    res = counts.compute(extract(1001, 0.02), it)
-    page, _ = report.protect_result(res)
-    _, exact, struct = report.page_cells(res, disclosure.DEFAULT)
+    it, _, _, exact, struct, page, _ = page_1001()
     got = disclosure_audit.lp_values(page, struct, disclosure.DEFAULT, exact=exact, full=True)
     att = Attacker(page, list(it.vormen), chains=True)
     assert len(got) > 50 and sum(f.lo > 0 for f in got.values()) > 20

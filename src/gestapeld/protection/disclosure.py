@@ -73,9 +73,8 @@ def protect(tabel: pd.DataFrame, policy: Policy = DEFAULT) -> pd.DataFrame:
     small_population = [
         0 < base_counts.get(k, policy.threshold) < policy.threshold for k in zip(t["categorie"], t["jaar"])
     ]
-    small = (t["aantal"] > 0) & (t["aantal"] < policy.threshold)
-    suppressed = small.to_numpy() | pd.Series(small_population, index=t.index, dtype=bool).to_numpy()
-    t["aantal"] = [publish_value(n, policy, suppressed=s) for n, s in zip(t["aantal"], suppressed)]
+    # publish_value itself hides a count of 1 .. threshold-1; a measure of a small group too
+    t["aantal"] = [publish_value(n, policy, suppressed=s) for n, s in zip(t["aantal"], small_population)]
     return t
 
 
