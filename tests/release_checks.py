@@ -4,6 +4,7 @@ on the default build and by tests/publication/test_real_extract.py on real-extra
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 
 
+@functools.cache  # the checkout's own file, read once per test process (pure-Python YAML: 0.1 s)
 def release_yaml() -> dict:
     return yaml.safe_load((ROOT / "src" / "gestapeld" / "iterations.yaml").read_text(encoding="utf-8"))
 
