@@ -128,15 +128,23 @@ def test_killed_build_leaves_previous_site_intact(built_clone):
     html = built_clone / "_build" / "html"
     before = os.readlink(html)
     digest = _tree_digest(html.resolve())
+    # --force: the clone's site is up to date, and `publish` alone would return at once with
+    # nothing rebuilt (then nothing is killed mid-build and the test proves nothing)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "gestapeld", "publish"],
+        [sys.executable, "-m", "gestapeld", "publish", "--force"],
         cwd=built_clone,
         env=_env(built_clone),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
-    time.sleep(8)  # mid-build: Sphinx is reading or writing pages
+    # killed mid-build: as soon as Sphinx has written pages into the staging folder
+    deadline = time.monotonic() + 600
+    while proc.poll() is None and time.monotonic() < deadline:
+        if next((built_clone / "_build").glob(".staging-*/*/_build/html/**/*.html"), None):
+            break
+        time.sleep(0.1)
+    assert proc.poll() is None, "publish ended before it was killed: not a build killed mid-way"
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
     assert os.readlink(html) == before
