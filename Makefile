@@ -79,7 +79,7 @@ lint: $(STAMP) ## import layers (lint-imports), ruff check and ruff format --che
 
 test: browser $(DATA) ## run every test (installs what is missing; lint, nbval on committed notebooks, build, pytest)
 	$(MAKE) lint
-	@# nbval (one kernel) and the site build side by side: two cores, neither waits
+	@# nbval (two notebooks at a time) and the site build side by side on the two cores
 	$(MAKE) -j2 verify book
 	$(PY) -m pytest $(PYTEST_OPTS) tests
 
