@@ -77,7 +77,10 @@ lint: $(STAMP) ## import layers (lint-imports), ruff check and ruff format --che
 	$(VENV)/bin/ruff check src tests benchmarks
 	$(VENV)/bin/ruff format --check src tests
 
-test: browser $(DATA) ## run every test (installs what is missing; lint, nbval on committed notebooks, build, pytest)
+test: ## run every test (installs what is missing; lint, nbval on committed notebooks, build, pytest)
+	@# Chromium (apt-get, only when missing) and the Python packages (pip) side by side: both
+	@# mostly wait on the network
+	$(MAKE) -j2 browser data
 	$(MAKE) lint
 	@# nbval (two notebooks at a time) and the site build side by side on the two cores
 	$(MAKE) -j2 verify book
