@@ -19,8 +19,14 @@ $(STAMP): requirements.txt pyproject.toml
 	@echo "make: installing the pinned Python packages (requirements.txt) and gestapeld into $(VENV)"
 	@test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	@# bytecode compiled afterwards on every core, not one file at a time by pip (64 s -> 51 s here)
-	$(PY) -m pip install --quiet --no-compile -r requirements.txt
+	@# the pinned wheels fetched by four pip processes side by side (pip fetches one file at a
+	@# time and mostly waits on the index: 40 s -> 22 s here), then installed from that folder
+	@# without the index; should that fail (a package only as source, say), the ordinary install.
+	@# Bytecode is compiled afterwards on every core, not one file at a time by pip (64 s -> 51 s).
+	wheels=$$(mktemp -d) && trap 'rm -rf "$$wheels"' EXIT && \
+	  { grep -E '^[A-Za-z0-9]' requirements.txt | xargs -P 4 -n 42 $(PY) -m pip download --quiet --no-deps -d "$$wheels" && \
+	    $(PY) -m pip install --quiet --no-compile --no-index --find-links "$$wheels" -r requirements.txt; } || \
+	  $(PY) -m pip install --quiet --no-compile -r requirements.txt
 	@# (not the packages' own test suites, which nothing here imports: a quarter of the bytes)
 	@$(PY) -m compileall -q -j 0 -x '/tests?/' "$$($(PY) -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')" >/dev/null || true
 	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
