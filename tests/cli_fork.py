@@ -11,7 +11,7 @@ directory, environment, argv, stdin (/dev/null), stdout and stderr (files read b
 traceback and exits 1, `SystemExit` gives its code, a signal a negative status). Nothing a run
 does can reach the test process or the next run.
 
-Only the quick commands (`FORKED`) are forked. What the fork cannot reproduce, so such a run
+Only the commands of `FORKED` are forked. What the fork cannot reproduce, so such a run
 uses a plain `subprocess.run` instead:
 a different interpreter-level environment (PYTHON*, LC_*, LANG) than the zygote's, a run under
 mutmut (MUTANT_UNDER_TEST), and GESTAPELD_TEST_SUBPROCESS=1, which switches the fork off for a
@@ -44,9 +44,12 @@ PRELOAD = (
     "openpyxl",
     "highspy",
 )
-#: The quick commands, run a few hundred times a session; the long ones (run, book, publish,
-#: verify: notebooks, kernels, Sphinx) gain nothing from the fork and always start afresh.
-FORKED = ("validate", "tables", "synth")
+#: The quick commands, run a few hundred times a session, and `book` and `run`, which the tests
+#: that come here run to be refused before any work (an --out that is not the tool's, a bad
+#: extract): a second of interpreter start each. A build that does go ahead is the same in a
+#: forked child (notebook kernels and Sphinx are processes of their own either way). `publish`
+#: and `verify` always start afresh; the tests run them as plain subprocesses anyway.
+FORKED = ("validate", "tables", "synth", "book", "run")
 #: Read by the interpreter at its start (hash seed, paths, encodings): must match the zygote's.
 _INTERPRETER = ("PYTHON", "LC_", "LANG")
 

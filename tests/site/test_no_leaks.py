@@ -19,7 +19,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import zipfile
 import zlib
 from collections.abc import Iterable, Iterator
@@ -76,16 +75,9 @@ def gestapeld(
     env = dict(os.environ)
     env.pop("GESTAPELD_DEBUG", None)
     env.update(env_extra or {})
-    return subprocess.run(
-        [sys.executable, "-m", "gestapeld", *(str(a) for a in args)],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        encoding="utf-8",
-        errors="replace",
-        timeout=timeout,
-        check=False,
-    )
+    import cli_fork  # its own process, forked from a preloaded interpreter (tests/cli_fork.py)
+
+    return cli_fork.run(args, cwd=cwd, env=env, timeout=timeout)
 
 
 # --------------------------------------------------------------------------- scanning

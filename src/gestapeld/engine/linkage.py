@@ -9,8 +9,6 @@ on one in-memory DuckDB connection and hands back the connection with its temp t
 from __future__ import annotations
 
 import datetime as dt
-import os
-import threading
 from functools import cache
 from pathlib import Path
 
@@ -18,6 +16,7 @@ import duckdb
 import pandas as pd
 
 from ..config import SQL_DIR
+from . import reading
 from .extract import TypedView
 
 
@@ -28,27 +27,6 @@ def sql(name: str) -> str:
 
 
 Extract = pd.DataFrame | Path | str | TypedView
-
-
-_DATABASES: dict[int, duckdb.DuckDBPyConnection] = {}
-# A forked child inherits the parent's database object but not its threads: closing it there
-# (by dropping the last reference) crashes the child, so it is kept, unused, for its lifetime.
-_INHERITED: list[duckdb.DuckDBPyConnection] = []
-_LOCK = threading.Lock()
-
-
-def _database() -> duckdb.DuckDBPyConnection:
-    """One in-memory DuckDB database per process. Opening a database costs about 30 ms, a
-    new connection to an open one (`cursor`) nothing; everything `link` creates (the view,
-    temp tables, macros, a registered frame) belongs to that connection alone and is gone
-    when it is closed."""
-    with _LOCK:
-        pid = os.getpid()  # a forked child opens its own
-        if pid not in _DATABASES:
-            _INHERITED.extend(_DATABASES.values())
-            _DATABASES.clear()
-            _DATABASES[pid] = duckdb.connect(":memory:")
-        return _DATABASES[pid]
 
 
 def connect(extract: Extract, *, threads: int | None = None) -> duckdb.DuckDBPyConnection:
@@ -62,7 +40,7 @@ def connect(extract: Extract, *, threads: int | None = None) -> duckdb.DuckDBPyC
         con = duckdb.connect(":memory:")
         con.execute(f"SET threads = {int(threads)}")
     else:
-        con = _database().cursor()
+        con = reading.database().cursor()  # the process's database, shared with the reader
     if isinstance(extract, pd.DataFrame):
         con.register("extract_input", extract)
         source = "extract_input"

@@ -95,14 +95,15 @@ def sql_text(text: str) -> str:
 #: tables, a registered frame) belongs to its connection alone and is gone when it is closed.
 _DATABASES: dict[tuple[int, str | None], "duckdb.DuckDBPyConnection"] = {}
 # a forked child inherits the parent's databases but not their threads: closing one there
-# crashes the child, so they are kept, unused, for its lifetime (as in linkage.py)
+# crashes the child, so they are kept, unused, for its lifetime
 _INHERITED: list = []
 _LOCK = threading.Lock()
 
 
-def connect(*, spill: Path | None = None) -> "duckdb.DuckDBPyConnection":
-    """A connection to an in-memory DuckDB database; with `spill`, memory is capped and
-    overflow goes there (a private folder: what DuckDB spills is microdata)."""
+def database(spill: Path | None = None) -> "duckdb.DuckDBPyConnection":
+    """This process's in-memory DuckDB database (one per spill folder; `None`: no cap). The
+    reader and the linkage (linkage.py) share the one without a spill folder: a process
+    opens a single database where it used to open two. Take a connection with `cursor()`."""
     import duckdb
 
     key = (os.getpid(), None if spill is None else str(spill))
@@ -118,6 +119,13 @@ def connect(*, spill: Path | None = None) -> "duckdb.DuckDBPyConnection":
                 db.execute(f"SET temp_directory = {sql_text(str(spill))}")
                 db.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
             _DATABASES[key] = db
+    return db
+
+
+def connect(*, spill: Path | None = None) -> "duckdb.DuckDBPyConnection":
+    """A connection to an in-memory DuckDB database; with `spill`, memory is capped and
+    overflow goes there (a private folder: what DuckDB spills is microdata)."""
+    db = database(spill)
     if spill is not None:
         spill.mkdir(parents=True, exist_ok=True)  # a folder removed since the database opened
     con = db.cursor()

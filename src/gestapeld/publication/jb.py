@@ -47,12 +47,13 @@ def catalogs(root: Path, dest: Path) -> list[Path]:
     (`publish.config_for` asks for them, so no configuration can miss them)."""
     import shutil
 
-    import yaml
     from sphinx.util.i18n import CatalogRepository
+
+    from .. import config
 
     out = dest / "_locale"
     if not out.is_dir():
-        cfg = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8"))
+        cfg = config.load_yaml((root / "_config.yml").read_text(encoding="utf-8"))
         sphinx_cfg = cfg.get("sphinx", {}).get("config", {})
         language = sphinx_cfg.get("language", "nl")
         part = dest / "_locale.part"  # complete before it gets its name

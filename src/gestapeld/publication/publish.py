@@ -218,7 +218,7 @@ def labels(source: dict[str, str]) -> dict[str, str]:
 
 
 def config_for(edition: str | None, dest: Path, source: dict[str, str] | None = None) -> Path:
-    cfg = yaml.safe_load((_root() / "_config.yml").read_text(encoding="utf-8"))
+    cfg = config.load_yaml((_root() / "_config.yml").read_text(encoding="utf-8"))
     if source is not None:
         text = labels(source)
         cfg.setdefault("parse", {})["myst_substitutions"] = {
