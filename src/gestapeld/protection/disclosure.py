@@ -18,8 +18,10 @@ Policy (explained in the book, page `beveiliging`, and the README):
 from __future__ import annotations
 
 import dataclasses
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas only where a table is protected: the site's Sphinx builds read the policy
+    import pandas as pd
 
 
 @dataclasses.dataclass(frozen=True)
@@ -80,4 +82,6 @@ def protect(tabel: pd.DataFrame, policy: Policy = DEFAULT) -> pd.DataFrame:
 
 def numeric(published: pd.Series) -> pd.Series:
     """Published text as numbers, suppressed cells as NA (for figures)."""
+    import pandas as pd
+
     return pd.to_numeric(published.where(~published.astype(str).str.startswith("<")), errors="coerce")
