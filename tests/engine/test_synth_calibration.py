@@ -5,6 +5,8 @@ computed by the engine on the default extract. This fails when the default drift
 """
 
 import hashlib
+import json
+from pathlib import Path
 
 import pytest
 
@@ -45,3 +47,21 @@ def test_synth_is_deterministic_and_scales(tmp_path):
     n_double = sum(1 for _ in (tmp_path / "d.csv").open()) - 1
     assert 1.8 < n_double / n_small < 2.2
     extract.load(a)  # the synthetic extract passes its own validation
+
+
+def test_the_default_extract_is_the_one_every_committed_notebook_was_executed_on(tmp_path):
+    """The default extract as `make data` writes it with this code has the sha256 that every
+    executed notebook in book/ records: a change to the generator that alters one byte of the
+    default (an identifier's width, a date) fails here, in the fast loop, unless the notebooks
+    were re-executed with it."""
+    out = tmp_path / "synthetisch.parquet"
+    synth.write(out)  # what `gestapeld synth --out data/synthetisch.parquet` does
+    book = Path(__file__).resolve().parents[2] / "book"
+    recorded = {
+        nb.relative_to(book).as_posix(): json.loads(nb.read_text(encoding="utf-8"))["metadata"]["gestapeld"]["data"]
+        for nb in sorted(book.rglob("*.ipynb"))
+    }
+    assert len(recorded) >= 9
+    written = hashlib.sha256(out.read_bytes()).hexdigest()
+    stale = {name: data for name, data in recorded.items() if data != {"bron": "synthetisch", "sha256": written}}
+    assert stale == {}, f"the default extract is now {written}; executed on another: {sorted(stale)}"
