@@ -7,6 +7,7 @@ import datetime as dt
 import os
 from functools import lru_cache
 from pathlib import Path
+from typing import IO
 
 import yaml
 
@@ -130,7 +131,7 @@ def _path(path: Path | None) -> str:
     return str(path or Path(os.environ.get("GESTAPELD_ITERATIONS", ITERATIONS_FILE)))
 
 
-def load_yaml(text) -> object:
+def load_yaml(text: str | IO[str]) -> object:
     """`yaml.safe_load`, by libyaml's parser where PyYAML has it (the same documents, parsed
     about ten times faster: every process and notebook kernel reads iterations.yaml)."""
     return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))

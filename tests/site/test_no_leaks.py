@@ -26,6 +26,8 @@ from pathlib import Path
 
 import pytest
 
+import cli_fork
+
 TESTS = Path(__file__).resolve().parent  # tests/site
 REPO = TESTS.parents[1]
 SITE = REPO / "_build" / "html"
@@ -75,9 +77,7 @@ def gestapeld(
     env = dict(os.environ)
     env.pop("GESTAPELD_DEBUG", None)
     env.update(env_extra or {})
-    import cli_fork  # its own process, forked from a preloaded interpreter (tests/cli_fork.py)
-
-    return cli_fork.run(args, cwd=cwd, env=env, timeout=timeout)
+    return cli_fork.run(args, cwd=cwd, env=env, timeout=timeout)  # its own process (cli_fork.py)
 
 
 # --------------------------------------------------------------------------- scanning

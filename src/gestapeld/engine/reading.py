@@ -101,9 +101,9 @@ _LOCK = threading.Lock()
 
 
 def database(spill: Path | None = None) -> "duckdb.DuckDBPyConnection":
-    """This process's in-memory DuckDB database (one per spill folder; `None`: no cap). The
-    reader and the linkage (linkage.py) share the one without a spill folder: a process
-    opens a single database where it used to open two. Take a connection with `cursor()`."""
+    """This process's in-memory DuckDB database (one per spill folder; `None`: no cap),
+    opened on first use. The reader and the linkage (linkage.py) share the one without a
+    spill folder. Take a connection with `cursor()`."""
     import duckdb
 
     key = (os.getpid(), None if spill is None else str(spill))
