@@ -138,3 +138,55 @@ def test_a_configuration_cannot_miss_the_compiled_catalogs(tmp_path):
     made = mos[0].stat().st_mtime_ns
     second = yaml.safe_load(publish.config_for("v0", staging).read_text(encoding="utf-8"))["sphinx"]["config"]
     assert second["locale_dirs"] == dirs and mos[0].stat().st_mtime_ns == made  # compiled once
+
+
+def _flaky_papermill(monkeypatch, errors: list[Exception]) -> list[str]:
+    """papermill's `execute_notebook` raising `errors` one call after the other, then copying
+    the prepared notebook to its output (an executed notebook without outputs)."""
+    import shutil
+
+    import papermill
+
+    calls: list[str] = []
+
+    def execute_notebook(inp, out, **kw):
+        calls.append(out)
+        if len(calls) <= len(errors):
+            raise errors[len(calls) - 1]
+        shutil.copyfile(inp, out)
+
+    monkeypatch.setattr(papermill, "execute_notebook", execute_notebook)
+    return calls
+
+
+def _job():
+    from gestapeld.publication import notebook_jobs
+
+    return next(j for j in notebook_jobs.jobs() if j.name == "kalibratie")
+
+
+SOURCE = {"bron": "synthetisch", "sha256": "0" * 64}
+
+
+def test_a_kernel_that_dies_before_answering_is_started_once_more(tmp_path, monkeypatch, capsys):
+    from gestapeld.publication import runner
+
+    calls = _flaky_papermill(monkeypatch, [RuntimeError(runner.KERNEL_DIED_AT_START)])
+    out = runner.execute(_job(), "f" * 64, None, dest=tmp_path, source=SOURCE)
+    assert len(calls) == 2 and out.is_file()
+    assert "kalibratie: the kernel stopped before it answered; starting another" in capsys.readouterr().err
+
+
+def test_a_kernel_that_dies_at_every_start_or_another_error_is_not_retried_for_ever(tmp_path, monkeypatch):
+    from gestapeld.publication import runner
+
+    died = RuntimeError(runner.KERNEL_DIED_AT_START)
+    calls = _flaky_papermill(monkeypatch, [died, died, died])
+    with pytest.raises(RuntimeError, match="died before replying"):
+        runner.execute(_job(), "f" * 64, None, dest=tmp_path, source=SOURCE)
+    assert len(calls) == runner.KERNEL_STARTS == 2
+    calls = _flaky_papermill(monkeypatch, [RuntimeError("Kernel didn't respond in 60 seconds")])
+    with pytest.raises(RuntimeError, match="didn't respond"):
+        runner.execute(_job(), "f" * 64, None, dest=tmp_path, source=SOURCE)
+    assert len(calls) == 1  # another error: not started again
+    assert not list(tmp_path.rglob("*.ipynb"))  # nothing half-written left behind

@@ -98,6 +98,14 @@ def _clean(nb: nbformat.NotebookNode, job: Job, fp: str, source: dict) -> nbform
     return nb
 
 
+#: A kernel that exits before it answers its first request ran no cell, so the notebook is
+#: started once more in a new kernel. jupyter_client picks a kernel's TCP ports by binding and
+#: releasing them; another process can take one before the kernel binds it, and the kernel
+#: then exits at start (seen once in a CI run with ~100 kernels, two builds side by side).
+KERNEL_STARTS = 2
+KERNEL_DIED_AT_START = "Kernel died before replying to kernel_info"  # jupyter_client's words
+
+
 def execute(
     job: Job,
     fp: str,
@@ -126,22 +134,30 @@ def execute(
     nbformat.write(_prepare(template, {**job.placeholders, **source_placeholders(synthetic)}), prepared)
     kwargs = {"kernel_manager_class": kernels.quiet_kernel_manager(log)}
     try:
-        # The kernel starts in the notebook's folder (nbclient's resources path). papermill's
-        # own `cwd=` would chdir the whole process, which races when two jobs run in threads
-        # (a download written by one notebook could land in the other's folder).
-        pm.execute_notebook(
-            str(prepared),
-            str(tmp),
-            parameters=job.parameters,
-            resources={"metadata": {"path": str(out.parent)}},
-            progress_bar=False,
-            kernel_name="python3",
-            log_output=False,
-            # no copy of the whole notebook after every cell: the notebook is staged and
-            # installed only when the whole run succeeded (0.3 s of CPU per notebook)
-            request_save_on_cell_execute=False,
-            **kwargs,
-        )
+        for start in range(1, KERNEL_STARTS + 1):
+            try:
+                # The kernel starts in the notebook's folder (nbclient's resources path).
+                # papermill's own `cwd=` would chdir the whole process, which races when two
+                # jobs run in threads (a download written by one notebook could land in the
+                # other's folder).
+                pm.execute_notebook(
+                    str(prepared),
+                    str(tmp),
+                    parameters=job.parameters,
+                    resources={"metadata": {"path": str(out.parent)}},
+                    progress_bar=False,
+                    kernel_name="python3",
+                    log_output=False,
+                    # no copy of the whole notebook after every cell: the notebook is staged and
+                    # installed only when the whole run succeeded (0.3 s of CPU per notebook)
+                    request_save_on_cell_execute=False,
+                    **kwargs,
+                )
+                break
+            except RuntimeError as err:
+                if start == KERNEL_STARTS or KERNEL_DIED_AT_START not in str(err):
+                    raise
+                print(f"  {job.name}: the kernel stopped before it answered; starting another", file=sys.stderr)
         nb = nbformat.read(tmp, as_version=4)
         nbformat.write(_clean(nb, job, fp, source), tmp)
         os.replace(tmp, out)
